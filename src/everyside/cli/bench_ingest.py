@@ -1,0 +1,5 @@
+"""`everyside bench ...` commands (bench_ingest)."""
+
+from __future__ import annotations
+
+from everyside.cli.bench import app  # noqa: F401

@@ -1,0 +1,107 @@
+"""Shared plumbing of the command line: the root app, global options, settings and store."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from everyside.errors import EverysideError
+from everyside.settings import Settings, load_settings
+from everyside.store import Store, open_store
+
+app = typer.Typer(
+    name="everyside",
+    help="See every side of every news story, on your own machine.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+@dataclass
+class CliState:
+    config_file: str | None = None
+    cli_values: dict[str, Any] = field(default_factory=dict)
+    _settings: Settings | None = None
+    _store: Store | None = None
+
+    def settings(self, **more: Any) -> Settings:
+        if more:
+            self.cli_values.update({k: v for k, v in more.items() if v is not None})
+            self._settings = None
+        if self._settings is None:
+            self._settings = load_settings(self.config_file, cli=self.cli_values)
+        return self._settings
+
+    def store(self, migrate: bool | None = None) -> Store:
+        if self._store is None:
+            self._store = open_store(self.settings().db_url, migrate=migrate)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def state(ctx: typer.Context) -> CliState:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, CliState)
+    return obj
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: str | None = typer.Option(None, "--config", help="Config file (TOML)."),
+    data_dir: str | None = typer.Option(None, "--data-dir", help="Data directory."),
+    database_url: str | None = typer.Option(None, "--database-url", help="SQLAlchemy URL."),
+    log_level: str | None = typer.Option(None, "--log-level", help="DEBUG, INFO, WARNING."),
+) -> None:
+    st = CliState(
+        config_file=config,
+        cli_values={
+            k: v
+            for k, v in {
+                "data_dir": data_dir,
+                "database_url": database_url,
+                "log_level": log_level,
+            }.items()
+            if v is not None
+        },
+    )
+    ctx.obj = st
+    ctx.call_on_close(st.close)
+    level = st.settings().log_level.upper()
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def run_app(application: typer.Typer) -> int:
+    """Run the CLI; turn our errors into one clear line on stderr and exit code 1."""
+    try:
+        application(standalone_mode=False)
+    except EverysideError as e:
+        err_console.print(f"[red]error:[/red] {e}", highlight=False)
+        return 1
+    except typer.Abort:
+        err_console.print("aborted")
+        return 130
+    except SystemExit as e:
+        return int(e.code or 0) if not isinstance(e.code, str) else 1
+    except Exception as e:  # click usage errors
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show()
+            return e.exit_code
+        raise
+    return 0

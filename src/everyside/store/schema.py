@@ -1,0 +1,231 @@
+"""The schema, in one place. Alembic migrations under migrations/versions create exactly this.
+
+Conventions: times are naive UTC datetimes (converted at the store boundary); JSON columns hold
+small structured values the web reads whole. Change the schema only with a new migration.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# A publisher, identified by its registered domain.
+outlets = Table(
+    "outlets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("domain", String(253), nullable=False, unique=True),  # registered domain
+    Column("name", Text, nullable=False),
+    Column("country", String(2)),  # ISO 3166-1 alpha-2
+    Column("language", String(8)),  # ISO 639-1
+    Column("scope", String(16)),  # local | national | international
+    Column("media_type", String(32)),
+    Column("homepage", Text),
+    Column("origin", String(16), nullable=False, default="bundled"),  # bundled | user | import
+    Column("provenance", JSON),  # which directory tables contributed the facts
+    # cached combination of the ratings (recomputed when ratings change)
+    Column("bias", Float),  # mean of raters' mapped values, -3..+3
+    Column("bias_spread", Float),  # max - min of raters' mapped values
+    Column("factuality", Float),  # mean mapped factuality, 0..4
+    Column("estimated_bias", Float),  # only for outlets no rater covers; always labelled
+    Column("estimated_bias_method", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# Other registered domains and hosts that belong to an outlet (nyti.ms -> nytimes.com).
+outlet_aliases = Table(
+    "outlet_aliases",
+    metadata,
+    Column("alias", String(253), primary_key=True),
+    Column("outlet_id", Integer, ForeignKey("outlets.id", ondelete="CASCADE"), nullable=False),
+)
+
+raters = Table(
+    "raters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),  # e.g. "mbfc"
+    Column("title", Text),  # e.g. "Media Bias/Fact Check"
+    Column("url", Text),
+    Column("licence", Text),
+    Column("description", Text),
+)
+
+# One rater's value for one outlet on one axis.
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("rater_id", Integer, ForeignKey("raters.id", ondelete="CASCADE"), nullable=False),
+    Column("outlet_id", Integer, ForeignKey("outlets.id", ondelete="CASCADE"), nullable=False),
+    Column("axis", String(16), nullable=False),  # bias | factuality
+    Column("raw", Text, nullable=False),  # the rater's label as published
+    Column("value", Float),  # mapped to everyside's scale; NULL = no mapping
+    Column("rated_on", String(10)),  # ISO date when known
+    Column("provenance", Text, nullable=False, default=""),  # file:row or URL
+    UniqueConstraint("rater_id", "outlet_id", "axis"),
+)
+Index("ix_ratings_outlet", ratings.c.outlet_id)
+
+ownership = Table(
+    "ownership",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("outlet_id", Integer, ForeignKey("outlets.id", ondelete="CASCADE"), nullable=False),
+    Column("owner", Text, nullable=False),
+    Column("category", String(32), nullable=False),  # one of OWNERSHIP_CATEGORIES
+    Column("provenance", Text, nullable=False, default=""),
+    UniqueConstraint("outlet_id", "owner"),
+)
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("outlet_id", Integer, ForeignKey("outlets.id", ondelete="SET NULL")),
+    Column("title", Text),
+    Column("kind", String(16)),  # rss | atom | json | sitemap (after the first parse)
+    Column("origin", String(16), nullable=False, default="user"),  # bundled | user | opml
+    Column("active", Boolean, nullable=False, default=True),
+    Column("etag", Text),  # conditional GET
+    Column("last_modified", Text),
+    Column("last_checked_at", DateTime),
+    Column("last_success_at", DateTime),
+    Column("last_error", Text),
+    Column("error_count", Integer, nullable=False, default=0),
+    Column("next_check_at", DateTime),  # when the scheduler polls it next
+    Column("interval_s", Float),  # current adaptive interval
+    Column("entries_seen", Integer, nullable=False, default=0),
+    Column("created_at", DateTime, nullable=False),
+)
+Index("ix_feeds_next_check", feeds.c.active, feeds.c.next_check_at)
+
+# A group of articles about one real-world event.
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("headline", Text),  # representative headline (a real member headline)
+    Column("first_article_id", Integer),
+    Column("first_published_at", DateTime),
+    Column("last_published_at", DateTime),
+    Column("article_count", Integer, nullable=False, default=0),
+    Column("outlet_count", Integer, nullable=False, default=0),
+    Column("why", JSON),  # shared entities/terms: the "why grouped" explanation
+    Column("merged_into", Integer),  # set when a repair pass merged this story away
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+Index("ix_stories_last", stories.c.last_published_at)
+Index("ix_stories_outlet_count", stories.c.outlet_count)
+
+# One URL of one outlet, canonicalised.
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    # canonical URL, or "urn:everyside:<source>:<id>" when there is no URL; the upsert key
+    Column("key", Text, nullable=False, unique=True),
+    Column("url", Text),  # as found (feed link / file)
+    Column("outlet_id", Integer, ForeignKey("outlets.id", ondelete="SET NULL")),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="SET NULL")),
+    Column("domain", String(253)),  # registered domain
+    Column("source", Text),  # outlet name as given
+    Column("external_id", Text),  # id in the import file / feed guid
+    Column("title", Text),
+    Column("text", Text),
+    Column("summary", Text),  # feed description / snippet
+    Column("author", Text),
+    Column("lang", String(8)),
+    Column("published_at", DateTime),
+    Column("fetched_at", DateTime),
+    Column("content_hash", String(64)),  # exact-duplicate detection
+    Column("copy_of", Integer, ForeignKey("articles.id", ondelete="SET NULL")),  # syndication
+    Column("extraction", String(16)),  # page | feed | import | feed-fallback
+    Column("extra", JSON),  # anything else the source gave (side, topic, ...)
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL")),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+Index("ix_articles_outlet_time", articles.c.outlet_id, articles.c.published_at)
+Index("ix_articles_story", articles.c.story_id)
+Index("ix_articles_published", articles.c.published_at)
+Index("ix_articles_hash", articles.c.content_hash)
+Index("ix_articles_copy_of", articles.c.copy_of)
+
+# Coverage of a story, computed when it changes, read whole by the web.
+coverage = Table(
+    "coverage",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("outlets", Integer, nullable=False),
+    Column("rated_outlets", Integer, nullable=False),
+    Column("left_share", Float),
+    Column("center_share", Float),
+    Column("right_share", Float),
+    Column("blindspot", String(8)),  # the side that missed it, NULL if none
+    Column("country", String(2)),  # where the story happens / mostly reported from
+    Column("topics", JSON),
+    Column("data", JSON, nullable=False),  # the full coverage document
+    Column("computed_at", DateTime, nullable=False),
+)
+Index("ix_coverage_blindspot", coverage.c.blindspot)
+
+summaries = Table(
+    "summaries",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("mode", String(16), nullable=False),  # extractive | abstractive
+    Column("data", JSON, nullable=False),  # bullets with citations, per-side bullets, headline
+    Column("article_count", Integer, nullable=False),  # size when generated (material change)
+    Column("disputed", Boolean, nullable=False, default=False),
+    Column("generated_at", DateTime, nullable=False),
+)
+
+# "Does this summary seem wrong?" and other reader reports.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False, default="summary"),
+    Column("reason", String(64), nullable=False),
+    Column("text", Text),
+    Column("client", String(64)),  # hashed client address, for rate limiting
+    Column("handled", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False),
+)
+Index("ix_feedback_story", feedback.c.story_id)
+
+# Key/value state of long-running parts (clustering engine checkpoints, import progress).
+state = Table(
+    "state",
+    metadata,
+    Column("key", String(128), primary_key=True),
+    Column("value", JSON),
+    Column("updated_at", DateTime, nullable=False),
+)
