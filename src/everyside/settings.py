@@ -36,53 +36,102 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     # where things live
-    Setting("data_dir", str, "", "Directory for the SQLite database and caches "
-            "(default: the platform's user data dir)."),
-    Setting("database_url", str, "", "SQLAlchemy URL (sqlite:///path or postgresql://...); "
-            "default: SQLite in data_dir.", secret=True),
+    Setting(
+        "data_dir",
+        str,
+        "",
+        "Directory for the SQLite database and caches (default: the platform's user data dir).",
+    ),
+    Setting(
+        "database_url",
+        str,
+        "",
+        "SQLAlchemy URL (sqlite:///path or postgresql://...); default: SQLite in data_dir.",
+        secret=True,
+    ),
     # web
     Setting("host", str, "127.0.0.1", "Address the web server listens on."),
     Setting("port", int, 8000, "Port the web server listens on."),
-    Setting("side_colors", str, "left=#1f5fbf,center=#6b6b6b,right=#c0392b",
-            "Colours of the sides (US convention by default)."),
+    Setting(
+        "side_colors",
+        str,
+        "left=#1f5fbf,center=#6b6b6b,right=#c0392b",
+        "Colours of the sides (US convention by default).",
+    ),
     Setting("feedback_rate_limit", int, 10, "Feedback submissions per client per hour."),
-    Setting("secret_key", str, "", "Key for CSRF tokens (default: generated and kept in "
-            "data_dir).", secret=True),
+    Setting(
+        "secret_key",
+        str,
+        "",
+        "Key for CSRF tokens (default: generated and kept in data_dir).",
+        secret=True,
+    ),
     # ingestion
     Setting("ingest", bool, True, "Run the ingest loop in `everyside up`."),
     Setting("bundled_feeds", bool, True, "Poll the feeds of the bundled outlet directory."),
-    Setting("allow_private_addresses", bool, False, "Allow fetching URLs that resolve to "
-            "loopback/private/link-local/reserved addresses (SSRF guard off)."),
-    Setting("user_agent", str, "everyside/0.1 (+https://github.com/everyside/everyside)",
-            "User-Agent sent with every request."),
+    Setting(
+        "allow_private_addresses",
+        bool,
+        False,
+        "Allow fetching URLs that resolve to "
+        "loopback/private/link-local/reserved addresses (SSRF guard off).",
+    ),
+    Setting(
+        "user_agent",
+        str,
+        "everyside/0.1 (+https://github.com/everyside/everyside)",
+        "User-Agent sent with every request.",
+    ),
     Setting("fetch_concurrency", int, 64, "Requests in flight at once."),
     Setting("per_host_concurrency", int, 2, "Requests in flight per host."),
     Setting("politeness_delay", float, 1.0, "Seconds between two requests to one host."),
     Setting("connect_timeout", float, 10.0, "Seconds to connect."),
     Setting("read_timeout", float, 20.0, "Seconds between two reads."),
     Setting("total_timeout", float, 60.0, "Seconds for a whole response."),
-    Setting("max_response_bytes", int, 5_000_000, "Largest response body accepted (bytes, "
-            "after decompression)."),
+    Setting(
+        "max_response_bytes",
+        int,
+        5_000_000,
+        "Largest response body accepted (bytes, after decompression).",
+    ),
     Setting("max_redirects", int, 5, "Redirects followed per request."),
     Setting("fetch_pages", bool, True, "Fetch and extract article pages (else feed content)."),
     Setting("respect_robots", bool, True, "Obey robots.txt for article pages."),
     Setting("poll_min_interval", float, 300.0, "Shortest seconds between polls of a feed."),
     Setting("poll_max_interval", float, 86400.0, "Longest seconds between polls of a feed."),
+    Setting("extract_workers", int, 0, "Processes extracting page text (0 = one per CPU)."),
+    Setting("dedupe_threshold", float, 0.8, "Estimated Jaccard similarity from which an "
+            "article is a syndicated copy of an earlier one."),
+    Setting("dedupe_window_days", float, 3.0, "Days of articles kept in the near-duplicate "
+            "index."),
     # stories and coverage
     Setting("story_window_days", float, 7.0, "Days a story stays open for new articles."),
-    Setting("blindspot_min_rated", int, 5, "Rated outlets a story needs before it can be a "
-            "blindspot."),
-    Setting("blindspot_threshold", float, 0.2, "A side with at most this share of rated "
-            "outlets missed the story."),
-    Setting("max_date_skew_hours", float, 24.0, "Published times more than this after the "
-            "fetch time are treated as bogus."),
+    Setting(
+        "blindspot_min_rated", int, 5, "Rated outlets a story needs before it can be a blindspot."
+    ),
+    Setting(
+        "blindspot_threshold",
+        float,
+        0.2,
+        "A side with at most this share of rated outlets missed the story.",
+    ),
+    Setting(
+        "max_date_skew_hours",
+        float,
+        24.0,
+        "Published times more than this after the fetch time are treated as bogus.",
+    ),
     # summaries
     Setting("summary_mode", str, "extractive", "extractive | abstractive (needs llm_*)."),
     Setting("llm_base_url", str, "", "OpenAI-compatible endpoint for abstractive summaries."),
     Setting("llm_model", str, "", "Model name for the endpoint."),
     Setting("llm_api_key", str, "", "API key for the endpoint.", secret=True),
-    Setting("summary_dispute_reports", int, 3, "Reports after which a summary is marked "
-            "disputed and regenerated."),
+    Setting(
+        "summary_dispute_reports",
+        int,
+        3,
+        "Reports after which a summary is marked disputed and regenerated.",
+    ),
     Setting("log_level", str, "INFO", "Logging level."),
 )
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -187,8 +236,10 @@ def load_settings(
         table = data.get("everyside", data)
         for k, v in table.items():
             if k not in BY_NAME:
-                raise ConfigError(f"config file {path}: unknown setting {k!r}; "
-                                  "see `everyside config show` for the names")
+                raise ConfigError(
+                    f"config file {path}: unknown setting {k!r}; "
+                    "see `everyside config show` for the names"
+                )
             values[k] = _coerce(BY_NAME[k], v, str(path))
             origins[k] = str(path)
     elif config_file:

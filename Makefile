@@ -1,0 +1,56 @@
+# The two commands of the README:
+#   make run   — install everything into .venv and start `everyside up` (ingest + serve)
+#   make test  — install the test dependencies, start what the tests need, run the whole suite
+# Both create their own virtual environment, so nothing depends on what was installed by hand.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: run test install install-test lint typecheck services browser pytest clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+run: install
+	$(BIN)/everyside up
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install-test: $(STAMP)
+
+# Debian's Chromium for the browser tests (never `playwright install`), axe-core from npm.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@if [ -f package.json ]; then npm ci --no-audit --no-fund --silent; fi
+
+# The local services the contract tests use (already running on this machine and on CI's;
+# started here if they are not).
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect \
+	  $$(ls /etc/postgresql) main start
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
+	  echo "PostgreSQL did not start on 127.0.0.1:5432" >&2; exit 1
+
+lint: install-test
+	$(BIN)/ruff check src tests tools
+	$(BIN)/ruff format --check src tests tools
+
+typecheck: install-test
+	$(BIN)/mypy
+
+pytest: install-test
+	$(BIN)/pytest -q -ra
+
+test: install-test browser services lint typecheck pytest
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

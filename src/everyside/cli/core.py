@@ -1,0 +1,187 @@
+"""Top-level commands: up, serve, migrate, import, export, process, config."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from everyside.cli.common import app, console, err_console, state
+from everyside.settings import SETTINGS
+
+config_app = typer.Typer(help="Inspect the effective settings.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+def utcnow() -> datetime:
+    """The wall clock, read here at the edge and passed down (naive UTC, the store's form)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@app.command()
+def migrate(ctx: typer.Context) -> None:
+    """Apply schema migrations (automatic for SQLite; required once for PostgreSQL)."""
+    store = state(ctx).store(migrate=True)
+    console.print(f"database is at schema revision {store.current_revision()}")
+
+
+@app.command("import")
+def import_cmd(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(..., help="JSONL files (shared/data/stories format)."),
+    process: bool = typer.Option(True, help="Cluster and analyse after importing."),
+) -> None:
+    """Load articles from JSONL files into the store (idempotent), then cluster them."""
+    from everyside.pipeline import import_files
+
+    st = state(ctx)
+    settings, store = st.settings(), st.store()
+    total = sum(p.stat().st_size for p in files if p.is_file())
+    with Progress(
+        TextColumn("importing"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("import", total=total or None)
+        reports, processed = import_files(
+            store,
+            settings,
+            files,
+            utcnow(),
+            progress=lambda n: bar.advance(task, n),
+            process=process,
+        )
+    failed = 0
+    for r in reports:
+        for msg in r.errors[:50]:
+            err_console.print(f"[yellow]skipped[/yellow] {msg}", highlight=False)
+        if len(r.errors) > 50:
+            err_console.print(f"... and {len(r.errors) - 50} more errors in {r.path}")
+        for msg in r.warnings[:5]:
+            err_console.print(f"[dim]warning[/dim] {msg}", highlight=False)
+        console.print(
+            f"{r.path}: {r.lines} lines, {r.inserted} new, {r.updated} updated, "
+            f"{r.unchanged} unchanged, {r.failed} failed"
+        )
+        failed += r.failed
+    if processed is not None:
+        console.print(
+            f"stories: {processed.stories_changed} changed; coverage {processed.coverage_updated}"
+            f", summaries {processed.summaries_updated} updated"
+        )
+    if failed and not any(r.inserted or r.updated or r.unchanged for r in reports):
+        raise typer.Exit(1)
+
+
+@app.command()
+def process(ctx: typer.Context) -> None:
+    """Cluster articles without a story and analyse the stories that changed."""
+    from everyside.pipeline import process_pending
+
+    st = state(ctx)
+    rep = process_pending(st.store(), st.settings(), utcnow())
+    console.print(f"{rep.stories_changed} stories changed")
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    out: Path = typer.Argument(..., help="Output file."),
+    what: str = typer.Option("articles", "--what", help="articles | outlets | stories"),
+    fmt: str = typer.Option("", "--format", help="jsonl | csv | parquet (default: from suffix)"),
+) -> None:
+    """Write articles, outlets or stories as JSONL, CSV or Parquet."""
+    from everyside.exporter import export as do_export
+
+    fmt = fmt or out.suffix.lstrip(".").lower()
+    n = do_export(state(ctx).store(), what, fmt, out)
+    console.print(f"wrote {n} {what} to {out}")
+
+
+@config_app.command("show")
+def config_show(
+    ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
+) -> None:
+    """Print the effective settings (secrets redacted) and where each value came from."""
+    settings = state(ctx).settings()
+    values = settings.redacted()
+    if as_json:
+        console.print_json(json.dumps(values))
+        return
+    table = Table("setting", "value", "from", "environment variable", "help")
+    for s in SETTINGS:
+        table.add_row(s.name, str(values[s.name]), settings.origins[s.name], s.env, s.help)
+    console.print(table)
+    console.print(f"database: {settings.redacted()['database_url'] or settings.db_url}")
+
+
+def _serve(settings, store, stop: threading.Event | None = None) -> None:  # type: ignore[no-untyped-def]
+    import uvicorn
+
+    from everyside.web import create_app
+
+    config = uvicorn.Config(
+        create_app(settings, store),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+    console.print(f"everyside is serving on http://{settings.host}:{settings.port}")
+    server.run()
+    if stop is not None:
+        stop.set()
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: str | None = typer.Option(None, "--host", help="Listen address."),
+    port: int | None = typer.Option(None, "--port", help="Listen port."),
+) -> None:
+    """Serve the web app and the API (no ingestion)."""
+    st = state(ctx)
+    settings = st.settings(host=host, port=port)
+    _serve(settings, st.store())
+
+
+@app.command()
+def up(
+    ctx: typer.Context,
+    host: str | None = typer.Option(None, "--host", help="Listen address."),
+    port: int | None = typer.Option(None, "--port", help="Listen port."),
+    ingest: bool | None = typer.Option(None, "--ingest/--no-ingest", help="Run the ingest loop."),
+) -> None:
+    """Ingest and serve: the whole system in one process (SQLite by default)."""
+    from everyside.pipeline import ensure_directory, process_pending, run_ingest_loop
+
+    st = state(ctx)
+    settings = st.settings(host=host, port=port, ingest=ingest)
+    store = st.store()
+    ensure_directory(store, utcnow())
+    process_pending(store, settings, utcnow())  # e.g. articles imported while we were down
+    stop = threading.Event()
+    worker = None
+    if settings.ingest:
+        worker = threading.Thread(
+            target=run_ingest_loop,
+            args=(store, settings, stop, utcnow),
+            name="everyside-ingest",
+            daemon=True,
+        )
+        worker.start()
+    try:
+        _serve(settings, store, stop)
+    finally:
+        stop.set()
+        if worker is not None:
+            worker.join(timeout=30)
