@@ -1,0 +1,95 @@
+"""The join/new decision: similarity channels between an article and a story, and the learned
+logistic model over them.
+
+`channels()` is the one place that says what "similar" means (lexical title, lexical
+title+body, entities and numbers, nearest member headline, time kernels, story size);
+`JoinModel` turns those numbers into a probability with weights fitted by
+`tools/fit_clustering.py` and shipped in `weights.py`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from everyside.domain.clustering import weights as fitted
+from everyside.domain.clustering.story import ArticleVecs, Story, cosine
+
+FEATURES: tuple[str, ...] = (
+    "title_cos",  # article headline vs the story's headline centroid
+    "text_cos",  # article title+body vs the story's title+body centroid
+    "ent_cos",  # heuristic entities and numbers
+    "title_max",  # best match with one member headline (big stories have many phrasings)
+    "time_near",  # exp(-dt / 12 h)
+    "time_far",  # exp(-dt / 96 h)
+    "time_missing",  # the article or the story has no trustworthy time
+    "no_body",  # the article or the whole story has only headlines
+    "size",  # log(1 + members) / 5
+)
+NEAR_HOURS = 12.0
+FAR_HOURS = 96.0
+MEMBER_PROBE = 24  # members whose headlines are compared one by one
+
+
+def time_gap_hours(a: ArticleVecs, t: float | None, s: Story) -> float | None:
+    """Hours between the article and the nearest edge of the story's time span."""
+    if t is None or s.first_time is None or s.last_time is None:
+        return None
+    first, last = s.first_time.timestamp(), s.last_time.timestamp()
+    if first <= t <= last:
+        return 0.0
+    return min(abs(t - first), abs(t - last)) / 3600.0
+
+
+def channels(a: ArticleVecs, t: float | None, s: Story) -> list[float]:
+    title_cos = cosine(a.title, a.title_norm, s.vec_title, s.norm_title) if a.title else 0.0
+    text_cos = cosine(a.text, a.text_norm, s.vec_text, s.norm_text) if a.text else 0.0
+    ent_cos = cosine(a.ents, a.ents_norm, s.vec_ents, s.norm_ents) if a.ents else 0.0
+    title_max = 0.0
+    if a.title:
+        probe = s.members if len(s.members) <= MEMBER_PROBE else s.members[-MEMBER_PROBE:]
+        for m in probe:
+            if m.tvec:
+                title_max = max(title_max, cosine(a.title, a.title_norm, m.tvec, m.tnorm))
+    dt = time_gap_hours(a, t, s)
+    near = math.exp(-dt / NEAR_HOURS) if dt is not None else 0.0
+    far = math.exp(-dt / FAR_HOURS) if dt is not None else 0.0
+    no_body = 1.0 if (not a.has_body or s.body_members == 0) else 0.0
+    return [
+        title_cos,
+        text_cos,
+        ent_cos,
+        title_max,
+        near,
+        far,
+        1.0 if dt is None else 0.0,
+        no_body,
+        math.log1p(s.n) / 5.0,
+    ]
+
+
+@dataclass(frozen=True)
+class JoinModel:
+    """Logistic regression over `FEATURES` (plus pairwise products listed in `interactions`)."""
+
+    coef: Sequence[float]
+    intercept: float
+    threshold: float
+    interactions: Sequence[tuple[int, int]] = ()
+
+    @classmethod
+    def default(cls) -> JoinModel:
+        if tuple(fitted.FEATURES) != FEATURES:
+            raise ValueError("weights.py was fitted for other features; run tools/fit_clustering.py")
+        return cls(tuple(fitted.COEF), fitted.INTERCEPT, fitted.THRESHOLD,
+                   tuple(tuple(p) for p in fitted.INTERACTIONS))  # type: ignore[misc]
+
+    def expand(self, x: Sequence[float]) -> list[float]:
+        return list(x) + [x[i] * x[j] for i, j in self.interactions]
+
+    def prob(self, x: Sequence[float]) -> float:
+        z = self.intercept + sum(w * v for w, v in zip(self.coef, self.expand(x), strict=True))
+        if z < -30:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-z))

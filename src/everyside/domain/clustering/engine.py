@@ -1,0 +1,235 @@
+"""The online story engine: assigns each arriving article to an open story or opens a new one.
+
+Articles are read one at a time in arrival order, so the result does not depend on how a
+caller batches them. State is the active window only: stories not updated for
+`window_days` of *stream* time (the latest trustworthy published time seen; never the wall
+clock) are evicted, and a hard cap on open stories bounds memory for undated streams.
+`repair()` (see repair.py) merges stories that are one event and splits drifted ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from everyside.domain.clustering.decision import JoinModel, channels
+from everyside.domain.clustering.index import CandidateIndex
+from everyside.domain.clustering.story import (
+    ArticleVecs,
+    DocFreq,
+    Member,
+    Story,
+    article_vecs,
+    norm,
+    weights,
+)
+from everyside.domain.clustering.text import Features, NewsItem, extract
+from everyside.domain.clustering.view import StoryView, story_view
+
+MIN_YEAR = 1990  # earlier dates are placeholders (1970 epoch zero), not publication times
+FUTURE_JUMP_DAYS = 30  # without `now`: a date this far past the stream clock is bogus
+
+
+@dataclass(frozen=True)
+class EngineParams:
+    window_days: float = 7.0
+    max_date_skew_hours: float = 24.0
+    max_active_stories: int = 300_000
+    query_terms: int = 16
+    scan: int = 400
+    candidates: int = 12
+    merge_threshold: float = 0.9  # repair: probability above which two stories are one
+    split_min_part: int = 3  # repair: smallest part a split may cut off
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> EngineParams:
+        return cls(
+            window_days=float(settings.story_window_days),
+            max_date_skew_hours=float(settings.max_date_skew_hours),
+        )
+
+
+@dataclass(frozen=True)
+class Assignment:
+    article_id: int | str
+    story_id: int
+    new_story: bool
+    probability: float  # of the chosen story (0 for a new story with no candidate)
+    reason: str  # joined | new | copy | no_content | loaded
+
+
+def trusted_time(
+    published: datetime | None, clock: datetime | None, now: datetime | None, skew_h: float
+) -> datetime | None:
+    """The published time if it is believable, else None (the article counts as undated)."""
+    if published is None:
+        return None
+    t = published if published.tzinfo else published.replace(tzinfo=UTC)
+    if t.year < MIN_YEAR:
+        return None
+    if now is not None and t > now + timedelta(hours=skew_h):
+        return None
+    if now is None and clock is not None and t > clock + timedelta(days=FUTURE_JUMP_DAYS):
+        return None
+    return t
+
+
+def _lang(code: str | None) -> str | None:
+    return code.strip().lower()[:2] or None if code else None
+
+
+class StoryEngine:
+    """Online clustering of a news stream into stories."""
+
+    def __init__(
+        self,
+        params: EngineParams | None = None,
+        *,
+        model: JoinModel | None = None,
+        outlet_factuality: Mapping[str, float] | None = None,
+        first_story_id: int = 1,
+    ):
+        self.params = params or EngineParams()
+        self.model = model or JoinModel.default()
+        self.outlet_factuality = dict(outlet_factuality or {})
+        self.dfs = DocFreq()
+        self.index = CandidateIndex(
+            query_terms=self.params.query_terms, scan=self.params.scan,
+            candidates=self.params.candidates,
+        )
+        self.stories: dict[int, Story] = {}
+        self.story_of: dict[int | str, int] = {}  # article id -> story id (window only)
+        self.clock: datetime | None = None
+        self.seq = 0
+        self.next_id = first_story_id
+        self.touched: set[int] = set()  # stories changed since the last repair
+        self._recent: dict[int, None] = {}  # open stories, least recently updated first
+
+    # -- the public verbs ------------------------------------------------------------------
+    def add(self, item: NewsItem, now: datetime | None = None) -> Assignment:
+        """Assign one article (in arrival order) to a story."""
+        t = trusted_time(item.published_at, self.clock, now, self.params.max_date_skew_hours)
+        f = extract(item)
+        self._advance(t)
+        if item.copy_of is not None and item.copy_of in self.story_of:
+            sid = self.story_of[item.copy_of]
+            if sid in self.stories:
+                self._join(sid, item, f, t, self._vecs(f))
+                return Assignment(item.id, sid, False, 1.0, "copy")
+        if f.empty:
+            sid = self._open(item, f, t, None, index=False)
+            return Assignment(item.id, sid, True, 0.0, "no_content")
+        vecs = self._vecs(f)
+        best, p = self._best(vecs, t, _lang(item.lang))
+        if best is not None and p >= self.model.threshold:
+            self._join(best, item, f, t, vecs)
+            return Assignment(item.id, best, False, p, "joined")
+        sid = self._open(item, f, t, vecs)
+        return Assignment(item.id, sid, True, p, "new")
+
+    def add_many(self, items: Iterable[NewsItem], now: datetime | None = None) -> list[Assignment]:
+        return [self.add(i, now) for i in items]
+
+    def load(self, item: NewsItem, story_id: int) -> Assignment:
+        """Seed the window with an article whose story is already known (rebuild from a store)."""
+        t = trusted_time(item.published_at, self.clock, None, self.params.max_date_skew_hours)
+        f = extract(item)
+        self._advance(t)
+        vecs = self._vecs(f)
+        if story_id in self.stories:
+            self._join(story_id, item, f, t, vecs)
+        else:
+            self._open(item, f, t, vecs, story_id=story_id, index=not f.empty)
+        self.next_id = max(self.next_id, story_id + 1)
+        self.touched.discard(story_id)
+        return Assignment(item.id, story_id, False, 1.0, "loaded")
+
+    def view(self, story_id: int) -> StoryView:
+        """Headline, first article, members and why-grouped of an open story."""
+        return story_view(self.stories[story_id], self.dfs, self.outlet_factuality)
+
+    def repair(self) -> Any:
+        from everyside.domain.clustering.repair import repair
+
+        return repair(self)
+
+    # -- internals -------------------------------------------------------------------------
+    def _vecs(self, f: Features) -> ArticleVecs:
+        keys = set(f.title) | set(f.body) | {"@" + e for e in f.ents}
+        self.dfs.add(keys)
+        return article_vecs(f, self.dfs)
+
+    def _best(self, vecs: ArticleVecs, t: datetime | None, lang: str | None) -> tuple[int | None,
+                                                                                      float]:
+        ts = t.timestamp() if t is not None else None
+        best, best_p = None, 0.0
+        for sid in self.index.query(vecs, self.dfs):
+            s = self.stories[sid]
+            if lang and s.lang and lang != s.lang:
+                continue  # lexical signals cannot compare languages: never glue across them
+            p = self.model.prob(channels(vecs, ts, s))
+            if p > best_p:
+                best, best_p = sid, p
+        return best, best_p
+
+    def _member(self, item: NewsItem, f: Features, t: datetime | None,
+                vecs: ArticleVecs | None) -> Member:
+        tvec = vecs.title if vecs is not None else weights(f.title, self.dfs)
+        return Member(item.id, (item.title or "").strip()[:400], item.domain, t, f, tvec,
+                      norm(tvec) if vecs is None else vecs.title_norm)
+
+    def _open(self, item: NewsItem, f: Features, t: datetime | None, vecs: ArticleVecs | None,
+              *, story_id: int | None = None, index: bool = True) -> int:
+        sid = story_id if story_id is not None else self.next_id
+        self.next_id = max(self.next_id, sid + 1)
+        s = Story(sid)
+        self.stories[sid] = s
+        self._update(s, item, f, t, vecs, index=index)
+        return sid
+
+    def _join(self, sid: int, item: NewsItem, f: Features, t: datetime | None,
+              vecs: ArticleVecs) -> None:
+        self._update(self.stories[sid], item, f, t, vecs, index=True)
+
+    def _update(self, s: Story, item: NewsItem, f: Features, t: datetime | None,
+                vecs: ArticleVecs | None, *, index: bool) -> None:
+        dropped = s.add(self._member(item, f, t, vecs), _lang(item.lang))
+        if dropped is not None:
+            self.story_of.pop(dropped.id, None)
+        s.refresh(self.dfs)
+        s.clock, s.seq = self.clock, self.seq
+        self.story_of[item.id] = s.id
+        self._recent.pop(s.id, None)
+        self._recent[s.id] = None
+        self.touched.add(s.id)
+        if index:
+            self.index.index(s.id, set(f.title) | set(f.body) | {"@" + e for e in f.ents})
+        self._evict()
+
+    def _advance(self, t: datetime | None) -> None:
+        self.seq += 1
+        if t is not None and (self.clock is None or t > self.clock):
+            self.clock = t
+
+    def _evict(self) -> None:
+        horizon = self.clock - timedelta(days=self.params.window_days) if self.clock else None
+        while self._recent:
+            sid = next(iter(self._recent))
+            s = self.stories[sid]
+            old = horizon is not None and s.clock is not None and s.clock < horizon
+            if not old and len(self._recent) <= self.params.max_active_stories:
+                break
+            self.drop(sid)
+
+    def drop(self, sid: int) -> Story:
+        """Forget a story (evicted or merged away)."""
+        s = self.stories.pop(sid)
+        self._recent.pop(sid, None)
+        self.index.remove(sid)
+        self.touched.discard(sid)
+        for m in s.members:
+            if self.story_of.get(m.id) == sid:
+                del self.story_of[m.id]
+        return s

@@ -1,0 +1,81 @@
+"""Replaying a labelled file as a stream, and the single-pass baselines it is compared with.
+
+`stream_order` puts rows in date order (ties and missing dates keep file order: an undated row
+stays right after the dated row that precedes it in the file). The baselines are single-pass
+nearest-neighbour clustering: each article joins the story of its most similar earlier article
+if the cosine reaches a threshold, else opens a story. The best previous article does not depend
+on the threshold, so a whole threshold sweep costs one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from everyside.domain.clustering.text import NewsItem
+
+
+def parse_time(value: Any) -> datetime | None:
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
+
+
+def item_from_row(row: Mapping[str, Any]) -> NewsItem:
+    """Only the fields the engine may use; the gold `story` is never copied."""
+    return NewsItem(
+        id=row.get("id") if row.get("id") is not None else "",
+        title=row.get("title") if isinstance(row.get("title"), str) else None,
+        text=row.get("text") if isinstance(row.get("text"), str) else None,
+        published_at=parse_time(row.get("date")),
+        source=row.get("source"),
+        domain=row.get("domain"),
+        url=row.get("url"),
+        lang=row.get("lang"),
+    )
+
+
+def stream_order(items: Sequence[NewsItem]) -> list[int]:
+    """Indices of items in replay order."""
+    keys: list[tuple[float, int]] = []
+    carry = float("-inf")
+    for i, it in enumerate(items):
+        if it.published_at is not None:
+            carry = it.published_at.timestamp()
+        keys.append((carry, i))
+    return [i for _, i in sorted(keys)]
+
+
+def nearest_previous(vectors: np.ndarray, chunk: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+    """For each row i of L2-normalised vectors: (index, cosine) of the most similar row j < i."""
+    n = vectors.shape[0]
+    best_j = np.full(n, -1, dtype=np.int64)
+    best_s = np.full(n, -1.0, dtype=np.float64)
+    for start in range(0, n, chunk):
+        block = vectors[start : start + chunk]
+        sims = block @ vectors[: start + block.shape[0]].T
+        sims = np.asarray(sims.todense() if hasattr(sims, "todense") else sims, dtype=np.float64)
+        for r in range(block.shape[0]):
+            i = start + r
+            if i == 0:
+                continue
+            row = sims[r, :i]
+            j = int(np.argmax(row))
+            best_j[i], best_s[i] = j, float(row[j])
+    return best_j, best_s
+
+
+def single_pass(best_j: np.ndarray, best_s: np.ndarray, threshold: float) -> list[int]:
+    """Story labels of single-pass nearest-neighbour clustering at one threshold."""
+    labels: list[int] = []
+    for i in range(len(best_j)):
+        j = int(best_j[i])
+        labels.append(labels[j] if j >= 0 and best_s[i] >= threshold else i)
+    return labels

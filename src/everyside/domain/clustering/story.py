@@ -1,0 +1,165 @@
+"""Document frequencies and the in-memory state of one open story (its term centroids).
+
+A story keeps raw term counts summed over its members per channel (title, title+body,
+entities); weights are applied at comparison time with the current IDF, and each channel's norm
+is cached when the story changes. Centroids are capped to their heaviest terms so a story's
+memory does not grow with its size.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from everyside.domain.clustering.text import Features
+
+CENTROID_CAP = 300  # terms kept per channel of a story
+MEMBER_CAP = 400  # member feature vectors kept per story (for repair / headline)
+
+
+class DocFreq:
+    """Document frequencies of terms over every article the engine has read."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.df: dict[str, int] = {}
+
+    def add(self, keys: set[str]) -> None:
+        self.n += 1
+        df = self.df
+        for k in keys:
+            df[k] = df.get(k, 0) + 1
+
+    def idf(self, key: str) -> float:
+        return math.log((self.n + 1) / (self.df.get(key, 0) + 1)) + 1.0
+
+
+def weights(counts: Counter[str] | dict[str, float], dfs: DocFreq) -> dict[str, float]:
+    """Sublinear TF times IDF."""
+    return {t: (1.0 + math.log(c)) * dfs.idf(t) for t, c in counts.items() if c > 0}
+
+
+def norm(vec: dict[str, float]) -> float:
+    return math.sqrt(sum(v * v for v in vec.values())) or 1.0
+
+
+def cosine(a: dict[str, float], a_norm: float, b: dict[str, float], b_norm: float) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = 0.0
+    for t, w in a.items():
+        v = b.get(t)
+        if v is not None:
+            dot += w * v
+    return dot / (a_norm * b_norm)
+
+
+def text_counts(f: Features) -> Counter[str]:
+    c = Counter(f.body)
+    for t, n in f.title.items():
+        c[t] += 2 * n  # the headline says what the event is: count it twice
+    return c
+
+
+@dataclass
+class ArticleVecs:
+    """Weighted channels of one article, computed once at arrival."""
+
+    title: dict[str, float]
+    text: dict[str, float]
+    ents: dict[str, float]
+    title_norm: float
+    text_norm: float
+    ents_norm: float
+    has_body: bool
+
+
+def article_vecs(f: Features, dfs: DocFreq) -> ArticleVecs:
+    t = weights(f.title, dfs)
+    x = weights(text_counts(f), dfs)
+    e = weights(f.ents, dfs)
+    return ArticleVecs(t, x, e, norm(t), norm(x), norm(e), f.has_body)
+
+
+@dataclass
+class Member:
+    id: int | str
+    title: str
+    domain: str | None
+    time: datetime | None
+    features: Features
+    tvec: dict[str, float] = field(default_factory=dict)  # weighted title at arrival
+    tnorm: float = 1.0
+
+
+@dataclass
+class Story:
+    id: int
+    first_time: datetime | None = None
+    last_time: datetime | None = None
+    clock: datetime | None = None  # stream time of the last update (eviction)
+    seq: int = 0  # arrival number of the last update (eviction of undated streams)
+    n: int = 0
+    lang: str | None = None
+    members: list[Member] = field(default_factory=list)
+    title_sum: Counter[str] = field(default_factory=Counter)
+    text_sum: Counter[str] = field(default_factory=Counter)
+    ent_sum: Counter[str] = field(default_factory=Counter)
+    body_members: int = 0
+    domains: Counter[str] = field(default_factory=Counter)
+    # cached weighted centroids (recomputed on change)
+    vec_title: dict[str, float] = field(default_factory=dict)
+    vec_text: dict[str, float] = field(default_factory=dict)
+    vec_ents: dict[str, float] = field(default_factory=dict)
+    norm_title: float = 1.0
+    norm_text: float = 1.0
+    norm_ents: float = 1.0
+
+    def add(self, m: Member, lang: str | None) -> Member | None:
+        """Add a member; returns the member whose details were dropped to stay under the cap."""
+        self.n += 1
+        dropped = None
+        if self.lang is None:
+            self.lang = lang
+        if len(self.members) < MEMBER_CAP:
+            self.members.append(m)
+        else:
+            # keep the first members (the origin of the story) and the most recent ones
+            dropped = self.members.pop(MEMBER_CAP // 2)
+            self.members.append(m)
+        f = m.features
+        self.title_sum.update(f.title)
+        self.text_sum.update(text_counts(f))
+        self.ent_sum.update(f.ents)
+        self.body_members += f.has_body
+        if m.domain:
+            self.domains[m.domain] += 1
+        if m.time is not None:
+            if self.first_time is None or m.time < self.first_time:
+                self.first_time = m.time
+            if self.last_time is None or m.time > self.last_time:
+                self.last_time = m.time
+        return dropped
+
+    def refresh(self, dfs: DocFreq) -> None:
+        """Recompute the weighted centroids (after a change)."""
+        for name in ("title_sum", "text_sum", "ent_sum"):
+            c: Counter[str] = getattr(self, name)
+            if len(c) > 2 * CENTROID_CAP:
+                setattr(self, name, Counter(dict(c.most_common(CENTROID_CAP))))
+        self.vec_title = _centroid(self.title_sum, self.n, dfs)
+        self.vec_text = _centroid(self.text_sum, self.n, dfs)
+        self.vec_ents = _centroid(self.ent_sum, self.n, dfs)
+        self.norm_title = norm(self.vec_title)
+        self.norm_text = norm(self.vec_text)
+        self.norm_ents = norm(self.vec_ents)
+
+    def keys(self) -> set[str]:
+        return set(self.text_sum) | {"@" + e for e in self.ent_sum}
+
+
+def _centroid(c: Counter[str], n: int, dfs: DocFreq) -> dict[str, float]:
+    # summed term counts times IDF: the direction of the members' mean vector
+    return {t: v * dfs.idf(t) for t, v in c.items() if v > 0}

@@ -1,0 +1,166 @@
+"""Turning one article into clustering features: tokens, heuristic named entities, numbers.
+
+Pure and offline: a regex tokeniser, an English stop list, a light suffix stemmer and a
+capitalisation-based entity heuristic (no model). Input text is capped (`MAX_CHARS`) so a 1 MB
+article costs the same as a long one, and the lead carries the event anyway.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+MAX_TITLE_CHARS = 400
+MAX_CHARS = 2500  # of body text, from the start (the lead)
+
+_WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*", re.UNICODE)
+_SENTENCE_END = re.compile(r"[.!?:;\"“”]\s*$")
+
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each few for
+    from further had has have having he her here hers herself him himself his how i if in into
+    is it its itself just me more most my myself no nor not now of off on once only or other
+    our ours ourselves out over own same she should so some such than that the their theirs
+    them themselves then there these they this those through to too under until up very was we
+    were what when where which while who whom why will with would you your yours yourself
+    yourselves says said say saying new news report reports reported according told tells one
+    two three first last year years day days week weeks month months time times people may
+    might must us via amid get gets got make makes made take takes back like still even many
+    much well way ways go goes going here's it's that's there's what's who's don't doesn't
+    didn't won't can't isn't aren't wasn't weren't mr mrs ms dr today yesterday tomorrow
+    monday tuesday wednesday thursday friday saturday sunday update updated breaking live
+    watch video photos read more per cent percent s t""".split()
+)
+# Capitalised words that start sentences or headlines without naming anything.
+_NOT_ENTITY = STOPWORDS | frozenset(
+    """new report breaking exclusive analysis opinion editorial update live watch video
+    january february march april may june july august september october november december
+    """.split()
+)
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: enough to join 'tariffs'/'tariff' and 'talks'/'talk'."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""),
+                         ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith("ss"):
+                return word
+            return word[: len(word) - len(suffix)] + repl
+    return word
+
+
+def _normalise(token: str) -> str:
+    t = token.lower().replace("’", "'")
+    if t.endswith("'s"):
+        t = t[:-2]
+    return t.replace("'", "")
+
+
+def terms(text: str) -> list[str]:
+    """Content terms of a text: lowercased, stop words dropped, stemmed."""
+    out: list[str] = []
+    for m in _WORD.finditer(text):
+        t = _normalise(m.group())
+        if len(t) < 2 and not t.isdigit():
+            continue
+        if t in STOPWORDS:
+            continue
+        out.append(stem(t))
+    return out
+
+
+def _is_title_case(title: str) -> bool:
+    words = [w for w in _WORD.findall(title) if w[0].isalpha() and w.lower() not in STOPWORDS]
+    if len(words) < 3:
+        return False
+    caps = sum(1 for w in words if w[0].isupper())
+    return caps / len(words) >= 0.6
+
+
+def entities(text: str, *, skip_initial: bool = True) -> list[str]:
+    """Heuristic named entities and numbers of a text, lowercased.
+
+    Capitalised words that do not start a sentence, all-caps acronyms and numbers. Each word
+    of a capitalised sequence counts on its own ('John Kerry' -> john, kerry) so that later
+    mentions by surname still match.
+    """
+    out: list[str] = []
+    prev_end = 0
+    for m in _WORD.finditer(text):
+        tok = m.group()
+        sentence_start = prev_end == 0 or bool(_SENTENCE_END.search(text[max(0, prev_end - 3):
+                                                                         m.start()]))
+        prev_end = m.end()
+        if tok[0].isdigit():
+            if len(tok) >= 2 or tok.isdigit():
+                out.append(tok.lower())
+            continue
+        if not tok[0].isupper():
+            continue
+        norm = _normalise(tok)
+        if norm in _NOT_ENTITY or len(norm) < 2:
+            continue
+        acronym = tok.isupper() and len(tok) >= 2
+        if sentence_start and skip_initial and not acronym:
+            continue
+        out.append(norm)
+    return out
+
+
+@dataclass
+class NewsItem:
+    """What the engine reads of an article. The gold story label is never among these."""
+
+    id: int | str
+    title: str | None = None
+    text: str | None = None
+    published_at: datetime | None = None
+    source: str | None = None
+    domain: str | None = None
+    url: str | None = None
+    lang: str | None = None
+    copy_of: int | str | None = None
+
+
+@dataclass
+class Features:
+    """Bag-of-terms channels of one article (term -> count)."""
+
+    title: Counter[str] = field(default_factory=Counter)
+    body: Counter[str] = field(default_factory=Counter)
+    ents: Counter[str] = field(default_factory=Counter)
+    has_title: bool = False
+    has_body: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.title or self.body or self.ents)
+
+
+def extract(item: NewsItem) -> Features:
+    """Features of one article; tolerant of missing, huge or odd text."""
+    title = (item.title or "").strip()[:MAX_TITLE_CHARS]
+    body = (item.text or "").strip()[:MAX_CHARS]
+    f = Features(has_title=bool(title), has_body=bool(body))
+    if title:
+        f.title.update(terms(title))
+        # Title Case headlines capitalise everything: only acronyms and numbers count there.
+        tc = _is_title_case(title)
+        ents = entities(title, skip_initial=True)
+        if tc:
+            ents = [e for e in ents if e.isdigit() or _acronym_in(e, title)]
+        f.ents.update(ents)
+    if body:
+        f.body.update(terms(body))
+        f.ents.update(entities(body))
+    return f
+
+
+def _acronym_in(entity: str, title: str) -> bool:
+    return entity.upper() in title and any(w == entity.upper() for w in _WORD.findall(title))
