@@ -1,0 +1,114 @@
+"""The JSON API under /api/v1 (documented by the OpenAPI document at /api/v1/openapi.json).
+
+Thin handlers over the same queries and view models as the pages, so the API and the pages can
+never disagree. Errors use the app's one error shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from everyside.web import queries as q
+from everyside.web import view
+from everyside.web.app import ctx
+
+router = APIRouter(prefix="/api/v1", tags=["v1"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Not found: `{error: {status, code, message}}`"},
+    422: {"description": "Invalid parameters: `{error: {status, code, message}}`"},
+}
+
+
+@router.get("/stories", summary="Top stories", responses=ERRORS)
+def stories(request: Request, topic: str | None = None, country: str | None = None,
+            range: str | None = Query(None, pattern="^(day|week|month|all)$"),
+            blindspot: str | None = Query(None, pattern="^(left|right)$"),
+            limit: int = Query(30, ge=1, le=200), offset: int = Query(0, ge=0)) -> dict:
+    f = q.StoryFilter(topic=topic, country=country, range=range, blindspot=blindspot)
+    with ctx(request).store.read() as conn:
+        return {"stories": q.list_stories(conn, f, limit=limit, offset=offset)}
+
+
+def _detail(request: Request, story_id: int) -> dict[str, Any]:
+    es = ctx(request)
+    with es.store.read() as conn:
+        story = q.get_story(conn, story_id)
+        if story is None:
+            raise HTTPException(404, f"story {story_id} does not exist")
+        rows = q.story_articles(conn, story_id)
+        cov_doc, sum_doc = q.story_documents(conn, story_id)
+    cards = [view.card(a, es.now()) for a in rows]
+    return {"story": story, "coverage": view.coverage_panel(cov_doc, cards, story),
+            "summary": view.summary_view(sum_doc, cards), "articles": cards}
+
+
+@router.get("/stories/{story_id}", summary="One story with coverage and summary",
+            responses=ERRORS)
+def story(request: Request, story_id: int) -> dict:
+    d = _detail(request, story_id)
+    d.pop("articles")
+    return d
+
+
+@router.get("/stories/{story_id}/articles", summary="Articles of a story", responses=ERRORS)
+def story_articles(request: Request, story_id: int) -> dict:
+    return {"articles": _detail(request, story_id)["articles"]}
+
+
+@router.get("/blindspots", summary="Blindspot stories by the side that missed them")
+def blindspots(request: Request, side: str | None = Query(None, pattern="^(left|right)$"),
+               limit: int = Query(30, ge=1, le=200)) -> dict:
+    out: dict[str, Any] = {}
+    with ctx(request).store.read() as conn:
+        for s in [side] if side else ["left", "right"]:
+            out[s] = q.list_stories(conn, q.StoryFilter(blindspot=s), limit=limit)
+    return {"blindspots": out}
+
+
+@router.get("/outlets", summary="Outlet directory")
+def outlets(request: Request, q_: str = Query("", alias="q", max_length=100),
+            limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+    with ctx(request).store.read() as conn:
+        return {"outlets": q.list_outlets(conn, q_, limit=limit, offset=offset)}
+
+
+def _outlet(request: Request, domain: str) -> dict[str, Any]:
+    with ctx(request).store.read() as conn:
+        o = q.get_outlet(conn, domain.lower())
+    if o is None:
+        raise HTTPException(404, f"no outlet with domain {domain!r}")
+    return o
+
+
+@router.get("/outlets/{domain}", summary="One outlet with ratings and owners", responses=ERRORS)
+def outlet(request: Request, domain: str) -> dict:
+    return {"outlet": _outlet(request, domain)}
+
+
+@router.get("/outlets/{domain}/ratings", summary="Every rater's rating of an outlet",
+            responses=ERRORS)
+def ratings(request: Request, domain: str) -> dict:
+    o = _outlet(request, domain)
+    return {"domain": o["domain"], "combined_bias": o["bias"], "bias_spread": o["bias_spread"],
+            "factuality": o["factuality"], "estimated_bias": o["estimated_bias"],
+            "ratings": o["ratings"]}
+
+
+@router.get("/articles/{article_id}", summary="One article", responses=ERRORS)
+def article(request: Request, article_id: int) -> dict:
+    from sqlalchemy import text
+
+    with ctx(request).store.read() as conn:
+        rows = conn.execute(text(q.ARTICLE_SQL + " WHERE a.id = :i"), {"i": article_id}).all()
+    if not rows:
+        raise HTTPException(404, f"article {article_id} does not exist")
+    return {"article": view.card(q._article(rows[0]), ctx(request).now())}
+
+
+@router.get("/search", summary="Full-text search over stories and articles", responses=ERRORS)
+def search(request: Request, q_: str = Query(..., alias="q", min_length=1, max_length=200),
+           limit: int = Query(30, ge=1, le=100), offset: int = Query(0, ge=0)) -> dict:
+    with ctx(request).store.read() as conn:
+        return {"q": q_, "stories": q.search(conn, q_, limit=limit, offset=offset)}

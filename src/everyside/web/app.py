@@ -1,0 +1,155 @@
+"""The app factory: wires settings, store, templates, security headers, metrics, the one error
+shape, and the routers (pages, API, feeds/exports, system pages). Handlers live elsewhere."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from everyside.errors import EverysideError
+from everyside.settings import Settings
+from everyside.store import Store
+from everyside.web import security
+from everyside.web.metrics import Metrics
+
+HERE = Path(__file__).parent
+ERROR_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+               422: "invalid_parameters", 429: "rate_limited", 500: "internal_error",
+               503: "unavailable"}
+
+
+@dataclass
+class WebContext:
+    """What every handler needs, stored on app.state.es."""
+
+    settings: Settings
+    store: Store
+    templates: Jinja2Templates
+    key: bytes
+    metrics: Metrics
+
+    @staticmethod
+    def now() -> datetime:
+        return datetime.now(UTC)
+
+
+def ctx(request: Request) -> WebContext:
+    es = request.app.state.es
+    assert isinstance(es, WebContext)
+    return es
+
+
+def wants_json(request: Request) -> bool:
+    if request.url.path.endswith(".json") or request.url.path.startswith("/api/"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def respond(request: Request, template: str, data: dict[str, Any], status: int = 200,
+            extra: dict[str, Any] | None = None) -> Response:
+    """The same data as JSON (the twin) or rendered as HTML (`extra`: HTML-only context)."""
+    if wants_json(request):
+        return JSONResponse(jsonable_encoder(data), status_code=status)
+    es = ctx(request)
+    context = {**data, **(extra or {}), "now": es.now()}
+    return es.templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    """The one error shape, for every JSON error of the app."""
+    return {"error": {"status": status, "code": ERROR_CODES.get(status, "error"),
+                      "message": message}}
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    if wants_json(request):
+        return JSONResponse(error_body(status, message), status_code=status)
+    es = ctx(request)
+    return es.templates.TemplateResponse(
+        request, "error.html", {**error_body(status, message), "now": es.now()},
+        status_code=status)
+
+
+def _messages(exc: RequestValidationError) -> str:
+    parts = []
+    for e in exc.errors():
+        where = ".".join(str(p) for p in e.get("loc", ()) if p not in ("query", "path", "body"))
+        parts.append(f"{where}: {e.get('msg')}" if where else str(e.get("msg")))
+    return "invalid parameters: " + "; ".join(parts)
+
+
+def _install_errors(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        msg = exc.detail if isinstance(exc.detail, str) else "request failed"
+        if exc.status_code == 404 and msg == "Not Found":
+            msg = f"nothing at {request.url.path}; see / or /api/v1/openapi.json"
+        return error_response(request, exc.status_code, msg)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(request, 422, _messages(exc))
+
+    @app.exception_handler(EverysideError)
+    async def ours(request: Request, exc: EverysideError) -> Response:
+        return error_response(request, 503, str(exc))
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:
+        ctx(request).metrics.errors.inc()
+        return error_response(request, 500, "internal error; the server log has the details")
+
+
+def _install_middleware(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def headers_and_timing(request: Request, call_next: Any) -> Response:
+        start = time.perf_counter()
+        response: Response = await call_next(request)
+        elapsed = time.perf_counter() - start
+        for k, v in security.HEADERS.items():
+            response.headers.setdefault(k, v)
+        response.headers["Server-Timing"] = f"app;dur={elapsed * 1000:.1f}"
+        route = request.scope.get("route")
+        ctx(request).metrics.observe(getattr(route, "path", "unmatched"), response.status_code,
+                                     elapsed)
+        return response
+
+
+def build_templates(settings: Settings) -> Jinja2Templates:
+    from everyside.web import filters
+
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.autoescape = True  # every template, whatever its extension
+    filters.install(templates.env, settings)
+    return templates
+
+
+def create_app(settings: Settings, store: Store) -> FastAPI:
+    """The web app and JSON API over `store`. Serve it with uvicorn."""
+    from everyside.web import api, exports, pages, system
+
+    app = FastAPI(title="everyside API", version="1", openapi_url="/api/v1/openapi.json",
+                  docs_url=None, redoc_url=None,
+                  description="Stories, coverage, outlets and ratings. Every HTML page also "
+                  "answers as JSON (`.json` suffix or `Accept: application/json`).")
+    app.state.es = WebContext(settings, store, build_templates(settings),
+                              security.secret_key(settings), Metrics(store))
+    _install_errors(app)
+    _install_middleware(app)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    for module in (system, api, exports, pages):
+        app.include_router(module.router)
+    app.add_route("/favicon.ico", lambda r: Response(status_code=204), include_in_schema=False)
+    return app

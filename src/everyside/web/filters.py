@@ -1,0 +1,38 @@
+"""Jinja filters and globals: relative times, percentages, side colours from settings."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from jinja2 import Environment
+
+from everyside.settings import Settings
+from everyside.web import charts
+from everyside.web.view import relative_time
+
+DEFAULT_COLORS = {"left": "#1f5fbf", "center": "#6b6b6b", "right": "#c0392b"}
+_COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$|^[a-zA-Z]{3,20}$")
+
+
+def side_colors(settings: Settings) -> dict[str, str]:
+    """`left=#..,center=#..,right=#..`; anything that is not a plain colour is ignored."""
+    colors = dict(DEFAULT_COLORS)
+    for part in str(settings.side_colors or "").split(","):
+        name, _, value = part.partition("=")
+        name, value = name.strip().lower(), value.strip()
+        if name in colors and _COLOR.match(value):
+            colors[name] = value
+    return colors
+
+
+def pct(v: Any) -> str:
+    return "–" if v is None else f"{round(float(v) * 100)}%"
+
+
+def install(env: Environment, settings: Settings) -> None:
+    env.filters["pct"] = pct
+    env.filters["ago"] = relative_time
+    env.filters["day"] = lambda v: (v or "")[:10] or "date unknown"
+    env.globals["charts"] = charts
+    env.globals["side_label"] = {"left": "Left", "center": "Center", "right": "Right"}

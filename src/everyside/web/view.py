@@ -1,0 +1,236 @@
+"""View models: turn query rows and stored documents into what the templates and JSON show.
+
+Pure functions (no I/O); `now` is an argument. The stored coverage document is preferred; where
+it lacks a field (or has not been computed yet) the panel is derived from the article cards, so
+a story page always renders every section.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+from typing import Any
+
+from everyside.domain.model import FACTUALITY_TIERS, OWNERSHIP_CATEGORIES, bias_side, bias_tier
+
+SIDES = ("left", "center", "right")
+SIDE_LABEL = {"left": "Left", "center": "Center", "right": "Right"}
+SORTS = ("time", "bias", "factuality")
+
+
+def parse_time(v: Any) -> datetime | None:
+    if isinstance(v, datetime):
+        return v if v.tzinfo else v.replace(tzinfo=UTC)
+    if isinstance(v, str) and v:
+        try:
+            dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return None
+
+
+def relative_time(v: Any, now: datetime) -> str:
+    dt = parse_time(v)
+    if dt is None:
+        return "date unknown"
+    s = (now - dt).total_seconds()
+    if s < 0:
+        return "in the future"
+    for unit, size in (("year", 31536000), ("month", 2592000), ("day", 86400), ("hour", 3600),
+                       ("minute", 60)):
+        if s >= size:
+            n = int(s // size)
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return "just now"
+
+
+def safe_url(url: Any) -> str | None:
+    """Only http(s) URLs become links ("Read full article" never runs javascript: URLs)."""
+    if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
+        return url
+    return None
+
+
+def card(a: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """One article card."""
+    bias, est = a.get("bias"), a.get("estimated_bias")
+    fact = a.get("factuality")
+    side = bias_side(bias).value if bias is not None else None
+    return {
+        **a,
+        "url": safe_url(a.get("url")),
+        "side": side,
+        "bias_tier": bias_tier(bias) if bias is not None else None,
+        "estimated_tier": bias_tier(est) if bias is None and est is not None else None,
+        "factuality_tier": _fact_tier(fact),
+        "owner_category": a.get("owner_cat") or "Unknown",
+        "initial": (a.get("outlet_name") or "?").strip()[:1].upper() or "?",
+        "ago": relative_time(a.get("published_at"), now),
+    }
+
+
+def _fact_tier(v: Any) -> str:
+    if v is None:
+        return "Unknown"
+    return FACTUALITY_TIERS[int(max(0.0, min(4.0, float(v))) + 0.5)]
+
+
+def sort_cards(cards: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
+    if sort == "bias":  # left to right, unrated last
+        return sorted(cards, key=lambda c: (c["bias"] is None, c["bias"] or 0.0, c["id"]))
+    if sort == "factuality":  # most factual first, unknown last
+        return sorted(cards, key=lambda c: (c["factuality"] is None, -(c["factuality"] or 0)))
+    return sorted(cards, key=lambda c: (c["published_at"] or "", c["id"]), reverse=True)
+
+
+def side_counts(cards: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {"all": len(cards), "left": 0, "center": 0, "right": 0}
+    for c in cards:
+        if c["side"]:
+            counts[c["side"]] += 1
+    return counts
+
+
+def _by_outlet(cards: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
+    first: dict[Any, dict[str, Any]] = {}
+    for c in cards:
+        first.setdefault(c.get("outlet_id") or c.get("domain") or c["outlet_name"], c)
+    return first
+
+
+def derived_coverage(cards: list[dict[str, Any]]) -> dict[str, Any]:
+    """The coverage panel computed from the cards (used where the stored document is silent)."""
+    outlets = list(_by_outlet(cards).values())
+    rated = [o for o in outlets if o["side"]]
+    sides = Counter(o["side"] for o in rated)
+    shares = {s: (sides[s] / len(rated) if rated else None) for s in SIDES}
+    countries = Counter(o["country"] for o in outlets if o.get("country"))
+    originals = [c for c in cards if not c.get("copy_of") and parse_time(c["published_at"])]
+    first = min(originals, key=lambda c: parse_time(c["published_at"]), default=None)
+    timeline = Counter(((c["published_at"] or "")[:10], c["side"] or "unrated") for c in cards)
+    return {
+        "outlets": len(outlets),
+        "rated_outlets": len(rated),
+        "unrated_outlets": len(outlets) - len(rated),
+        "counts": {s: sides[s] for s in SIDES},
+        "shares": shares,
+        "factuality": _dist([o["factuality_tier"] for o in outlets], (*FACTUALITY_TIERS[::-1],
+                                                                        "Unknown")),
+        "ownership": _dist([o["owner_category"] for o in outlets], OWNERSHIP_CATEGORIES),
+        "broke": first and {"outlet": first["outlet_name"], "country": first.get("country"),
+                            "time": first["published_at"], "article_id": first["id"]},
+        "countries": countries.most_common(3),
+        "timeline": sorted((d, s, n) for (d, s), n in timeline.items() if d),
+    }
+
+
+def _dist(values: list[str], order: tuple[str, ...]) -> list[tuple[str, int]]:
+    c = Counter(values)
+    return [(k, c[k]) for k in order if c[k]]
+
+
+def plurality_sentence(shares: dict[str, float | None]) -> str | None:
+    known = {s: v for s, v in shares.items() if v is not None}
+    if not known or not any(known.values()):
+        return None
+    side = max(SIDES, key=lambda s: known.get(s) or 0.0)
+    return f"{round((known[side] or 0) * 100)}% of the rated sources are {SIDE_LABEL[side]}"
+
+
+def mostly_from(countries: list[tuple[str, int]], total: int) -> str | None:
+    if not countries or not total:
+        return None
+    top, n = countries[0]
+    if n * 2 > total:
+        return f"Sources are mostly out of {top}"
+    return "Sources are mostly out of " + ", ".join(c for c, _ in countries)
+
+
+def coverage_panel(doc: dict | None, cards: list[dict[str, Any]], story: dict) -> dict[str, Any]:
+    """Everything the "Coverage details" panel shows: stored values first, derived otherwise."""
+    d = derived_coverage(cards)
+    doc = doc or {}
+    shares = story.get("shares") or {}
+    if any(v is not None for v in shares.values()):
+        d["shares"] = {s: shares.get(s) for s in SIDES}
+    for key in ("outlets", "rated_outlets", "unrated_outlets"):
+        if isinstance(doc.get(key), int):
+            d[key] = doc[key]
+    d["plurality"] = _str(doc, "plurality", "plurality_sentence") or plurality_sentence(
+        d["shares"])
+    d["mostly_from"] = _str(doc, "mostly_from", "countries_sentence") or mostly_from(
+        d["countries"], d["outlets"])
+    d["broke_sentence"] = _str(doc, "broke_sentence", "first_sentence") or _broke(d["broke"])
+    d["blindspot"] = story.get("blindspot") or doc.get("blindspot")
+    d["computed_at"] = doc.get("computed_at")
+    d["why"] = why_lines(story.get("why") or doc.get("why"))
+    d["document"] = doc or None
+    return d
+
+
+def _str(doc: dict, *keys: str) -> str | None:
+    for k in keys:
+        v = doc.get(k)
+        if isinstance(v, str) and v:
+            return v
+        if isinstance(v, dict) and isinstance(v.get("sentence"), str):
+            return v["sentence"]
+    return None
+
+
+def _broke(b: dict | None) -> str | None:
+    if not b:
+        return None
+    where = f" in {b['country']}" if b.get("country") else ""
+    return f"{b['outlet']} broke the news{where} on {(b['time'] or '')[:10]}"
+
+
+def why_lines(why: Any) -> list[str]:
+    """ "Why these articles are one story", whatever shape the story engine stored."""
+    if isinstance(why, str):
+        return [why]
+    if isinstance(why, list):
+        return [str(w if not isinstance(w, dict) else w.get("text") or w.get("term") or w)
+                for w in why][:8]
+    if isinstance(why, dict):
+        out = []
+        for k, v in why.items():
+            if isinstance(v, list) and v:
+                out.append(f"{k.replace('_', ' ').capitalize()}: " + ", ".join(map(str, v[:8])))
+            elif isinstance(v, str | int | float) and not isinstance(v, bool):
+                out.append(f"{k.replace('_', ' ').capitalize()}: {v}")
+        return out[:8]
+    return []
+
+
+def summary_view(doc: dict | None, cards: list[dict[str, Any]]) -> dict[str, Any]:
+    """Bullets with citations resolved to their outlet; the lead of the first article otherwise."""
+    by_id = {c["id"]: c for c in cards}
+    if doc and isinstance(doc.get("bullets"), list) and doc["bullets"]:
+        sides = doc.get("sides") if isinstance(doc.get("sides"), dict) else {}
+        return {
+            "kind": "summary",
+            "mode": doc.get("mode") or "extractive",
+            "disputed": bool(doc.get("disputed")),
+            "headline": doc.get("headline") if isinstance(doc.get("headline"), dict) else None,
+            "bullets": [_bullet(b, by_id) for b in doc["bullets"] if isinstance(b, dict)],
+            "sides": {s: [_bullet(b, by_id) for b in sides.get(s) or [] if isinstance(b, dict)]
+                      for s in SIDES if sides.get(s)},
+        }
+    lead = next((c for c in cards if c.get("snippet")), None)
+    return {"kind": "lead", "mode": None, "disputed": False, "headline": None, "bullets": [],
+            "sides": {}, "lead": lead and {"text": lead["snippet"], "outlet": lead["outlet_name"],
+                                           "article_id": lead["id"]}}
+
+
+def _bullet(b: dict[str, Any], by_id: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    cites = []
+    for c in b.get("citations") or []:
+        if not isinstance(c, dict):
+            continue
+        art = by_id.get(c.get("article_id"))  # type: ignore[arg-type]
+        cites.append({"article_id": c.get("article_id"), "sentence": c.get("sentence") or "",
+                      "outlet": art["outlet_name"] if art else None,
+                      "url": art["url"] if art else None})
+    return {"text": str(b.get("text") or ""), "citations": cites}
