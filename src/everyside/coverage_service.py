@@ -188,12 +188,17 @@ def update_coverage(
 
 
 def stale_story_ids(conn: Connection) -> list[int]:
-    """Stories whose coverage is missing or older than their last change."""
+    """Stories with members whose coverage is missing or older than their last change."""
     s, c = t.stories.c, t.coverage.c
+    has_members = select(t.articles.c.id).where(t.articles.c.story_id == s.id).exists()
     q = (
         select(s.id)
         .select_from(t.stories.outerjoin(t.coverage, c.story_id == s.id))
-        .where(s.merged_into.is_(None), or_(c.story_id.is_(None), c.computed_at < s.updated_at))
+        .where(
+            s.merged_into.is_(None),
+            has_members,
+            or_(c.story_id.is_(None), c.computed_at < s.updated_at),
+        )
         .order_by(s.id)
     )
     return list(conn.execute(q).scalars())
