@@ -1,0 +1,37 @@
+"""The ingestion engine: feeds and pages from many outlets, safely and politely.
+
+Public API (everything else is internal):
+- `add_feed(store, settings, url, now) -> FeedRow`: a feed URL or a homepage (discovered).
+- `run_round(store, settings, now, progress=None) -> RoundResult`: poll every due feed once;
+  new articles are stored with `story_id` NULL for the story engine.
+- `run_forever(store, settings, stop, on_round_done=None)`: the loop of `everyside up`.
+"""
+
+from everyside.ingest.discover import FeedNotFoundError
+from everyside.ingest.round import Ingestor, RoundResult
+from everyside.ingest.service import (
+    add_feed,
+    add_feed_async,
+    bundled_feed_rows,
+    register_feeds,
+    run_forever,
+    run_round,
+    run_round_async,
+    sync_bundled_feeds,
+)
+from everyside.ingest.storage import FeedRow
+
+__all__ = [
+    "FeedNotFoundError",
+    "FeedRow",
+    "Ingestor",
+    "RoundResult",
+    "add_feed",
+    "add_feed_async",
+    "bundled_feed_rows",
+    "register_feeds",
+    "run_forever",
+    "run_round",
+    "run_round_async",
+    "sync_bundled_feeds",
+]

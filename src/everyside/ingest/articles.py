@@ -1,0 +1,107 @@
+"""From feed entries to article rows: page fetch (robots permitting), extraction, fallback to
+the feed's own content, canonical key, language. One bad page never fails its feed: it falls
+back to the feed content and says so in `articles.extraction` ('feed-fallback').
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from everyside.domain.urls import canonicalize_url, choose_canonical, registered_domain
+from everyside.errors import FetchError, InputError
+from everyside.ingest.extract import Extracted, Extractor, detect_language
+from everyside.ingest.feeds import Entry, looks_like_html
+from everyside.ingest.fetch import Fetcher
+from everyside.ingest.robots import RobotsCache
+
+log = logging.getLogger(__name__)
+PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+
+
+@dataclass
+class Candidate:
+    """A feed entry that is not stored yet, with its canonical key."""
+
+    key: str
+    entry: Entry
+
+
+def candidates(entries: list[Entry], base_url: str) -> list[Candidate]:
+    """Entries with a usable link, keyed by canonical URL, first occurrence wins."""
+    out: dict[str, Candidate] = {}
+    for e in entries:
+        if not e.link:
+            continue
+        try:
+            key = canonicalize_url(e.link)
+        except InputError:
+            continue
+        out.setdefault(key, Candidate(key, e))
+    return list(out.values())
+
+
+class PageReader:
+    """Fetches and extracts article pages for one round."""
+
+    def __init__(self, fetcher: Fetcher, extractor: Extractor | None, robots: RobotsCache | None):
+        self.fetcher = fetcher
+        self.extractor = extractor
+        self.robots = robots
+
+    async def read(self, c: Candidate, feed_title: str | None, now: datetime) -> dict[str, Any]:
+        """The article row for a candidate (without outlet, dedupe and bookkeeping columns)."""
+        page, reason, final_url = await self._page(c.entry.link or c.key)
+        e = c.entry
+        if page is not None and page.usable:
+            key = choose_canonical(final_url, page.canonical) if final_url else c.key
+            text, extraction = page.text, "page"
+        else:
+            key = c.key
+            text = e.content or e.summary
+            extraction = "feed" if reason == "pages off" else "feed-fallback"
+        title = (page.title if page and page.usable else None) or e.title
+        lang = (
+            (page.lang if page and page.usable else None)
+            or detect_language(" ".join(x for x in (title, text) if x))
+            or _short_lang(e.language)
+        )
+        return {
+            "key": key,
+            "url": e.link,
+            "domain": registered_domain(key),
+            "source": (page.site_name if page and page.usable else None) or feed_title,
+            "external_id": e.guid,
+            "title": title,
+            "text": text,
+            "summary": e.summary,
+            "author": (page.author if page and page.usable else None) or e.author,
+            "lang": lang,
+            "published_at": e.published or (page.published if page else None),
+            "fetched_at": now,
+            "extraction": extraction,
+            "extra": {"fallback_reason": reason} if extraction == "feed-fallback" else None,
+        }
+
+    async def _page(self, url: str) -> tuple[Extracted | None, str, str | None]:
+        if self.extractor is None:
+            return None, "pages off", None
+        try:
+            if self.robots is not None and not await self.robots.allowed(url):
+                return None, "disallowed by robots.txt", None
+            resp = await self.fetcher.get(url, accept=PAGE_ACCEPT)
+        except FetchError as err:
+            log.info("page %s: %s; using feed content", url, err)
+            return None, str(err), None
+        if not looks_like_html(resp.body) and b"<" not in resp.body[:1024]:
+            return None, f"not an HTML page ({resp.content_type or 'no type'})", None
+        page = await self.extractor.extract(resp.body, resp.url)
+        if not page.usable:
+            return page, "no main text extracted (paywall or teaser?)", resp.url
+        return page, "", resp.url
+
+
+def _short_lang(value: str | None) -> str | None:
+    return value.split("-")[0].lower()[:8] if value else None

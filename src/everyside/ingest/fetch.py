@@ -1,0 +1,213 @@
+"""The HTTP fetcher: one pooled httpx.AsyncClient with everything a polite, safe crawler needs.
+
+Per-host concurrency limit and politeness delay, a global concurrency limit, connect/read/total
+timeouts, a body size cap enforced while streaming *after* decompression (a gzip bomb stops at
+the cap; one network chunk may expand to ~1000x before the check), manual redirects with the
+SSRF guard on every hop and loop detection, conditional GET, and `Retry-After` surfaced on the
+error so the scheduler can honour it. It does not retry: backing off is the scheduler's job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from everyside.errors import FetchError
+from everyside.ingest.ssrf import check_url
+from everyside.settings import Settings
+
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+class HTTPStatusError(FetchError):
+    def __init__(self, url: str, status: int, retry_after: float | None = None):
+        hint = f"; server asks to retry after {retry_after:.0f}s" if retry_after else ""
+        super().__init__(url, f"HTTP {status}{hint}")
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass
+class Response:
+    url: str  # after redirects
+    status: int
+    headers: httpx.Headers
+    body: bytes
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date), None if absent."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    ref = datetime.now(UTC).timestamp() if now is None else now
+    return max(0.0, when.timestamp() - ref)
+
+
+class HostGate:
+    """Per-host concurrency and politeness: at most N in flight, `delay` s between starts."""
+
+    def __init__(self, per_host: int, delay: float):
+        self.per_host = max(1, per_host)
+        self.delay = delay
+        self._sems: dict[str, asyncio.Semaphore] = {}
+        self._next: dict[str, float] = {}
+
+    def semaphore(self, host: str) -> asyncio.Semaphore:
+        if host not in self._sems:
+            self._sems[host] = asyncio.Semaphore(self.per_host)
+        return self._sems[host]
+
+    async def wait_turn(self, host: str) -> None:
+        now = time.monotonic()
+        start = max(now, self._next.get(host, 0.0))
+        self._next[host] = start + self.delay
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+class Fetcher:
+    """`async with Fetcher(settings) as f: resp = await f.get(url, etag=...)`."""
+
+    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
+        self.s = settings
+        self.gate = HostGate(settings.per_host_concurrency, settings.politeness_delay)
+        self.slots = asyncio.Semaphore(max(1, settings.fetch_concurrency))
+        timeout = httpx.Timeout(
+            connect=settings.connect_timeout,
+            read=settings.read_timeout,
+            write=settings.read_timeout,
+            pool=settings.total_timeout,
+        )
+        limits = httpx.Limits(
+            max_connections=max(1, settings.fetch_concurrency),
+            max_keepalive_connections=max(1, settings.fetch_concurrency),
+        )
+        self.client = httpx.AsyncClient(
+            timeout=timeout,
+            limits=limits,
+            follow_redirects=False,
+            transport=transport,
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept-Encoding": "gzip, deflate, br",
+            },
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.aclose()
+
+    async def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = "*/*",
+        max_bytes: int | None = None,
+    ) -> Response:
+        """GET `url` following redirects; raises FetchError (or a subclass) on any failure."""
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        cap = max_bytes or self.s.max_response_bytes
+        try:
+            async with asyncio.timeout(self.s.total_timeout):
+                return await self._follow(url, headers, cap)
+        except TimeoutError as e:
+            raise FetchError(
+                url, f"response not complete after {self.s.total_timeout:g}s (total_timeout)"
+            ) from e
+
+    async def _follow(self, url: str, headers: dict[str, str], cap: int) -> Response:
+        seen = {url}
+        current = url
+        for _ in range(self.s.max_redirects + 1):
+            resp = await self._one(current, headers, cap)
+            location = resp.headers.get("location")
+            if resp.status not in REDIRECTS or not location:
+                return resp
+            nxt = urljoin(current, location.strip())
+            if urlsplit(nxt).scheme not in ("http", "https"):
+                raise FetchError(url, f"redirect to a non-http URL {nxt!r}")
+            if nxt in seen:
+                raise FetchError(url, f"redirect loop at {nxt}")
+            seen.add(nxt)
+            current = nxt
+        raise FetchError(url, f"more than {self.s.max_redirects} redirects (max_redirects)")
+
+    async def _one(self, url: str, headers: dict[str, str], cap: int) -> Response:
+        await check_url(url, self.s.allow_private_addresses)
+        host = urlsplit(url).netloc.lower()
+        async with self.gate.semaphore(host):
+            await self.gate.wait_turn(host)
+            async with self.slots:
+                return await self._stream(url, headers, cap)
+
+    async def _stream(self, url: str, headers: dict[str, str], cap: int) -> Response:
+        try:
+            async with self.client.stream("GET", url, headers=headers) as r:
+                if r.status_code in REDIRECTS or r.status_code == 304:
+                    return Response(str(r.url), r.status_code, r.headers, b"")
+                if r.status_code >= 400:
+                    retry = parse_retry_after(r.headers.get("retry-after"))
+                    raise HTTPStatusError(url, r.status_code, retry)
+                declared = r.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > cap:
+                    raise FetchError(
+                        url, f"response of {declared} bytes exceeds max_response_bytes={cap}"
+                    )
+                body = await _read_capped(url, r, cap)
+                return Response(str(r.url), r.status_code, r.headers, body)
+        except httpx.ConnectTimeout as e:
+            raise FetchError(
+                url, f"no connection after {self.s.connect_timeout:g}s (connect_timeout)"
+            ) from e
+        except httpx.ReadTimeout as e:
+            raise FetchError(
+                url, f"server sent nothing for {self.s.read_timeout:g}s (read_timeout)"
+            ) from e
+        except httpx.DecodingError as e:
+            raise FetchError(url, f"body cannot be decompressed: {e}") from e
+        except httpx.HTTPError as e:
+            raise FetchError(url, f"{type(e).__name__}: {e or 'connection failed'}") from e
+
+
+async def _read_capped(url: str, r: httpx.Response, cap: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in r.aiter_bytes():
+        size += len(chunk)
+        if size > cap:
+            raise FetchError(
+                url, f"body larger than max_response_bytes={cap} after decompression; refused"
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,334 @@
+"""One ingest round: poll every due feed, store what is new, reschedule each feed.
+
+`Ingestor` holds what outlives a round (HTTP client, extraction processes, robots cache, the
+duplicate index rebuilt from the store on start). A feed is processed as: conditional GET →
+parse → candidates not yet stored → pages fetched and extracted concurrently → one transaction
+storing its articles together with its new validators and schedule (see storage.py for why).
+Any failure is recorded on the feed (message, error count, back-off) and the round goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection
+
+from everyside.domain.dedupe import DuplicateIndex, content_hash
+from everyside.errors import EverysideError
+from everyside.ingest import schedule, storage
+from everyside.ingest.articles import Candidate, PageReader, candidates
+from everyside.ingest.discover import FEED_ACCEPT, discover
+from everyside.ingest.extract import Extractor
+from everyside.ingest.feeds import ParsedFeed, parse_feed
+from everyside.ingest.fetch import Fetcher, HTTPStatusError, Response
+from everyside.ingest.robots import RobotsCache
+from everyside.ingest.storage import FeedRow, to_db
+from everyside.settings import Settings
+from everyside.store import Store
+
+log = logging.getLogger(__name__)
+MAX_NEW_PER_FEED = 200  # more waits for the next poll (validators are then not stored)
+FLUSH_EVERY = 500
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RoundResult:
+    feeds: int = 0
+    new: int = 0
+    updated: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    fallbacks: int = 0
+    seconds: float = 0.0
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (feed url, message), first 50
+
+
+class Ingestor:
+    def __init__(self, store: Store, settings: Settings, extractor: Extractor | None = None):
+        self.store = store
+        self.s = settings
+        self.limits = schedule.Limits(settings.poll_min_interval, settings.poll_max_interval)
+        self._own_extractor = extractor is None and settings.fetch_pages
+        self.extractor = extractor
+        self.index = DuplicateIndex(
+            settings.dedupe_threshold, timedelta(days=settings.dedupe_window_days)
+        )
+        self.index_lock = threading.Lock()
+        self._resolver = _outlet_resolver()
+        self._pending: list[tuple[int, dict[str, Any]]] = []
+
+    async def __aenter__(self) -> Ingestor:
+        if self._own_extractor:
+            self.extractor = Extractor(self.s.extract_workers)
+        self.fetcher = Fetcher(self.s)
+        robots = RobotsCache(self.fetcher, self.s.user_agent) if self.s.respect_robots else None
+        self.pages = PageReader(
+            self.fetcher, self.extractor if self.s.fetch_pages else None, robots
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.fetcher.client.aclose()
+        if self._own_extractor and self.extractor is not None:
+            self.extractor.close()
+
+    async def rebuild_index(self, now: datetime) -> int:
+        """Refill the duplicate index with the stored articles of the window."""
+
+        def load() -> int:
+            with self.store.read() as conn:
+                rows = storage.recent_articles(conn, now - self.index.window)
+            with self.index_lock:
+                for r in rows:
+                    self.index.add(
+                        r.id,
+                        r.domain or str(r.outlet_id),
+                        storage.from_db(r.created_at) or now,
+                        r.text,
+                        r.copy_of,
+                    )
+            return len(rows)
+
+        return await asyncio.to_thread(load)
+
+    async def run_round(self, now: datetime, progress: Progress | None = None) -> RoundResult:
+        started = time.monotonic()
+        with self.store.read() as conn:
+            due = storage.due_feeds(conn, now)
+        result = RoundResult(feeds=len(due))
+        queue: asyncio.Queue[FeedRow] = asyncio.Queue()
+        for f in due:
+            queue.put_nowait(f)
+        done = 0
+
+        async def worker() -> None:
+            nonlocal done
+            while not queue.empty():
+                feed = queue.get_nowait()
+                await self._poll(feed, now, result)
+                done += 1
+                if progress:
+                    progress(done, len(due))
+                if len(self._pending) >= FLUSH_EVERY:
+                    await self._flush()
+
+        workers = max(1, min(self.s.fetch_concurrency, len(due)))
+        await asyncio.gather(*(worker() for _ in range(workers)))
+        await self._flush()
+        with self.index_lock:
+            self.index.expire(now)
+        result.seconds = time.monotonic() - started
+        return result
+
+    # -- one feed ------------------------------------------------------------------------
+    async def _poll(self, feed: FeedRow, now: datetime, result: RoundResult) -> None:
+        try:
+            await self._poll_or_raise(feed, now, result)
+        except EverysideError as e:
+            self._failed(feed, now, result, str(e), getattr(e, "retry_after", None))
+        except Exception as e:  # a bug must not stop the batch either; keep the trace in logs
+            log.exception("feed %s: unexpected error", feed.url)
+            self._failed(feed, now, result, f"internal error: {type(e).__name__}: {e}", None)
+
+    async def _poll_or_raise(self, feed: FeedRow, now: datetime, result: RoundResult) -> None:
+        url = feed.url
+        if feed.kind == "homepage":
+            url, resp, parsed = await discover(self.fetcher, feed.url)
+        else:
+            resp = await self.fetcher.get(
+                url, etag=feed.etag, last_modified=feed.last_modified, accept=FEED_ACCEPT
+            )
+            if resp.not_modified:
+                d = schedule.after_not_modified(feed.id, now, feed.interval_s, self.limits)
+                self._later(feed, now, d, last_error=None, error_count=0, last_success_at=now)
+                result.not_modified += 1
+                return
+            parsed = await asyncio.to_thread(parse_feed, resp.body, url, resp.content_type)
+        fresh = candidates(parsed.entries, url)
+        with self.store.read() as conn:
+            known = storage.existing_articles(conn, [c.key for c in fresh])
+        new = [c for c in fresh if c.key not in known][:MAX_NEW_PER_FEED]
+        capped = len([c for c in fresh if c.key not in known]) > MAX_NEW_PER_FEED
+        rows = await asyncio.gather(*(self.pages.read(c, parsed.title, now) for c in new))
+        changed = _changed(fresh, known)
+        d = schedule.after_success(
+            feed.id,
+            now,
+            feed.interval_s,
+            len(new),
+            [e.published for e in parsed.entries if e.published],
+            self.limits,
+        )
+        log.debug("feed %s: %s", url, d.reason)
+        n_new, n_upd = await asyncio.to_thread(
+            self.store.write,
+            lambda conn: self._commit(
+                conn, feed, url, resp, parsed, list(rows), changed, d, now, capped
+            ),
+        )
+        result.new += n_new
+        result.updated += n_upd
+        result.fallbacks += sum(1 for r in rows if r["extraction"] == "feed-fallback")
+
+    def _failed(
+        self,
+        feed: FeedRow,
+        now: datetime,
+        result: RoundResult,
+        message: str,
+        retry_after: float | None,
+    ) -> None:
+        count = feed.error_count + 1
+        d = schedule.after_error(feed.id, now, count, retry_after, self.limits)
+        log.info("feed %s failed (%s): %s", feed.url, d.reason, message)
+        self._later(feed, now, d, last_error=message[:2000], error_count=count)
+        result.failed += 1
+        if len(result.errors) < 50:
+            result.errors.append((feed.url, message))
+
+    def _later(self, feed: FeedRow, now: datetime, d: schedule.Decision, **values: Any) -> None:
+        values.update(last_checked_at=now, next_check_at=d.next_check_at, interval_s=d.interval_s)
+        self._pending.append((feed.id, values))
+
+    async def _flush(self) -> None:
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+
+        def write(conn: Connection) -> None:
+            for feed_id, values in pending:
+                storage.update_feed(conn, feed_id, **dict(values))
+
+        await asyncio.to_thread(self.store.write, write)
+
+    def _commit(
+        self,
+        conn: Connection,
+        feed: FeedRow,
+        url: str,
+        resp: Response,
+        parsed: ParsedFeed,
+        rows: list[dict[str, Any]],
+        changed: list[tuple[int, dict[str, Any]]],
+        d: schedule.Decision,
+        now: datetime,
+        capped: bool,
+    ) -> tuple[int, int]:
+        added: list[int] = []
+        try:
+            with self.index_lock:
+                for row in rows:
+                    aid = self._store_article(conn, feed, row, now)
+                    if aid is not None:
+                        added.append(aid)
+            for aid, values in changed:
+                storage.update_article(conn, aid, dict(values, updated_at=to_db(now)))
+            self._commit_feed(conn, feed, url, resp, parsed, d, now, len(added), capped)
+        except BaseException:
+            with self.index_lock:
+                for aid in added:
+                    self.index.discard(aid)
+            raise
+        return len(added), len(changed)
+
+    def _store_article(
+        self, conn: Connection, feed: FeedRow, row: dict[str, Any], now: datetime
+    ) -> int | None:
+        skew = timedelta(hours=self.s.max_date_skew_hours)
+        pub = row["published_at"]
+        values = dict(
+            row,
+            feed_id=feed.id,
+            created_at=to_db(now),
+            updated_at=to_db(now),
+            published_at=to_db(pub if pub is None or pub <= now + skew else None),
+            fetched_at=to_db(row["fetched_at"]),
+            content_hash=content_hash(row["text"]),
+            copy_of=self.index.find_original(row["text"], row["domain"]),
+            outlet_id=self._outlet(conn, row, feed, now),
+        )
+        aid = storage.insert_article(conn, values)
+        if aid is not None:
+            self.index.add(aid, row["domain"], now, row["text"], values["copy_of"])
+        return aid
+
+    def _outlet(
+        self, conn: Connection, row: dict[str, Any], feed: FeedRow, now: datetime
+    ) -> int | None:
+        if self._resolver is None:
+            return feed.outlet_id
+        try:
+            oid = self._resolver.outlet_id(conn, row["url"], row["domain"], None, to_db(now))
+        except EverysideError:
+            return feed.outlet_id
+        return int(oid) if oid is not None else feed.outlet_id
+
+    def _commit_feed(
+        self,
+        conn: Connection,
+        feed: FeedRow,
+        url: str,
+        resp: Response,
+        parsed: ParsedFeed,
+        d: schedule.Decision,
+        now: datetime,
+        new: int,
+        capped: bool,
+    ) -> None:
+        values: dict[str, Any] = dict(
+            title=feed.title or parsed.title,
+            kind=parsed.kind,
+            last_checked_at=now,
+            last_success_at=now,
+            last_error=None,
+            error_count=0,
+            next_check_at=now if capped else d.next_check_at,
+            interval_s=d.interval_s,
+            entries_seen=feed.entries_seen + new,
+        )
+        if not capped:  # validators only once everything the feed holds is stored
+            values.update(
+                etag=resp.headers.get("etag"), last_modified=resp.headers.get("last-modified")
+            )
+        if url != feed.url:
+            other = storage.get_feed(conn, url)
+            if other is not None and other.id != feed.id:
+                values.update(active=False, last_error=f"homepage feed is feed #{other.id}")
+            else:
+                values["url"] = url
+        storage.update_feed(conn, feed.id, **values)
+
+
+def _changed(
+    fresh: list[Candidate], known: dict[str, tuple[int, Any, Any]]
+) -> list[tuple[int, dict[str, Any]]]:
+    """Stored articles whose feed summary changed (corrections, updated teasers)."""
+    out = []
+    for c in fresh:
+        if c.key in known and c.entry.summary and c.entry.summary != known[c.key][2]:
+            out.append((known[c.key][0], {"summary": c.entry.summary}))
+    return out
+
+
+def _outlet_resolver() -> Any:
+    try:
+        from everyside.outlets import OutletResolver
+    except ImportError:
+        return None
+    try:
+        from everyside.outlets import registry_matcher
+
+        return OutletResolver(registry_matcher())
+    except Exception:  # the registry may not be built yet: match by registered domain
+        return OutletResolver(None)
+
+
+__all__ = ["HTTPStatusError", "Ingestor", "RoundResult"]

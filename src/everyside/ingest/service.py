@@ -1,0 +1,172 @@
+"""The ingest facade: the few calls the CLI, `everyside up` and the web make.
+
+Synchronous wrappers (`add_feed`, `run_round`, `run_forever`) run their own event loop; the
+`*_async` variants are for callers that already have one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from everyside.domain.urls import canonicalize_url, registered_domain
+from everyside.errors import InputError
+from everyside.ingest import schedule, storage
+from everyside.ingest.discover import discover
+from everyside.ingest.fetch import Fetcher
+from everyside.ingest.round import Ingestor, Progress, RoundResult
+from everyside.ingest.ssrf import check_url
+from everyside.ingest.storage import FeedRow
+from everyside.settings import Settings
+from everyside.store import Store
+
+log = logging.getLogger(__name__)
+IDLE_MAX_S = 60.0  # longest sleep of the loop between rounds (new feeds get picked up)
+
+
+def _limits(settings: Settings) -> schedule.Limits:
+    return schedule.Limits(settings.poll_min_interval, settings.poll_max_interval)
+
+
+async def add_feed_async(
+    store: Store, settings: Settings, url: str, now: datetime, origin: str = "user"
+) -> FeedRow:
+    url = url.strip()
+    canonicalize_url(url)  # InputError for anything that is not an http(s) URL
+    await check_url(url, settings.allow_private_addresses)
+    async with Fetcher(settings) as fetcher:
+        feed_url, _resp, parsed = await discover(fetcher, url)
+
+    def write(conn) -> FeedRow:  # type: ignore[no-untyped-def]
+        fid = storage.insert_feed(
+            conn,
+            feed_url,
+            now,
+            title=parsed.title,
+            kind=parsed.kind,
+            origin=origin,
+            interval_s=_limits(settings).min_interval * 4,
+        )
+        row = storage.get_feed(conn, fid)
+        assert row is not None
+        return row
+
+    return await asyncio.to_thread(store.write, write)
+
+
+def add_feed(store: Store, settings: Settings, url: str, now: datetime) -> FeedRow:
+    """Add a feed by its URL or by a homepage (its feeds are discovered). Raises InputError,
+    BlockedURLError (SSRF guard), FetchError or FeedNotFoundError."""
+    return asyncio.run(add_feed_async(store, settings, url, now))
+
+
+def register_feeds(
+    store: Store, rows: list[tuple[str, str | None, str | None]], now: datetime, origin: str
+) -> int:
+    """Insert (url, title, kind) rows without fetching them; returns how many were new."""
+
+    def write(conn) -> int:  # type: ignore[no-untyped-def]
+        before = len(storage.list_feeds(conn))
+        for url, title, kind in rows:
+            storage.insert_feed(conn, url, now, title=title, kind=kind, origin=origin)
+        return len(storage.list_feeds(conn)) - before
+
+    return store.write(write)
+
+
+def bundled_feed_rows(path: Path | None = None) -> list[dict[str, str]]:
+    """Rows of the bundled feed list (registry/data/feeds.csv)."""
+    if path is None:
+        ref = resources.files("everyside.registry") / "data" / "feeds.csv"
+        text = ref.read_text(encoding="utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+    return [
+        r for r in csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    ]
+
+
+def sync_bundled_feeds(store: Store, now: datetime) -> int:
+    """Make sure every bundled feed has a row; a row without a feed URL becomes a homepage
+    feed, discovered at its first poll."""
+    rows = []
+    for r in bundled_feed_rows():
+        if r.get("url"):
+            rows.append((r["url"], r.get("title") or None, None))
+        elif r.get("domain"):
+            rows.append((f"https://{r['domain']}/", r.get("title") or None, "homepage"))
+    return register_feeds(store, rows, now, "bundled")
+
+
+async def run_round_async(
+    store: Store, settings: Settings, now: datetime, progress: Progress | None = None
+) -> RoundResult:
+    if settings.bundled_feeds:
+        await asyncio.to_thread(sync_bundled_feeds, store, now)
+    async with Ingestor(store, settings) as ing:
+        await ing.rebuild_index(now)
+        return await ing.run_round(now, progress)
+
+
+def run_round(
+    store: Store, settings: Settings, now: datetime, progress: Progress | None = None
+) -> RoundResult:
+    """Poll every due feed once; new articles are stored with story_id NULL."""
+    return asyncio.run(run_round_async(store, settings, now, progress))
+
+
+def run_forever(
+    store: Store,
+    settings: Settings,
+    stop: threading.Event,
+    on_round_done: Callable[[RoundResult], None] | None = None,
+) -> None:
+    """Rounds until `stop` is set, sleeping until the next feed is due (at most a minute)."""
+    asyncio.run(_forever(store, settings, stop, on_round_done))
+
+
+async def _forever(
+    store: Store,
+    settings: Settings,
+    stop: threading.Event,
+    on_round_done: Callable[[RoundResult], None] | None,
+) -> None:
+    if settings.bundled_feeds:
+        await asyncio.to_thread(sync_bundled_feeds, store, datetime.now(UTC))
+    async with Ingestor(store, settings) as ing:
+        await ing.rebuild_index(datetime.now(UTC))
+        while not stop.is_set():
+            result = await ing.run_round(datetime.now(UTC))
+            if result.feeds:
+                log.info(
+                    "ingest round: %d feeds, %d new, %d updated, %d unchanged, %d failed",
+                    result.feeds,
+                    result.new,
+                    result.updated,
+                    result.not_modified,
+                    result.failed,
+                )
+            if on_round_done is not None:
+                on_round_done(result)
+            await asyncio.to_thread(stop.wait, _idle_seconds(store))
+
+
+def _idle_seconds(store: Store) -> float:
+    with store.read() as conn:
+        nxt = storage.next_due_at(conn)
+    if nxt is None:
+        return IDLE_MAX_S
+    return max(0.5, min(IDLE_MAX_S, (nxt - datetime.now(UTC)).total_seconds()))
+
+
+def feed_domain(url: str) -> str:
+    try:
+        return registered_domain(url)
+    except InputError:
+        return ""
