@@ -1,10 +1,315 @@
-"""`everyside stories ...` commands."""
+"""`everyside stories ...`: list stories (or blindspots), show one story's full coverage in the
+terminal, and (re)compute coverage. Parsing and printing only; the numbers come from
+`everyside.coverage_service`."""
 
 from __future__ import annotations
 
+import importlib
+import json
+from datetime import UTC, datetime
+from typing import Any
+
 import typer
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy import select
 
+from everyside import coverage_service as cs
 from everyside.cli.common import app as root
+from everyside.cli.common import console, state
+from everyside.errors import EverysideError
+from everyside.store import schema as t
 
-app = typer.Typer(help="stories commands.", no_args_is_help=True)
+app = typer.Typer(help="List stories and show their coverage.", no_args_is_help=True)
 root.add_typer(app, name="stories")
+
+SIDES = ("left", "center", "right")
+LABELS = {"left": "Left", "center": "Center", "right": "Right"}
+
+
+class StoryNotFoundError(EverysideError):
+    pass
+
+
+def _colors(settings: Any) -> dict[str, str]:
+    out = {"left": "#1f5fbf", "center": "#6b6b6b", "right": "#c0392b"}
+    for part in str(settings.side_colors).split(","):
+        if "=" in part:
+            k, v = part.split("=", 1)
+            out[k.strip()] = v.strip()
+    return out
+
+
+def bar(shares: dict[str, float | None], colors: dict[str, str], width: int = 40) -> Text:
+    """A coloured L/C/R bar with the percentages written out (never colour alone)."""
+    text = Text()
+    for side in SIDES:
+        n = round((shares.get(side) or 0) * width)
+        text.append("█" * n, style=colors[side])
+    text.append("  " + "  ".join(f"{LABELS[s]} {_pct(shares.get(s))}" for s in SIDES))
+    return text
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else f"{round(v * 100)}%"
+
+
+def _when(v: Any) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, str):
+        v = datetime.fromisoformat(v)
+    return v.strftime("%Y-%m-%d %H:%M")
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    blindspots: bool = typer.Option(False, "--blindspots", help="Only blindspot stories."),
+    side: str | None = typer.Option(None, help="With --blindspots: the side that missed it."),
+    limit: int = typer.Option(20, help="How many stories."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
+) -> None:
+    """Most recent stories with their Left/Center/Right coverage."""
+    if side not in (None, "left", "right"):
+        raise typer.BadParameter("--side is left or right")
+    st = state(ctx)
+    colors = _colors(st.settings())
+    with st.store().read() as conn:
+        rows = (
+            cs.list_blindspots(conn, side, limit)
+            if blindspots or side
+            else cs.list_stories(conn, limit)
+        )
+    if as_json:
+        for r in rows:
+            console.print_json(json.dumps(r, default=str))
+        return
+    table = Table(title="Blindspots" if blindspots else "Stories")
+    for col in ("id", "headline", "outlets", "rated", "coverage", "blindspot", "where"):
+        table.add_column(col)
+    for r in rows:
+        shares = {s: r[f"{s}_share"] for s in SIDES}
+        spot = f"missed by {LABELS[r['blindspot']]}" if r["blindspot"] else ""
+        table.add_row(
+            str(r["story_id"]),
+            (r["headline"] or "")[:70],
+            str(r["outlets"] or 0),
+            str(r["rated_outlets"] or 0),
+            bar(shares, colors, 12),
+            spot,
+            r["country"] or "",
+        )
+    console.print(table)
+
+
+@app.command("analyse")
+def analyse_cmd(
+    ctx: typer.Context,
+    story_ids: list[int] = typer.Argument(None, help="Stories to analyse (default: stale)."),
+    all_stories: bool = typer.Option(False, "--all", help="Recompute every story."),
+) -> None:
+    """(Re)compute stored coverage: of the given stories, every story, or the stale ones."""
+    st = state(ctx)
+    store = st.store()
+    ids: list[int] | None = list(story_ids or [])
+    if all_stories:
+        ids = None
+    elif not ids:
+        with store.read() as conn:
+            ids = cs.stale_story_ids(conn)
+    n = cs.update_coverage(store, st.settings(), ids, datetime.now(UTC))
+    console.print(f"coverage written for {n} stories")
+
+
+@app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    story_id: int = typer.Argument(..., help="Story id (see `everyside stories list`)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the coverage document."),
+) -> None:
+    """Everything about one story: sources, bias, factuality, ownership, who broke it,
+    countries, blindspot, location, topics, timeline, outlets and articles."""
+    st = state(ctx)
+    with st.store().read() as conn:
+        story = conn.execute(select(t.stories).where(t.stories.c.id == story_id)).first()
+        if story is None:
+            raise StoryNotFoundError(f"no story {story_id}; see `everyside stories list`")
+        doc = cs.get_coverage(conn, story_id)
+        if doc is None:
+            raise StoryNotFoundError(
+                f"story {story_id} has no coverage yet; run `everyside stories analyse {story_id}`"
+            )
+        titles = dict(
+            conn.execute(
+                select(t.articles.c.id, t.articles.c.title).where(t.articles.c.story_id == story_id)
+            ).all()
+        )
+        summary = _summary(conn, story_id)
+        similar = cs.similar_stories(conn, story_id, 5)
+    if as_json:
+        console.print_json(json.dumps(doc, default=str))
+        return
+    _print_story(story, doc, titles, summary, similar, _colors(st.settings()))
+
+
+def _summary(conn: Any, story_id: int) -> dict[str, Any] | None:
+    try:
+        mod = importlib.import_module("everyside.summary_service")
+    except ImportError:
+        return None
+    get = getattr(mod, "get_summary", None)
+    return get(conn, story_id) if get else None
+
+
+def _print_story(
+    story: Any, doc: dict, titles: dict, summary: dict | None, similar: list, colors: dict[str, str]
+) -> None:
+    loc = doc.get("location") or {}
+    first = doc.get("broke_the_news") or {}
+    dateline = " · ".join(x for x in (loc.get("label", "").upper(), _when(first.get("at"))) if x)
+    console.print(
+        Panel(
+            Text(story.headline or f"Story {story.id}", style="bold"),
+            subtitle=dateline,
+            subtitle_align="left",
+        )
+    )
+    if summary:
+        for b in summary.get("bullets", [])[:5]:
+            console.print(f" • {b.get('text', b) if isinstance(b, dict) else b}")
+        console.print("[dim](machine-written summary)[/dim]")
+    _print_sources(doc, colors)
+    _print_distributions(doc)
+    _print_facts(doc, first)
+    _print_outlets(doc, colors)
+    _print_articles(doc, titles)
+    if doc["topics"]:
+        console.print("Topics: " + ", ".join(x["tag"] for x in doc["topics"]))
+    if similar:
+        console.print(
+            "Similar stories: "
+            + "; ".join(f"#{x['story_id']} {(x['headline'] or '')[:50]}" for x in similar)
+        )
+
+
+def _print_sources(doc: dict, colors: dict[str, str]) -> None:
+    src, bias = doc["sources"], doc["bias"]
+    console.print(
+        f"[bold]{src['articles']} articles[/bold] from {src['total']} sources: "
+        f"{src['rated']} rated, {src['unrated']} unrated"
+        f" ({src['estimated']} with an estimated bias); {src['original_articles']} original, "
+        f"{src['copies']} syndicated copies"
+    )
+    console.print(bias["plurality"])
+    console.print(Text("by outlet   ").append(bar(bias["by_outlet"]["shares"], colors)))
+    console.print(Text("by article  ").append(bar(bias["by_article"]["shares"], colors)))
+    est = doc["estimated_bias"]
+    if est["outlets"]:
+        c = est["counts"]
+        console.print(
+            f"[dim]estimated (not counted above): {c['left']} Left, "
+            f"{c['center']} Center, {c['right']} Right[/dim]"
+        )
+
+
+def _print_distributions(doc: dict) -> None:
+    grid = Table.grid(padding=(0, 3))
+    tiers = Table("bias tier", "outlets", title="Bias (7 tiers)")
+    for k, v in doc["bias"]["tiers"]["counts"].items():
+        tiers.add_row(k, str(v))
+    fact = Table("factuality", "outlets", title="Factuality")
+    for k, v in doc["factuality"]["counts"].items():
+        fact.add_row(k, str(v))
+    own = Table("ownership", "outlets", title="Ownership")
+    for k, v in doc["ownership"]["counts"].items():
+        own.add_row(k, str(v))
+    grid.add_row(tiers, fact, own)
+    console.print(grid)
+
+
+def _print_facts(doc: dict, first: dict) -> None:
+    if first:
+        where = f" in {first['country']}" if first.get("country") else ""
+        console.print(
+            f"[bold]{first['name']}[/bold] broke the news{where} on "
+            f"{_when(first['at'])} UTC [dim]({first['reason']})[/dim]"
+        )
+    if doc["countries"]["sentence"]:
+        console.print(doc["countries"]["sentence"])
+    spot = doc["blindspot"]
+    if spot["flagged"]:
+        console.print(
+            f"[bold yellow]Blindspot[/bold yellow]: missed by the {LABELS[spot['missed_by']]} "
+            f"({_pct(spot['missing_share'])} of rated sources); covering side's factuality: "
+            f"{spot.get('covering_factuality_tier', 'Unknown')}"
+        )
+    else:
+        console.print(
+            f"Not a blindspot (needs ≥ {spot['min_rated']} rated sources and a side "
+            f"≤ {_pct(spot['threshold'])})"
+        )
+    points = doc["timeline"]["points"]
+    if points:
+        tl = Table(
+            "time",
+            *[LABELS[s] for s in SIDES],
+            "unrated",
+            title=f"Articles per {doc['timeline']['bucket']}",
+        )
+        for p in points[-24:]:
+            tl.add_row(_when(p["t"]), *(str(p[s]) for s in SIDES), str(p["unrated"]))
+        console.print(tl)
+
+
+def _print_outlets(doc: dict, colors: dict[str, str]) -> None:
+    table = Table(
+        "outlet",
+        "bias",
+        "raters / spread",
+        "factuality",
+        "owner",
+        "country",
+        "articles",
+        title="Sources",
+    )
+    for o in doc["outlets"]:
+        if o["side"]:
+            lean = Text(o["bias_tier"], style=colors[o["side"]])
+        elif o["estimated_side"]:
+            lean = Text(f"estimated {LABELS[o['estimated_side']]}", style="dim italic")
+        else:
+            lean = Text("unrated", style="dim")
+        spread = (
+            f"{o['bias_raters']} / {o['bias_spread']:g}" if o["bias_spread"] is not None else "–"
+        )
+        table.add_row(
+            o["name"],
+            lean,
+            spread,
+            o["factuality_tier"],
+            o["owner"] or o["owner_category"],
+            o["country"] or "–",
+            f"{o['original_articles']}/{o['articles']}",
+        )
+    console.print(table)
+
+
+def _print_articles(doc: dict, titles: dict) -> None:
+    table = Table("id", "outlet", "side", "published", "headline", "note", title="Articles")
+    for a in doc["articles"]:
+        note = (
+            f"reposted by {a['reposted_by']}"
+            if a["reposted_by"]
+            else (f"copy of #{a['copy_of']}" if not a["original"] else "")
+        )
+        table.add_row(
+            str(a["id"]),
+            a["outlet"],
+            a["side"] or "–",
+            _when(a["published_at"]),
+            (titles.get(a["id"]) or "")[:70],
+            note,
+        )
+    console.print(table)
