@@ -18,6 +18,7 @@ from sqlalchemy import select
 from everyside import coverage_service as cs
 from everyside.cli.common import app as root
 from everyside.cli.common import console, state
+from everyside.domain.places import country_name
 from everyside.errors import EverysideError
 from everyside.store import schema as t
 
@@ -231,7 +232,7 @@ def _print_distributions(doc: dict) -> None:
 
 def _print_facts(doc: dict, first: dict) -> None:
     if first:
-        where = f" in {first['country']}" if first.get("country") else ""
+        where = f" in {country_name(first['country'])}" if first.get("country") else ""
         console.print(
             f"[bold]{first['name']}[/bold] broke the news{where} on "
             f"{_when(first['at'])} UTC [dim]({first['reason']})[/dim]"
