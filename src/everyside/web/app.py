@@ -3,6 +3,7 @@ shape, and the routers (pages, API, feeds/exports, system pages). Handlers live 
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from everyside.store import Store
 from everyside.web import security
 from everyside.web.metrics import Metrics
 
+log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 ERROR_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
                422: "invalid_parameters", 429: "rate_limited", 500: "internal_error",
@@ -109,6 +111,7 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def crash(request: Request, exc: Exception) -> Response:
         ctx(request).metrics.errors.inc()
+        log.error("web: unable to serve %s: %r", request.url.path, exc, exc_info=exc)
         return error_response(request, 500, "internal error; the server log has the details")
 
 

@@ -15,11 +15,12 @@ def _pct(v: float | None) -> str:
 
 
 def _svg(
-    uid: str, title: str, desc: str, width: int, height: int, body: str, stretch: bool = True
+    uid: str, title: str, desc: str, width: int, height: int, body: str, stretch: bool = True,
+    kind: str = "chart-bars",
 ) -> Markup:
     aspect = ' preserveAspectRatio="none"' if stretch else ""
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'<svg class="chart {kind}" viewBox="0 0 {width} {height}" width="100%" role="img" '
         f'aria-labelledby="{uid}-t {uid}-d"{aspect}>'
         f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>'
         f"{body}</svg>"
@@ -41,7 +42,8 @@ def bias_bar(uid: str, shares: dict[str, float | None], height: int = 14) -> Mar
                 f'<rect class="side-{s}" x="{x:.2f}" y="0" width="{w:.2f}" height="{height}"/>'
             )
         x += w
-    return _svg(uid, "Bias distribution of the rated sources", desc, 100, height, "".join(parts))
+    return _svg(uid, "Bias distribution of the rated sources", desc, 100, height, "".join(parts),
+                kind="chart-bias")
 
 
 def hbars(uid: str, title: str, rows: list[tuple[str, int]], css: str = "bar") -> Markup:
@@ -69,7 +71,7 @@ def _slug(s: str) -> str:
 
 
 def timeline(uid: str, points: list[tuple[str, str, int]]) -> Markup:
-    """Articles per day, stacked by side; a text list beside it gives the same numbers."""
+    """Articles per hour or day, stacked by side; a text list beside it gives the same numbers."""
     days = sorted({d for d, _, _ in points})
     if not days:
         return Markup("")
@@ -93,5 +95,5 @@ def timeline(uid: str, points: list[tuple[str, str, int]]) -> Markup:
                              if per.get((d, s)))
         for d in days
     )
-    return _svg(uid, "Coverage timeline: articles per day by side", desc, int(width), height,
-                "".join(parts))
+    return _svg(uid, "Coverage timeline: articles by side over time", desc, int(width), height,
+                "".join(parts), kind="chart-timeline")

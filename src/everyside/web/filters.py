@@ -9,7 +9,7 @@ from jinja2 import Environment
 
 from everyside.settings import Settings
 from everyside.web import charts
-from everyside.web.view import relative_time
+from everyside.web.view import parse_time, relative_time
 
 DEFAULT_COLORS = {"left": "#1f5fbf", "center": "#6b6b6b", "right": "#c0392b"}
 _COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$|^[a-zA-Z]{3,20}$")
@@ -30,9 +30,15 @@ def pct(v: Any) -> str:
     return "–" if v is None else f"{round(float(v) * 100)}%"
 
 
+def day(v: Any) -> str:
+    """ "AUG 4, 2021" for the dateline; "date unknown" when there is none."""
+    dt = parse_time(v)
+    return f"{dt:%b} {dt.day}, {dt.year}".upper() if dt else "date unknown"
+
+
 def install(env: Environment, settings: Settings) -> None:
     env.filters["pct"] = pct
     env.filters["ago"] = relative_time
-    env.filters["day"] = lambda v: (v or "")[:10] or "date unknown"
+    env.filters["day"] = day
     env.globals["charts"] = charts
     env.globals["side_label"] = {"left": "Left", "center": "Center", "right": "Right"}

@@ -31,7 +31,13 @@ class StoryFilter:
 
 
 def _iso(v: Any) -> str | None:
-    return v.isoformat() if isinstance(v, datetime) else (str(v) if v is not None else None)
+    """ISO 8601 text, whether the driver returned a datetime or SQLite's stored text."""
+    if isinstance(v, str):
+        try:
+            v = datetime.fromisoformat(v)
+        except ValueError:
+            return v
+    return v.isoformat() if isinstance(v, datetime) else None
 
 
 def _json(v: Any) -> Any:
@@ -71,7 +77,7 @@ def topic_names(topics: Any) -> list[str]:
     """Topic tags as strings, whatever shape the coverage document stored them in."""
     out: list[str] = []
     for t in topics or []:
-        name = t if isinstance(t, str) else (t.get("name") or t.get("label")) if isinstance(
+        name = t if isinstance(t, str) else (t.get("tag") or t.get("name")) if isinstance(
             t, dict) else None
         if isinstance(name, str) and name:
             out.append(name)

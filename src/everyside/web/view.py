@@ -148,42 +148,64 @@ def mostly_from(countries: list[tuple[str, int]], total: int) -> str | None:
 
 
 def coverage_panel(doc: dict | None, cards: list[dict[str, Any]], story: dict) -> dict[str, Any]:
-    """Everything the "Coverage details" panel shows: stored values first, derived otherwise."""
+    """Everything the "Coverage details" panel shows: the stored document (coverage_service,
+    docs/design-notes/coverage.md) first, values derived from the cards where it is silent."""
     d = derived_coverage(cards)
     doc = doc or {}
-    shares = story.get("shares") or {}
+    src = _get(doc, "sources")
+    for key, name in (("outlets", "total"), ("rated_outlets", "rated"),
+                      ("unrated_outlets", "unrated")):
+        if isinstance(src.get(name), int):
+            d[key] = src[name]
+    by_outlet = _get(_get(doc, "bias"), "by_outlet")
+    if isinstance(by_outlet.get("counts"), dict):
+        d["counts"] = {s: int(by_outlet["counts"].get(s) or 0) for s in SIDES}
+    shares = by_outlet.get("shares") if isinstance(by_outlet.get("shares"), dict) else None
+    shares = shares or story.get("shares") or {}
     if any(v is not None for v in shares.values()):
         d["shares"] = {s: shares.get(s) for s in SIDES}
-    for key in ("outlets", "rated_outlets", "unrated_outlets"):
-        if isinstance(doc.get(key), int):
-            d[key] = doc[key]
-    d["plurality"] = _str(doc, "plurality", "plurality_sentence") or plurality_sentence(
-        d["shares"])
-    d["mostly_from"] = _str(doc, "mostly_from", "countries_sentence") or mostly_from(
+    d["plurality"] = _get(doc, "bias").get("plurality") or plurality_sentence(d["shares"])
+    d["factuality"] = _nonzero(_get(doc, "factuality").get("counts")) or d["factuality"]
+    d["ownership"] = _nonzero(_get(doc, "ownership").get("counts")) or d["ownership"]
+    d["mostly_from"] = _get(doc, "countries").get("sentence") or mostly_from(
         d["countries"], d["outlets"])
-    d["broke_sentence"] = _str(doc, "broke_sentence", "first_sentence") or _broke(d["broke"])
-    d["blindspot"] = story.get("blindspot") or doc.get("blindspot")
+    d["broke_sentence"] = _broke(_get(doc, "broke_the_news")) or _broke(d["broke"])
+    d["broke_reason"] = _get(doc, "broke_the_news").get("reason")
+    points = _get(doc, "timeline").get("points")
+    if isinstance(points, list) and points:
+        d["timeline"] = [(str(p.get("t", ""))[:13].replace("T", " "), s, int(p.get(s) or 0))
+                         for p in points if isinstance(p, dict)
+                         for s in (*SIDES, "unrated") if p.get(s)]
+    spot = _get(doc, "blindspot")
+    d["blindspot"] = story.get("blindspot") or (spot.get("missed_by") if spot else None)
+    d["blindspot_detail"] = spot or None
+    d["estimated"] = _get(doc, "estimated_bias") or None
+    d["location"] = _get(doc, "location") or None
     d["computed_at"] = doc.get("computed_at")
-    d["why"] = why_lines(story.get("why") or doc.get("why"))
-    d["document"] = doc or None
+    d["why"] = why_lines(story.get("why"))
     return d
 
 
-def _str(doc: dict, *keys: str) -> str | None:
-    for k in keys:
-        v = doc.get(k)
-        if isinstance(v, str) and v:
-            return v
-        if isinstance(v, dict) and isinstance(v.get("sentence"), str):
-            return v["sentence"]
-    return None
+def _get(doc: Any, key: str) -> dict[str, Any]:
+    v = doc.get(key) if isinstance(doc, dict) else None
+    return v if isinstance(v, dict) else {}
+
+
+def _nonzero(counts: Any) -> list[tuple[str, int]]:
+    if not isinstance(counts, dict):
+        return []
+    return [(str(k), int(v)) for k, v in counts.items() if isinstance(v, int) and v > 0]
 
 
 def _broke(b: dict | None) -> str | None:
     if not b:
         return None
+    name = b.get("name") or b.get("outlet")
+    when = str(b.get("at") or b.get("time") or "")[:10]
+    if not name:
+        return None
     where = f" in {b['country']}" if b.get("country") else ""
-    return f"{b['outlet']} broke the news{where} on {(b['time'] or '')[:10]}"
+    return f"{name} broke the news{where}" + (f" on {when}" if when else "")
 
 
 def why_lines(why: Any) -> list[str]:
