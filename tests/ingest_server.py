@@ -5,8 +5,8 @@
 from __future__ import annotations
 
 import json
-from email.utils import format_datetime
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 
@@ -32,11 +32,11 @@ def page_html(a: dict, canonical: str | None = None) -> bytes:
     paras = "".join(f"<p>{escape(p)}</p>" for p in a["text"].split("\n") if p.strip())
     link = f'<link rel="canonical" href="{escape(canonical)}">' if canonical else ""
     return (
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(a['title'])}</title>{link}"
-        f"<meta property=\"og:site_name\" content=\"{escape(a.get('source') or '')}\">"
-        "</head><body><nav><a href=\"/\">Home</a> <a href=\"/world\">World</a></nav>"
-        f"<article><h1>{escape(a['title'])}</h1><p class=\"byline\">By Staff</p>{paras}</article>"
+        f'<meta property="og:site_name" content="{escape(a.get("source") or "")}">'
+        '</head><body><nav><a href="/">Home</a> <a href="/world">World</a></nav>'
+        f'<article><h1>{escape(a["title"])}</h1><p class="byline">By Staff</p>{paras}</article>'
         "<footer>Copyright. All rights reserved. Terms. Privacy.</footer></body></html>"
     ).encode()
 
@@ -53,12 +53,14 @@ def rss(title: str, items: list[tuple[str, dict]], now: datetime) -> bytes:
     return (
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
         f"<title>{escape(title)}</title><link>http://example.org/</link>"
-        + "".join(parts) + "</channel></rss>"
+        + "".join(parts)
+        + "</channel></rss>"
     ).encode()
 
 
-def build_site(routes: Routes, base: str, articles: list[dict], n_feeds: int,
-               now: datetime | None = None) -> dict[str, list[str]]:
+def build_site(
+    routes: Routes, base: str, articles: list[dict], n_feeds: int, now: datetime | None = None
+) -> dict[str, list[str]]:
     """Spread `articles` over n_feeds RSS feeds at /feeds/<i>.xml with pages at /a/<id>.
     Returns feed path -> article ids."""
     now = now or datetime.now(UTC)

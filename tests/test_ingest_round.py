@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from everyside.ingest import run_round
 from everyside.ingest.localserver import LocalServer, Routes
@@ -22,8 +22,13 @@ NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 def local_settings(**more: object) -> Settings:
     """Settings for local servers: SSRF guard off (127.0.0.1), no politeness delay."""
     return load_settings(env={}).replace(
-        allow_private_addresses=True, bundled_feeds=False, politeness_delay=0.0,
-        per_host_concurrency=8, extract_workers=-1, **more)
+        allow_private_addresses=True,
+        bundled_feeds=False,
+        politeness_delay=0.0,
+        per_host_concurrency=8,
+        extract_workers=-1,
+        **more,
+    )
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -91,8 +92,14 @@ class HostGate:
 class Fetcher:
     """`async with Fetcher(settings) as f: resp = await f.get(url, etag=...)`."""
 
-    def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        transport: httpx.AsyncBaseTransport | None = None,
+        guard: Callable[[str], Awaitable[None]] | None = None,
+    ):
         self.s = settings
+        self.guard = guard or (lambda url: check_url(url, settings.allow_private_addresses))
         self.gate = HostGate(settings.per_host_concurrency, settings.politeness_delay)
         self.slots = asyncio.Semaphore(max(1, settings.fetch_concurrency))
         timeout = httpx.Timeout(
@@ -164,7 +171,7 @@ class Fetcher:
         raise FetchError(url, f"more than {self.s.max_redirects} redirects (max_redirects)")
 
     async def _one(self, url: str, headers: dict[str, str], cap: int) -> Response:
-        await check_url(url, self.s.allow_private_addresses)
+        await self.guard(url)  # every hop, redirects included
         host = urlsplit(url).netloc.lower()
         async with self.gate.semaphore(host):
             await self.gate.wait_turn(host)

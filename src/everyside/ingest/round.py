@@ -82,6 +82,7 @@ class Ingestor:
 
     async def rebuild_index(self, now: datetime) -> int:
         """Refill the duplicate index with the stored articles of the window."""
+        now = storage.aware(now)
 
         def load() -> int:
             with self.store.read() as conn:
@@ -101,6 +102,7 @@ class Ingestor:
 
     async def run_round(self, now: datetime, progress: Progress | None = None) -> RoundResult:
         started = time.monotonic()
+        now = storage.aware(now)
         with self.store.read() as conn:
             due = storage.due_feeds(conn, now)
         result = RoundResult(feeds=len(due))

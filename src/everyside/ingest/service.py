@@ -37,7 +37,7 @@ def _limits(settings: Settings) -> schedule.Limits:
 async def add_feed_async(
     store: Store, settings: Settings, url: str, now: datetime, origin: str = "user"
 ) -> FeedRow:
-    url = url.strip()
+    url, now = url.strip(), storage.aware(now)
     canonicalize_url(url)  # InputError for anything that is not an http(s) URL
     await check_url(url, settings.allow_private_addresses)
     async with Fetcher(settings) as fetcher:
@@ -70,6 +70,8 @@ def register_feeds(
     store: Store, rows: list[tuple[str, str | None, str | None]], now: datetime, origin: str
 ) -> int:
     """Insert (url, title, kind) rows without fetching them; returns how many were new."""
+
+    now = storage.aware(now)
 
     def write(conn) -> int:  # type: ignore[no-untyped-def]
         before = len(storage.list_feeds(conn))

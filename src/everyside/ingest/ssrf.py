@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from everyside.errors import BlockedURLError
@@ -63,8 +64,9 @@ def refusal_rule(ip: IPAddress) -> str | None:
         ("link-local", ip.is_link_local),
         ("multicast", ip.is_multicast),
         ("shared (CGNAT)", isinstance(ip, ipaddress.IPv4Address) and ip in CGNAT),
+        ("reserved", ip.is_reserved),
         ("private", ip.is_private),
-        ("reserved", ip.is_reserved or not ip.is_global),
+        ("non-global", not ip.is_global),
     )
     for rule, hit in checks:
         if hit:
@@ -73,7 +75,7 @@ def refusal_rule(ip: IPAddress) -> str | None:
 
 
 def _refuse(url: str, host: str, ip: IPAddress, rule: str) -> BlockedURLError:
-    via = "" if str(ip) == host.strip("[]") else f" (resolves to {ip})"
+    via = "" if parse_ip(host) is not None else f" (resolves to {ip})"
     return BlockedURLError(
         url, f"refused by the SSRF guard: {host}{via} is a {rule} address; {SETTING_HINT}"
     )
@@ -107,7 +109,10 @@ async def resolve(host: str, port: int) -> list[IPAddress]:
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
 
-async def check_url(url: str, allow_private: bool) -> None:
+Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
+
+
+async def check_url(url: str, allow_private: bool, resolver: Resolver | None = None) -> None:
     """Raise BlockedURLError unless `url` may be fetched (every address of its host public)."""
     if allow_private:
         return
@@ -116,7 +121,7 @@ async def check_url(url: str, allow_private: bool) -> None:
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    for ip in await resolve(host, port):
+    for ip in await (resolver or resolve)(host, port):
         rule = refusal_rule(ip)
         if rule:
             raise _refuse(url, host, ip, rule)

@@ -19,6 +19,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from everyside.store import schema as t
 
 
+def aware(dt: datetime) -> datetime:
+    """`dt` as an aware UTC datetime (callers may pass the store's naive-UTC form)."""
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
 def to_db(dt: datetime | None) -> datetime | None:
     return None if dt is None else dt.astimezone(UTC).replace(tzinfo=None)
 
