@@ -1,10 +1,251 @@
-"""`everyside outlets ...` commands."""
+"""`everyside outlets ...`, `everyside ratings ...` and `everyside registry ...` commands.
+
+Commands that read or extend the outlet directory in the store first make sure the store holds
+the current bundled directory (a no-op unless the bundled data changed).
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import typer
+from rich.table import Table
 
 from everyside.cli.common import app as root
+from everyside.cli.common import console, err_console, state
+from everyside.domain.model import bias_tier, factuality_tier
+from everyside.errors import InputError
+from everyside.registry import load_directory, sync_directory
+from everyside.registry.catalog import (
+    OutletRow,
+    add_outlet,
+    get_outlet,
+    list_outlets,
+    search_outlets,
+)
+from everyside.registry.stats import coverage_of_file
+from everyside.registry.transfer import (
+    ImportReport,
+    export_records,
+    import_ratings,
+    import_records,
+    write_export,
+)
+from everyside.store import Store
 
-app = typer.Typer(help="outlets commands.", no_args_is_help=True)
+app = typer.Typer(help="Browse and extend the outlet directory.", no_args_is_help=True)
+ratings_app = typer.Typer(help="Import ratings from other raters.", no_args_is_help=True)
+registry_app = typer.Typer(
+    help="Build, sync and measure the bundled directory.", no_args_is_help=True
+)
 root.add_typer(app, name="outlets")
+root.add_typer(ratings_app, name="ratings")
+root.add_typer(registry_app, name="registry")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _store(ctx: typer.Context) -> Store:
+    store = state(ctx).store()
+    sync_directory(store, load_directory(), _now())
+    return store
+
+
+def _fmt_bias(value: float | None, spread: float | None = None) -> str:
+    if value is None:
+        return "unrated"
+    text = f"{bias_tier(value)} ({value:+.2f})"
+    return text + (f" ±{spread:.1f}" if spread else "")
+
+
+def _fmt_fact(value: float | None) -> str:
+    return "-" if value is None else f"{factuality_tier(value)} ({value:.1f})"
+
+
+def _table(rows: list[OutletRow], title: str) -> Table:
+    t = Table(title=title)
+    for col in ("domain", "name", "country", "bias", "factuality", "origin"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(
+            r.domain,
+            r.name,
+            r.country or "-",
+            _fmt_bias(r.bias, r.bias_spread),
+            _fmt_fact(r.factuality),
+            r.origin,
+        )
+    return t
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    country: str | None = typer.Option(None, "--country", help="ISO code, e.g. US."),
+    rated: bool = typer.Option(False, "--rated", help="Only outlets with a bias rating."),
+    limit: int = typer.Option(50, "--limit", help="At most this many (0 = all)."),
+) -> None:
+    """List outlets by domain."""
+    with _store(ctx).read() as conn:
+        rows = list_outlets(conn, country=country, rated=rated, limit=limit or None)
+    console.print(_table(rows, f"{len(rows)} outlets"))
+
+
+@app.command("search")
+def search_cmd(ctx: typer.Context, text: str, limit: int = typer.Option(50, "--limit")) -> None:
+    """Outlets whose name or domain contains TEXT."""
+    with _store(ctx).read() as conn:
+        rows = search_outlets(conn, text, limit)
+    console.print(_table(rows, f"{len(rows)} outlets matching {text!r}"))
+
+
+@app.command("show")
+def show_cmd(ctx: typer.Context, domain: str) -> None:
+    """Everything known about one outlet (DOMAIN, alias or URL)."""
+    with _store(ctx).read() as conn:
+        found = get_outlet(conn, domain)
+    if found is None:
+        raise InputError(f"no outlet for {domain!r}; try `everyside outlets search`")
+    o, row = found
+    console.print(f"[bold]{o.name}[/bold]  {o.domain}  ({row.origin})")
+    console.print(
+        f"country {o.country or '-'} · language {o.language or '-'} · scope "
+        f"{o.scope or '-'} · type {o.media_type or '-'} · homepage {o.homepage or '-'}"
+    )
+    console.print(
+        f"bias: {_fmt_bias(row.bias, row.bias_spread)}   factuality: {_fmt_fact(row.factuality)}"
+    )
+    t = Table(title="ratings")
+    for col in ("axis", "rater", "raw", "mapped", "date", "provenance"):
+        t.add_column(col)
+    for r in o.ratings:
+        mapped = (
+            "-"
+            if r.value is None
+            else (bias_tier(r.value) if r.axis == "bias" else factuality_tier(r.value))
+        )
+        value = "" if r.value is None else f" ({r.value:g})"
+        t.add_row(r.axis, r.rater, r.raw, mapped + value, r.rated_on or "-", r.provenance)
+    console.print(t)
+    for w in o.ownership:
+        console.print(f"owner: {w.owner} — {w.category}  [dim]{w.provenance}[/dim]")
+    console.print("aliases: " + (", ".join(o.aliases) or "-"))
+    console.print("feeds: " + (", ".join(o.feeds) or "-"))
+
+
+@app.command("add")
+def add_cmd(
+    ctx: typer.Context,
+    domain: str,
+    name: str = typer.Option(..., "--name", help="Display name."),
+    country: str | None = typer.Option(None, "--country", help="ISO 3166-1 alpha-2."),
+    language: str | None = typer.Option(None, "--language", help="ISO 639-1."),
+    scope: str | None = typer.Option(None, "--scope", help="local | national | international"),
+    media_type: str | None = typer.Option(None, "--media-type"),
+    feed: list[str] = typer.Option([], "--feed", help="Feed URL (repeatable)."),
+) -> None:
+    """Add (or update) an outlet of your own; it survives updates of the bundled data."""
+    oid = add_outlet(
+        _store(ctx),
+        domain,
+        name,
+        _now(),
+        country=country,
+        language=language,
+        scope=scope,
+        media_type=media_type,
+        feed_urls=tuple(feed),
+    )
+    console.print(f"outlet {domain} saved (id {oid})")
+
+
+@app.command("export")
+def export_cmd(
+    ctx: typer.Context,
+    file: Path,
+    fmt: str = typer.Option("json", "--format", help="json | csv"),
+) -> None:
+    """Write every outlet with its ratings, ownership, aliases and feeds to FILE."""
+    with _store(ctx).read() as conn:
+        records = export_records(conn)
+    write_export(records, file, fmt)
+    console.print(f"{len(records)} outlets written to {file}")
+
+
+def _print_report(report: ImportReport, what: str) -> None:
+    for message in report.errors:
+        err_console.print(f"[yellow]skipped[/yellow] {message}", highlight=False)
+    console.print(f"{report.path}: {report.ok} {what} imported, {len(report.errors)} skipped")
+
+
+@app.command("import")
+def import_cmd(ctx: typer.Context, file: Path) -> None:
+    """Load outlets from a file written by `outlets export` (JSON or CSV)."""
+    report = import_records(_store(ctx), file, _now())
+    _print_report(report, "outlets")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@ratings_app.command("import")
+def ratings_import_cmd(
+    ctx: typer.Context,
+    file: Path,
+    rater: str = typer.Option(..., "--rater", help="Name of the rater, e.g. my-panel."),
+) -> None:
+    """Load ratings from a CSV with columns domain,axis,label[,value,date]."""
+    report = import_ratings(_store(ctx), rater, file, _now())
+    _print_report(report, "ratings")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@registry_app.command("build")
+def build_cmd(
+    shared: Path = typer.Option(
+        Path("../shared/data"), "--shared", help="The shared data folder (holding outlets/)."
+    ),
+) -> None:
+    """Compile shared/data/outlets/* into the bundled directory files."""
+    from everyside.registry.build import build
+
+    if not (shared / "outlets").is_dir() and not shared.is_dir():
+        raise InputError(f"{shared} is not a folder; pass --shared path/to/shared/data")
+    counts = build(shared)
+    for key, value in counts.items():
+        console.print(f"{key}: {value:,}")
+
+
+@registry_app.command("sync")
+def sync_cmd(
+    ctx: typer.Context, force: bool = typer.Option(False, "--force", help="Sync even if unchanged.")
+) -> None:
+    """Copy the bundled directory into the store (normally automatic)."""
+    result = sync_directory(state(ctx).store(), load_directory(), _now(), force=force)
+    console.print(result)
+
+
+@registry_app.command("stats")
+def stats_cmd(files: list[Path]) -> None:
+    """Share of articles (and outlets) in JSONL FILEs whose outlet has a bias rating."""
+    directory = load_directory()
+    t = Table(title="bias-rated coverage")
+    for col in ("file", "articles", "matched", "bias-rated", "by article", "outlets", "by outlet"):
+        t.add_column(col)
+    for path in files:
+        c = coverage_of_file(directory, path)
+        t.add_row(
+            str(path),
+            str(c.articles),
+            str(c.matched),
+            str(c.bias_rated),
+            f"{c.article_share:.1%}",
+            str(len(c.outlets)),
+            f"{c.outlet_share:.1%}",
+        )
+        if c.bad_lines:
+            err_console.print(f"{path}: {c.bad_lines} malformed lines skipped")
+    console.print(t)

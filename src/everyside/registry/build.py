@@ -30,14 +30,28 @@ RATERS_FILE = "raters.json"
 
 # Which dataset wins for each field (earlier wins); others only fill gaps.
 PRIORITY = {
-    "name": ("mbfc_mbfcext", "wikidata_newspapers", "us_local_news_ownership",
-             "abyz_news_outlets", "media_reliability_idiap2024"),
-    "country": ("media_reliability_idiap2024", "wikidata_newspapers", "us_local_news_ownership",
-                "us_news_domains", "abyz_news_outlets"),
+    "name": (
+        "mbfc_mbfcext",
+        "wikidata_newspapers",
+        "us_local_news_ownership",
+        "abyz_news_outlets",
+        "media_reliability_idiap2024",
+    ),
+    "country": (
+        "media_reliability_idiap2024",
+        "wikidata_newspapers",
+        "us_local_news_ownership",
+        "us_news_domains",
+        "abyz_news_outlets",
+    ),
     "language": ("wikidata_newspapers", "abyz_news_outlets"),
     "scope": ("us_news_domains", "abyz_news_outlets", "us_local_news_ownership"),
-    "media_type": ("media_reliability_idiap2024", "us_local_news_ownership",
-                   "abyz_news_outlets", "wikidata_newspapers"),
+    "media_type": (
+        "media_reliability_idiap2024",
+        "us_local_news_ownership",
+        "abyz_news_outlets",
+        "wikidata_newspapers",
+    ),
     "homepage": ("abyz_news_outlets", "wikidata_newspapers", "us_local_news_ownership"),
 }
 PLATFORM_MIN_NAMES = 3  # a host shared by this many differently named rows is a platform
@@ -74,16 +88,23 @@ def _keys(facts: list[Fact]) -> dict[int, str]:
 
 
 def _empty(domain: str) -> dict[str, Any]:
-    return {"domain": domain, "name": None, "country": None, "language": None, "scope": None,
-            "media_type": None, "homepage": None, "aliases": set(), "ratings": {},
-            "ownership": {}, "sources": set(), "_from": {}}
+    return {
+        "domain": domain,
+        "name": None,
+        "country": None,
+        "language": None,
+        "scope": None,
+        "media_type": None,
+        "homepage": None,
+        "aliases": set(),
+        "ratings": {},
+        "ownership": {},
+        "sources": set(),
+        "_from": {},
+    }
 
 
-def _merge(rec: dict[str, Any], f: Fact) -> None:
-    rec["sources"].add(f.dataset)
-    if f.host != rec["domain"]:
-        rec["aliases"].add(f.host)
-    rec["aliases"].update(f.aliases)
+def _merge_fields(rec: dict[str, Any], f: Fact) -> None:
     for fld, order in PRIORITY.items():
         value = getattr(f, fld)
         if not value:
@@ -91,6 +112,15 @@ def _merge(rec: dict[str, Any], f: Fact) -> None:
         rank = order.index(f.dataset) if f.dataset in order else len(order)
         if rec[fld] is None or rank < rec["_from"][fld]:
             rec[fld], rec["_from"][fld] = value, rank
+
+
+def _merge(rec: dict[str, Any], f: Fact) -> None:
+    rec["sources"].add(f.dataset)
+    if f.host != rec["domain"]:
+        rec["aliases"].add(f.host)
+    rec["aliases"].update(f.aliases)
+    if f.host == rec["domain"]:  # an edition/alias row must not rename or relocate the outlet
+        _merge_fields(rec, f)
     for rater, axis, raw, value, date in f.ratings:
         rec["ratings"].setdefault((rater, axis), [rater, axis, raw, value, date, f.prov])
     for owner, category in f.ownership:
@@ -154,14 +184,25 @@ def _gzip_bytes(text: str) -> bytes:
 
 
 def dumps_outlets(records: list[dict[str, Any]]) -> bytes:
-    lines = (json.dumps(r, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-             for r in records)
+    lines = (
+        json.dumps(r, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for r in records
+    )
     return _gzip_bytes("".join(line + "\n" for line in lines))
 
 
 def dumps_raters() -> bytes:
-    rows = [{"name": r.name, "title": r.title, "family": r.family, "rank": r.rank, "url": r.url,
-             "licence": r.licence, "description": r.description} for r in RATERS]
+    rows = [
+        {
+            "name": r.name,
+            "title": r.title,
+            "family": r.family,
+            "rank": r.rank,
+            "url": r.url,
+            "licence": r.licence,
+            "description": r.description,
+        }
+        for r in RATERS
+    ]
     return (json.dumps(rows, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
 
@@ -176,9 +217,9 @@ def build(shared: Path, out_dir: Path = DATA_DIR) -> dict[str, int]:
         "outlets": len(records),
         "ratings": len(ratings),
         "bias_rated_outlets": sum(
-            any(r[1] == "bias" and r[3] is not None for r in rec["ratings"]) for rec in records),
+            any(r[1] == "bias" and r[3] is not None for r in rec["ratings"]) for rec in records
+        ),
         "aliases": sum(len(rec["aliases"]) for rec in records),
         "ownership": sum(len(rec["ownership"]) for rec in records),
         "bytes": (out_dir / OUTLETS_FILE).stat().st_size,
     }
-

@@ -28,10 +28,15 @@ DATA_DIR = Path(__file__).parent / "data"
 
 def outlet_from_record(rec: dict[str, Any]) -> Outlet:
     return Outlet(
-        domain=rec["domain"], name=rec["name"], country=rec.get("country"),
-        language=rec.get("language"), scope=rec.get("scope"),
-        media_type=rec.get("media_type"), homepage=rec.get("homepage"),
-        aliases=list(rec.get("aliases") or []), feeds=list(rec.get("feeds") or []),
+        domain=rec["domain"],
+        name=rec["name"],
+        country=rec.get("country"),
+        language=rec.get("language"),
+        scope=rec.get("scope"),
+        media_type=rec.get("media_type"),
+        homepage=rec.get("homepage"),
+        aliases=list(rec.get("aliases") or []),
+        feeds=list(rec.get("feeds") or []),
         ratings=[Rating(r[0], r[1], str(r[2]), r[3], r[4], r[5]) for r in rec.get("ratings", [])],
         ownership=[Ownership(o[0], o[1], o[2]) for o in rec.get("ownership", [])],
     )
@@ -40,12 +45,17 @@ def outlet_from_record(rec: dict[str, Any]) -> Outlet:
 class Directory:
     """Outlets by domain, with alias and name indexes. Build with `load_directory()`."""
 
-    def __init__(self, outlets: Iterable[Outlet], raters: list[dict[str, Any]] | None = None,
-                 version: str = "") -> None:
+    def __init__(
+        self,
+        outlets: Iterable[Outlet],
+        raters: list[dict[str, Any]] | None = None,
+        version: str = "",
+    ) -> None:
         self.outlets: dict[str, Outlet] = {o.domain: o for o in outlets}
         self.raters: list[dict[str, Any]] = raters or []
         self.rater_info: dict[str, RaterInfo] = {
-            r["name"]: RaterInfo(r["family"], r["rank"]) for r in self.raters}
+            r["name"]: RaterInfo(r["family"], r["rank"]) for r in self.raters
+        }
         self.version = version
         self._hosts: dict[str, Outlet] = {}
         for o in self.outlets.values():
@@ -113,10 +123,16 @@ def read_feeds(data_dir: Path = DATA_DIR) -> list[dict[str, str]]:
     path = data_dir / "feeds.csv"
     if not path.exists():
         return []
-    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines()
-             if ln.strip() and not ln.lstrip().startswith("#")]
-    return [row for row in csv.DictReader(io.StringIO("\n".join(lines)))
-            if (row.get("url") or "").strip()]
+    lines = [
+        ln
+        for ln in path.read_text(encoding="utf-8").splitlines()
+        if ln.strip() and not ln.lstrip().startswith("#")
+    ]
+    return [
+        row
+        for row in csv.DictReader(io.StringIO("\n".join(lines)))
+        if (row.get("url") or "").strip()
+    ]
 
 
 def data_version(data_dir: Path = DATA_DIR) -> str:
@@ -129,8 +145,9 @@ def data_version(data_dir: Path = DATA_DIR) -> str:
     return h.hexdigest()[:16]
 
 
-def _attach_feeds(outlets: dict[str, Outlet], directory_hosts: Directory,
-                  rows: list[dict[str, str]]) -> None:
+def _attach_feeds(
+    outlets: dict[str, Outlet], directory_hosts: Directory, rows: list[dict[str, str]]
+) -> None:
     for row in rows:
         domain = (row.get("domain") or "").strip()
         outlet = directory_hosts.match(domain) or directory_hosts.match(row["url"])
@@ -138,10 +155,15 @@ def _attach_feeds(outlets: dict[str, Outlet], directory_hosts: Directory,
             host = host_of(domain or row["url"])
             if not host:
                 continue
-            outlet = outlets.setdefault(host, Outlet(
-                domain=host, name=(row.get("title") or "").strip() or host,
-                country=(row.get("country") or "").strip().upper() or None,
-                language=(row.get("language") or "").strip().lower() or None))
+            outlet = outlets.setdefault(
+                host,
+                Outlet(
+                    domain=host,
+                    name=(row.get("title") or "").strip() or host,
+                    country=(row.get("country") or "").strip().upper() or None,
+                    language=(row.get("language") or "").strip().lower() or None,
+                ),
+            )
         if row["url"].strip() not in outlet.feeds:
             outlet.feeds.append(row["url"].strip())
 

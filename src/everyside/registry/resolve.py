@@ -68,8 +68,11 @@ def _allsides_domain(row: dict[str, str], idx: dict[str, dict[str, str]]) -> str
         return hand.ALLSIDES_DOMAINS[name]
     handle = (row.get("twitter") or "").rstrip("/").rsplit("/", 1)[-1].lower()
     wiki = (row.get("wiki") or "").rstrip("/").rsplit("/", 1)[-1].replace("_", " ").lower()
-    for found in (idx["twitter"].get(handle), idx["wiki"].get(wiki),
-                  idx["names"].get(name_key(name))):
+    for found in (
+        idx["twitter"].get(handle),
+        idx["wiki"].get(wiki),
+        idx["names"].get(name_key(name)),
+    ):
         if found:
             return found
     return None
@@ -86,8 +89,7 @@ def add_allsides(records: Records, root: Path) -> dict[str, int]:
     counts = {"matched": 0, "unmatched": 0}
     if not path.exists():
         return counts
-    idx = {"twitter": _twitter_index(root), "wiki": _wiki_index(root),
-           "names": name_index(records)}
+    idx = {"twitter": _twitter_index(root), "wiki": _wiki_index(root), "names": name_index(records)}
     with path.open(encoding="utf-8", newline="") as f:
         rows = list(enumerate(csv.DictReader(f), 2))
     rows.sort(key=lambda lr: (_is_opinion(lr[1]["news_source"]), lr[0]))
@@ -103,7 +105,8 @@ def add_allsides(records: Records, root: Path) -> dict[str, int]:
         prov = f"allsides_ratings_2019/allsides_data.csv:{line}"
         records[domain]["ratings"].setdefault(
             ("allsides", "bias"),
-            ["allsides", "bias", raw, map_allsides_bias(raw), "2019-10-18", prov])
+            ["allsides", "bias", raw, map_allsides_bias(raw), "2019-10-18", prov],
+        )
         records[domain]["sources"].add("allsides_ratings_2019")
     return counts
 

@@ -50,8 +50,7 @@ def _csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     if not path.exists():
         return
     with path.open(encoding="utf-8", newline="") as f:
-        for i, row in enumerate(csv.DictReader(f), 2):
-            yield i, row
+        yield from enumerate(csv.DictReader(f), 2)
 
 
 def _fact(host_text: str | None, ds: str, rel: str, line: int, **kw: Any) -> Fact | None:
@@ -68,20 +67,33 @@ def read_mbfc(root: Path) -> Iterator[Fact]:
         if f is None:
             continue
         if row.get("bias"):
-            f.ratings.append(("mbfc", "bias", row["bias"], R.map_mbfc_bias(row["bias"]),
-                              "2026-08-19"))
+            f.ratings.append(
+                ("mbfc", "bias", row["bias"], R.map_mbfc_bias(row["bias"]), "2026-08-19")
+            )
         if row.get("factual_reporting"):
             raw = row["factual_reporting"]
             f.ratings.append(("mbfc", "factuality", raw, R.map_factuality(raw), "2026-08-19"))
         yield f
 
 
-_MEDIA_TYPES = {"website": "digital", "internet": "digital", "intenet": "digital",
-                "newspaper": "newspaper", "newspapers": "newspaper", "tv station": "tv",
-                "broadcast": "broadcast", "radio station": "radio", "radio": "radio",
-                "magazine": "magazine", "magazines": "magazine", "journal": "magazine",
-                "news agency": "agency", "press agency": "agency",
-                "organization/foundation": "organization", "college newspapers": "newspaper"}
+_MEDIA_TYPES = {
+    "website": "digital",
+    "internet": "digital",
+    "intenet": "digital",
+    "newspaper": "newspaper",
+    "newspapers": "newspaper",
+    "tv station": "tv",
+    "broadcast": "broadcast",
+    "radio station": "radio",
+    "radio": "radio",
+    "magazine": "magazine",
+    "magazines": "magazine",
+    "journal": "magazine",
+    "news agency": "agency",
+    "press agency": "agency",
+    "organization/foundation": "organization",
+    "college newspapers": "newspaper",
+}
 
 
 def media_type(raw: str | None) -> str | None:
@@ -95,13 +107,21 @@ def read_mbfc_2023(root: Path) -> Iterator[Fact]:
     ds, rel = "media_reliability_idiap2024", "mbfc/mbfc.csv"
     for line, row in _csv(root / ds / rel):
         country = (row.get("country") or "").split("(")[0].strip()
-        f = _fact(row.get("source"), ds, rel, line, country=country or None,
-                  media_type=media_type(row.get("media_type")), is_rating_table=True)
+        f = _fact(
+            row.get("source"),
+            ds,
+            rel,
+            line,
+            country=country or None,
+            media_type=media_type(row.get("media_type")),
+            is_rating_table=True,
+        )
         if f is None:
             continue
         if row.get("bias"):
-            f.ratings.append(("mbfc_2023", "bias", row["bias"],
-                              R.map_mbfc_2023_bias(row["bias"]), None))
+            f.ratings.append(
+                ("mbfc_2023", "bias", row["bias"], R.map_mbfc_2023_bias(row["bias"]), None)
+            )
         if row.get("factual_reporting"):
             raw = row["factual_reporting"]
             f.ratings.append(("mbfc_2023", "factuality", raw, R.map_factuality(raw), None))
@@ -120,8 +140,9 @@ def read_baly(root: Path) -> Iterator[Fact]:
             continue
         date = "2020-07-16" if dataset == "acl2020" else "2018-10-31"
         if row.get("bias"):
-            f.ratings.append((rater, "bias", row["bias"], R.map_baly_bias(row["bias"], dataset),
-                              date))
+            f.ratings.append(
+                (rater, "bias", row["bias"], R.map_baly_bias(row["bias"], dataset), date)
+            )
         if row.get("factuality"):
             raw = row["factuality"]
             f.ratings.append((rater, "factuality", raw, R.map_factuality(raw), date))
@@ -132,22 +153,30 @@ def read_us_news(root: Path) -> Iterator[Fact]:
     ds, rel = "us_news_domains", "us-news-domains-v2.0.0.csv"
     for line, row in _csv(root / ds / rel):
         kind = (row.get("type") or "").strip() or None
-        f = _fact(row.get("domain"), ds, rel, line, country="US", scope=kind,
-                  is_rating_table=True)
+        f = _fact(row.get("domain"), ds, rel, line, country="US", scope=kind, is_rating_table=True)
         if f is None:
             continue
         if (row.get("ideology") or "").strip():
             score = float(row["ideology"])
-            f.ratings.append(("audience_ideology", "bias", row["ideology"].strip(),
-                              R.map_audience_ideology(score), "2018-01-01"))
+            f.ratings.append(
+                (
+                    "audience_ideology",
+                    "bias",
+                    row["ideology"].strip(),
+                    R.map_audience_ideology(score),
+                    "2018-01-01",
+                )
+            )
         yield f
 
 
 def read_newsguard(root: Path) -> Iterator[Fact]:
     ds = "media_reliability_idiap2024"
-    for rel, col in (("nela-gt/newsguard.csv", "reliability_score"),
-                     ("golden_truth_dataset.csv", "newsguard_score"),
-                     ("evaluation_ranking.csv", "newsguard_score")):
+    for rel, col in (
+        ("nela-gt/newsguard.csv", "reliability_score"),
+        ("golden_truth_dataset.csv", "newsguard_score"),
+        ("evaluation_ranking.csv", "newsguard_score"),
+    ):
         for line, row in _csv(root / ds / rel):
             raw = (row.get(col) or "").strip()
             f = _fact(row.get("domain"), ds, rel, line, is_rating_table=True)
@@ -158,8 +187,10 @@ def read_newsguard(root: Path) -> Iterator[Fact]:
 
 
 def read_wikipedia_rsp(root: Path) -> Iterator[Fact]:
-    ds, rel = "media_reliability_idiap2024", "wikipedia_perennial_sources/" \
-        "wikipedia_perennial_sources.json"
+    ds, rel = (
+        "media_reliability_idiap2024",
+        "wikipedia_perennial_sources/wikipedia_perennial_sources.json",
+    )
     path = root / ds / rel
     if not path.exists():
         return
@@ -175,8 +206,9 @@ def read_wikipedia_rsp(root: Path) -> Iterator[Fact]:
 def read_nela(root: Path) -> Iterator[Fact]:
     ds, rel = "media_reliability_idiap2024", "nela-gt/labels_nela_gt+domain(2018).csv"
     for line, row in _csv(root / ds / rel):
-        f = _fact(row.get("domain"), ds, rel, line, name=row.get("Source") or None,
-                  is_rating_table=True)
+        f = _fact(
+            row.get("domain"), ds, rel, line, name=row.get("Source") or None, is_rating_table=True
+        )
         if f is None:
             continue
         f.ratings.extend(_nela_ratings(row))
@@ -200,8 +232,11 @@ def _nela_ratings(row: dict[str, str]) -> Iterator[tuple[str, str, str, float | 
     lean = row.get("BuzzFeed, leaning") or ""
     if lean:
         yield ("buzzfeed", "bias", lean, R.map_buzzfeed_bias(lean), date)
-    tags = {k.split(", ", 1)[1]: int(float(v)) for k, v in row.items()
-            if k.startswith("Open Sources, ") and (v or "").strip()}
+    tags = {
+        k.split(", ", 1)[1]: int(float(v))
+        for k, v in row.items()
+        if k.startswith("Open Sources, ") and (v or "").strip()
+    }
     if tags:
         raw = ";".join(f"{t}={n}" for t, n in sorted(tags.items()))
         yield ("opensources", "factuality", raw, R.map_opensources(tags), date)
@@ -210,9 +245,17 @@ def _nela_ratings(row: dict[str, str]) -> Iterator[tuple[str, str, str, float | 
 def read_local_news(root: Path) -> Iterator[Fact]:
     ds, rel = "us_local_news_ownership", "outlets.jsonl"
     for line, row in _jsonl(root / ds / rel):
-        f = _fact(row.get("domain") or row.get("website"), ds, rel, line, name=row.get("name"),
-                  country="US", scope="local", media_type=media_type(row.get("medium")),
-                  homepage=row.get("website") or None)
+        f = _fact(
+            row.get("domain") or row.get("website"),
+            ds,
+            rel,
+            line,
+            name=row.get("name"),
+            country="US",
+            scope="local",
+            media_type=media_type(row.get("medium")),
+            homepage=row.get("website") or None,
+        )
         if f is None:
             continue
         if row.get("owner"):
@@ -235,10 +278,17 @@ def read_wikidata(root: Path) -> Iterator[Fact]:
             continue
         sites = row.get("website") or []
         sites = [sites] if isinstance(sites, str) else list(sites)
-        f = _fact(row.get("domain") or (sites[0] if sites else None), ds, rel, line,
-                  name=row.get("label"), country=_label(row.get("country")),
-                  language=_label(row.get("language")), media_type="newspaper",
-                  homepage=sites[0] if sites else None)
+        f = _fact(
+            row.get("domain") or (sites[0] if sites else None),
+            ds,
+            rel,
+            line,
+            name=row.get("label"),
+            country=_label(row.get("country")),
+            language=_label(row.get("language")),
+            media_type="newspaper",
+            homepage=sites[0] if sites else None,
+        )
         if f is None:
             continue
         f.aliases = sorted({h for h in map(host_of, sites[1:]) if h and h != f.host})
@@ -257,13 +307,35 @@ def read_abyz(root: Path) -> Iterator[Fact]:
     ds, rel = "abyz_news_outlets", "outlets.jsonl"
     for line, row in _jsonl(root / ds / rel):
         region = (row.get("region") or "").strip()
-        yield from filter(None, [_fact(
-            row.get("domain") or row.get("url"), ds, rel, line, name=row.get("name"),
-            country=region or None, language=row.get("language"),
-            scope=_ABYZ_SCOPE.get((row.get("scope") or "").strip().lower()),
-            media_type=media_type(row.get("media_type")), homepage=row.get("url") or None)])
+        yield from filter(
+            None,
+            [
+                _fact(
+                    row.get("domain") or row.get("url"),
+                    ds,
+                    rel,
+                    line,
+                    name=row.get("name"),
+                    country=region or None,
+                    language=row.get("language"),
+                    scope=_ABYZ_SCOPE.get((row.get("scope") or "").strip().lower()),
+                    media_type=media_type(row.get("media_type")),
+                    homepage=row.get("url") or None,
+                )
+            ],
+        )
 
 
 # Rating tables first: their hosts decide which subdomains are outlets of their own.
-READERS = (read_mbfc, read_mbfc_2023, read_baly, read_nela, read_newsguard, read_wikipedia_rsp,
-           read_us_news, read_wikidata, read_local_news, read_abyz)
+READERS = (
+    read_mbfc,
+    read_mbfc_2023,
+    read_baly,
+    read_nela,
+    read_newsguard,
+    read_wikipedia_rsp,
+    read_us_news,
+    read_wikidata,
+    read_local_news,
+    read_abyz,
+)

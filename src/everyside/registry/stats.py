@@ -36,8 +36,9 @@ class Coverage:
         return len(self.rated_outlets) / len(self.outlets) if self.outlets else 0.0
 
 
-def coverage_of_rows(directory: Directory, rows: Iterable[dict[str, object]],
-                     path: str = "-") -> Coverage:
+def coverage_of_rows(
+    directory: Directory, rows: Iterable[dict[str, object]], path: str = "-"
+) -> Coverage:
     cov = Coverage(path)
     for row in rows:
         cov.articles += 1

@@ -1,0 +1,299 @@
+"""Outlets in and out of the store as files: `outlets export/import` (JSON or CSV, lossless
+round trip) and `ratings import --rater NAME FILE` (a rating pack as CSV).
+
+A bad line never stops an import: each one becomes a message naming the file and line, the
+good lines are written, and the caller prints a summary. Formats are documented in
+docs/ratings.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from everyside.domain.model import BIAS_TIERS, FACTUALITY_TIERS
+from everyside.errors import InputError
+from everyside.registry.catalog import add_feed, find_outlet_id
+from everyside.registry.load import naive_utc, ratings_by_outlet, refresh_outlet_cache
+from everyside.registry.raters import BY_NAME as BUNDLED_RATERS
+from everyside.store import Store
+from everyside.store.schema import feeds, outlet_aliases, outlets, ownership, raters, ratings
+
+FIELDS = ("domain", "name", "country", "language", "scope", "media_type", "homepage", "origin")
+LISTS = ("aliases", "feeds", "ratings", "ownership")
+
+
+@dataclass
+class ImportReport:
+    path: str
+    ok: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+# -- export -------------------------------------------------------------------------------
+def export_records(conn: Connection) -> list[dict[str, Any]]:
+    """Every outlet with its aliases, feeds, ratings and ownership, sorted, as plain data."""
+    by_id = {
+        r.id: {f: getattr(r, f) for f in FIELDS} | {k: [] for k in LISTS}
+        for r in conn.execute(select(outlets.c.id, *(outlets.c[f] for f in FIELDS)))
+    }
+    for alias, oid in conn.execute(select(outlet_aliases.c.alias, outlet_aliases.c.outlet_id)):
+        by_id[oid]["aliases"].append(alias)
+    for url, oid in conn.execute(select(feeds.c.url, feeds.c.outlet_id)):
+        if oid in by_id:
+            by_id[oid]["feeds"].append(url)
+    for oid, rs in ratings_by_outlet(conn).items():
+        by_id[oid]["ratings"] = [
+            {
+                "rater": r.rater,
+                "axis": r.axis,
+                "raw": r.raw,
+                "value": r.value,
+                "rated_on": r.rated_on,
+                "provenance": r.provenance,
+            }
+            for r in rs
+        ]
+    for oid, owner, cat, prov in conn.execute(
+        select(
+            ownership.c.outlet_id, ownership.c.owner, ownership.c.category, ownership.c.provenance
+        )
+    ):
+        by_id[oid]["ownership"].append({"owner": owner, "category": cat, "provenance": prov})
+    records = sorted(by_id.values(), key=lambda r: r["domain"])
+    for r in records:
+        r["aliases"].sort()
+        r["feeds"].sort()
+        r["ratings"].sort(key=lambda x: (x["rater"], x["axis"]))
+        r["ownership"].sort(key=lambda x: x["owner"])
+    return records
+
+
+def write_export(records: list[dict[str, Any]], path: Path, fmt: str) -> None:
+    if fmt == "json":
+        path.write_text(
+            json.dumps(records, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+            encoding="utf-8",
+        )
+        return
+    if fmt != "csv":
+        raise InputError(f"unknown format {fmt!r}; use csv or json")
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(FIELDS + LISTS)
+        for r in records:
+            w.writerow(
+                [r[k] if r[k] is not None else "" for k in FIELDS]
+                + [json.dumps(r[k], ensure_ascii=False, sort_keys=True) for k in LISTS]
+            )
+
+
+# -- import -------------------------------------------------------------------------------
+def read_export(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """(line, record) pairs from an export file, JSON (list) or CSV (by extension/content)."""
+    if not path.exists():
+        raise InputError("no such file", path=str(path))
+    text = path.read_text(encoding="utf-8")
+    if text.lstrip().startswith("["):
+        try:
+            return list(enumerate(json.loads(text), 1))
+        except json.JSONDecodeError as e:
+            raise InputError(f"not valid JSON: {e}", path=str(path)) from e
+    rows = []
+    for line, row in enumerate(csv.DictReader(text.splitlines()), 2):
+        rec: dict[str, Any] = {k: (row.get(k) or None) for k in FIELDS}
+        for k in LISTS:
+            try:
+                rec[k] = json.loads(row.get(k) or "[]")
+            except json.JSONDecodeError:
+                rec[k] = None  # reported by _import_one
+        rows.append((line, rec))
+    return rows
+
+
+def import_records(store: Store, path: Path, now: datetime) -> ImportReport:
+    report = ImportReport(str(path))
+    rows = read_export(path)
+    ts = naive_utc(now)
+
+    def write(conn: Connection) -> None:
+        rater_ids = dict(conn.execute(select(raters.c.name, raters.c.id)).all())
+        touched = []
+        for line, rec in rows:
+            try:
+                touched.append(_import_one(conn, rec, rater_ids, ts))
+                report.ok += 1
+            except (InputError, KeyError, TypeError, ValueError, AttributeError) as e:
+                report.errors.append(f"{path}:{line}: {e}")
+        refresh_outlet_cache(conn, touched)
+
+    store.write(write)
+    return report
+
+
+def _import_one(
+    conn: Connection, rec: dict[str, Any], rater_ids: dict[str, int], now: datetime
+) -> int:
+    if not isinstance(rec, dict) or not rec.get("domain") or not rec.get("name"):
+        raise InputError("a record needs at least a domain and a name")
+    if any(not isinstance(rec.get(k) or [], list) for k in LISTS):
+        raise InputError(f"{', '.join(LISTS)} must be lists (JSON in CSV cells)")
+    values = {f: rec.get(f) for f in FIELDS if f != "domain"}
+    values["origin"] = values["origin"] or "import"
+    oid = conn.execute(select(outlets.c.id).where(outlets.c.domain == rec["domain"])).scalar()
+    if oid is None:
+        oid = conn.execute(
+            outlets.insert().values(domain=rec["domain"], created_at=now, updated_at=now, **values)
+        ).inserted_primary_key[0]
+    else:
+        conn.execute(outlets.update().where(outlets.c.id == oid).values(updated_at=now, **values))
+    for alias in rec.get("aliases") or []:
+        if (
+            conn.execute(
+                select(outlet_aliases.c.alias).where(outlet_aliases.c.alias == alias)
+            ).first()
+            is None
+        ):
+            conn.execute(outlet_aliases.insert().values(alias=alias, outlet_id=oid))
+    for url in rec.get("feeds") or []:
+        add_feed(conn, url, oid, now, origin="import")
+    for r in rec.get("ratings") or []:
+        rid = rater_ids.get(r["rater"]) or _add_rater(conn, r["rater"], rater_ids)
+        _upsert_rating(
+            conn,
+            rid,
+            oid,
+            r["axis"],
+            r["raw"],
+            r.get("value"),
+            r.get("rated_on"),
+            r.get("provenance") or "",
+        )
+    for w in rec.get("ownership") or []:
+        _upsert_ownership(conn, oid, w["owner"], w["category"], w.get("provenance") or "")
+    return int(oid)
+
+
+def _add_rater(conn: Connection, name: str, rater_ids: dict[str, int]) -> int:
+    rid = int(conn.execute(raters.insert().values(name=name, title=name)).inserted_primary_key[0])
+    rater_ids[name] = rid
+    return rid
+
+
+def _upsert_rating(
+    conn: Connection,
+    rater_id: int,
+    outlet_id: int,
+    axis: str,
+    raw: str,
+    value: float | None,
+    rated_on: str | None,
+    provenance: str,
+) -> None:
+    key = (
+        (ratings.c.rater_id == rater_id)
+        & (ratings.c.outlet_id == outlet_id)
+        & (ratings.c.axis == axis)
+    )
+    vals = {"raw": raw, "value": value, "rated_on": rated_on, "provenance": provenance}
+    if conn.execute(select(ratings.c.id).where(key)).first() is None:
+        conn.execute(
+            ratings.insert().values(rater_id=rater_id, outlet_id=outlet_id, axis=axis, **vals)
+        )
+    else:
+        conn.execute(ratings.update().where(key).values(**vals))
+
+
+def _upsert_ownership(
+    conn: Connection, outlet_id: int, owner: str, category: str, provenance: str
+) -> None:
+    key = (ownership.c.outlet_id == outlet_id) & (ownership.c.owner == owner)
+    if conn.execute(select(ownership.c.id).where(key)).first() is None:
+        conn.execute(
+            ownership.insert().values(
+                outlet_id=outlet_id, owner=owner, category=category, provenance=provenance
+            )
+        )
+    else:
+        conn.execute(ownership.update().where(key).values(category=category, provenance=provenance))
+
+
+# -- rating packs -------------------------------------------------------------------------
+LABELS = {
+    "bias": {t.lower(): float(i - 3) for i, t in enumerate(BIAS_TIERS)},
+    "factuality": {t.lower(): float(i) for i, t in enumerate(FACTUALITY_TIERS)},
+}
+RANGES = {"bias": (-3.0, 3.0), "factuality": (0.0, 4.0)}
+
+
+def parse_rating_row(row: dict[str, str]) -> tuple[str, str, str, float | None, str | None]:
+    """(domain, axis, label, value, date) of one rating-pack row, or InputError."""
+    domain, axis = (row.get("domain") or "").strip(), (row.get("axis") or "").strip().lower()
+    label = (row.get("label") or "").strip()
+    if not domain or not label:
+        raise InputError("domain and label are required")
+    if axis not in RANGES:
+        raise InputError(f"axis {axis!r} is not bias or factuality")
+    text = (row.get("value") or "").strip()
+    try:
+        value = float(text) if text else LABELS[axis].get(label.lower())
+    except ValueError:
+        raise InputError(f"value {text!r} is not a number") from None
+    low, high = RANGES[axis]
+    if value is not None and not low <= value <= high:
+        raise InputError(f"{axis} value {value} is outside {low:g}..{high:g}")
+    rated_on = (row.get("date") or "").strip() or None
+    if rated_on:
+        try:
+            date.fromisoformat(rated_on)
+        except ValueError:
+            raise InputError(f"date {rated_on!r} is not YYYY-MM-DD") from None
+    return domain, axis, label, value, rated_on
+
+
+def import_ratings(store: Store, rater: str, path: Path, now: datetime) -> ImportReport:
+    """Load a rating pack (CSV `domain,axis,label[,value,date]`) as rater `rater`."""
+    if rater in BUNDLED_RATERS:
+        raise InputError(
+            f"rater {rater!r} is a bundled rater (its ratings are replaced on "
+            "every sync); import under another name, e.g. my-{rater}"
+        )
+    if not path.exists():
+        raise InputError("no such file", path=str(path))
+    report = ImportReport(str(path))
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(enumerate(csv.DictReader(f), 2))
+    if rows and not {"domain", "axis", "label"} <= set(rows[0][1]):
+        raise InputError(
+            "the header must name the columns domain,axis,label[,value,date]",
+            path=str(path),
+            line=1,
+        )
+
+    def write(conn: Connection) -> None:
+        rater_ids = dict(conn.execute(select(raters.c.name, raters.c.id)).all())
+        rid = rater_ids.get(rater) or _add_rater(conn, rater, rater_ids)
+        touched = set()
+        for line, row in rows:
+            try:
+                domain, axis, label, value, rated_on = parse_rating_row(row)
+                oid = find_outlet_id(conn, domain)
+                if oid is None:
+                    raise InputError(
+                        f"no outlet {domain!r}; add it first with `everyside outlets add`"
+                    )
+                _upsert_rating(conn, rid, oid, axis, label, value, rated_on, f"{path}:{line}")
+                touched.add(oid)
+                report.ok += 1
+            except InputError as e:
+                report.errors.append(f"{path}:{line}: {e}")
+        refresh_outlet_cache(conn, sorted(touched))
+
+    store.write(write)
+    return report
