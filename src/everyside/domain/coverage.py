@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from everyside.domain.blindspot import blindspot, side_factuality
 from everyside.domain.model import BIAS_TIERS, FACTUALITY_TIERS, bias_side, bias_tier
 from everyside.domain.places import country_name, locate
 from everyside.domain.timeline import first_publisher, timeline
@@ -295,62 +296,6 @@ def _countries_section(outlet_rows: list[dict]) -> dict[str, Any]:
     }
 
 
-# -- blindspot --------------------------------------------------------------------------------
-def blindspot(
-    counts: Mapping[str, int],
-    rated: int,
-    params: CoverageParams,
-    factuality_by_side: Mapping[str, float | None] | None = None,
-) -> dict[str, Any]:
-    """Flag a story one side (Left or Right) missed.
-
-    Flagged when rated >= blindspot_min_rated and the smaller of the Left and Right shares is
-    <= blindspot_threshold; the side with the smaller share missed it. Equal Left and Right
-    shares are never a blindspot (a Center-only story is no side's blindspot).
-    """
-    left, right = counts.get("left", 0), counts.get("right", 0)
-    out: dict[str, Any] = {
-        "flagged": False,
-        "missed_by": None,
-        "covered_by": None,
-        "missing_share": None,
-        "covering_factuality": None,
-        "min_rated": params.blindspot_min_rated,
-        "threshold": params.blindspot_threshold,
-    }
-    if rated < params.blindspot_min_rated or rated == 0 or left == right:
-        return out
-    missed, covering = ("left", "right") if left < right else ("right", "left")
-    missing_share = counts.get(missed, 0) / rated
-    if missing_share > params.blindspot_threshold + 1e-9:
-        return out
-    out.update(
-        flagged=True,
-        missed_by=missed,
-        covered_by=covering,
-        missing_share=round(missing_share, 4),
-        covering_factuality=(factuality_by_side or {}).get(covering),
-    )
-    return out
-
-
-def _side_factuality(outlet_rows: list[dict]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for side in SIDES:
-        rows = [r for r in outlet_rows if r["side"] == side]
-        vals = [r["factuality"] for r in rows if r["factuality"] is not None]
-        mean = round(sum(vals) / len(vals), 3) if vals else None
-        out[side] = {
-            "mean": mean,
-            "tier": _fact_tier(mean) if mean is not None else "Unknown",
-            "rated": len(vals),
-            "counts": _counts(
-                (r["factuality_tier"] for r in rows), (*reversed(FACTUALITY_TIERS), "Unknown")
-            ),
-        }
-    return out
-
-
 # -- the whole document -----------------------------------------------------------------------
 def compute_coverage(
     articles: Iterable[ArticleFacts],
@@ -371,7 +316,7 @@ def compute_coverage(
     outlet_rows = _outlet_rows(article_rows, known)
     bias = _bias_section(outlet_rows, article_rows)
     rated = sum(bias["by_outlet"]["counts"].values())
-    side_fact = _side_factuality(outlet_rows)
+    side_fact = side_factuality(outlet_rows)
     spot = blindspot(
         bias["by_outlet"]["counts"], rated, params, {s: v["mean"] for s, v in side_fact.items()}
     )
@@ -380,6 +325,8 @@ def compute_coverage(
     countries = _countries_section(outlet_rows)
     location = locate([(a.title, a.text) for a in arts], [r["country"] for r in outlet_rows])
     broke = first_publisher(arts, known, params.max_date_skew_hours, params.story_window_days, now)
+    if broke is not None:
+        broke["country_name"] = country_name(broke["country"]) if broke["country"] else None
     sides = {a["id"]: a["side"] for a in article_rows}
     sections = {
         "sources": {
