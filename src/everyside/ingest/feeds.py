@@ -23,6 +23,7 @@ from everyside.errors import EverysideError
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+RDF_VERSIONS = ("rss090", "rss10")  # feedparser's names of the RDF-based formats
 JSON_FEED_TYPES = ("application/feed+json", "application/json")
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -101,13 +102,7 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
     if not d.entries and (d.get("bozo") or not version):
         cause = d.get("bozo_exception")
         raise FeedParseError(url, f"not a feed: {cause or 'no feed root element'}")
-    kind = (
-        "atom"
-        if version.startswith("atom")
-        else "rdf"
-        if version.startswith("rss09") and version != "rss094" or version == "rss10"
-        else "rss"
-    )
+    kind = "atom" if version.startswith("atom") else "rdf" if version in RDF_VERSIONS else "rss"
     feed = d.get("feed", {})
     return ParsedFeed(
         kind,

@@ -94,14 +94,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # clients hanging up is normal
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class LocalServer:
     """`with LocalServer(routes) as srv: srv.url("/feed.xml")`."""
 
     def __init__(self, routes: Routes, port: int = 0):
         handler = type("Handler", (_Handler,), {"routes": routes})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self.httpd.daemon_threads = True
-        self.httpd.request_queue_size = 1024
+        self.httpd = _Server(("127.0.0.1", port), handler)
         self.routes = routes
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
