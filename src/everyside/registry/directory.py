@@ -21,7 +21,7 @@ from typing import Any
 
 from everyside.domain.model import Outlet, Ownership, Rating
 from everyside.domain.ratings import RaterInfo, combined_bias, combined_factuality
-from everyside.registry.names import host_of, name_key, parents
+from everyside.registry.names import host_of, name_key, netloc_of, parents
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -57,6 +57,7 @@ class Directory:
             r["name"]: RaterInfo(r["family"], r["rank"]) for r in self.raters
         }
         self.version = version
+        self.sources: dict[str, list[str]] = {}  # domain -> datasets that describe it
         self._hosts: dict[str, Outlet] = {}
         for o in self.outlets.values():
             for alias in o.aliases:
@@ -90,7 +91,7 @@ class Directory:
     def match(self, url_or_domain: str | None, source_name: str | None = None) -> Outlet | None:
         """The outlet of a URL, host or domain; else of a uniquely named source; else None."""
         if url_or_domain and isinstance(url_or_domain, str):
-            found = self._lookup(url_or_domain)
+            found = self._lookup(netloc_of(url_or_domain))
             if found is not None:
                 return found
         if source_name and isinstance(source_name, str):
@@ -176,9 +177,12 @@ def load_directory(data_dir: Path | None = None) -> Directory:
 @lru_cache(maxsize=4)
 def _load(data_dir: str) -> Directory:
     path = Path(data_dir)
-    outlets = {rec["domain"]: outlet_from_record(rec) for rec in read_records(path)}
+    records = list(read_records(path))
+    outlets = {rec["domain"]: outlet_from_record(rec) for rec in records}
     raters = json.loads((path / "raters.json").read_text(encoding="utf-8"))
     feeds = read_feeds(path)
     if feeds:
         _attach_feeds(outlets, Directory(outlets.values()), feeds)
-    return Directory(outlets.values(), raters, data_version(path))
+    directory = Directory(outlets.values(), raters, data_version(path))
+    directory.sources = {rec["domain"]: rec.get("sources", []) for rec in records}
+    return directory

@@ -111,7 +111,7 @@ def _sync_outlets(conn: Connection, directory: Directory, now: datetime) -> tupl
                     "origin": "bundled",
                     "created_at": now,
                     "updated_at": now,
-                    "provenance": {"sources": _sources(o)},
+                    "provenance": {"sources": directory.sources.get(o.domain, [])},
                 }
             )
         elif old.origin == "bundled" and any(getattr(old, f) != row[f] for f in _FIELDS):
@@ -121,13 +121,6 @@ def _sync_outlets(conn: Connection, directory: Directory, now: datetime) -> tupl
     if changed:
         conn.execute(update(outlets).where(outlets.c.id == bindparam("_id")), changed)
     return len(new), len(changed)
-
-
-def _sources(o: Outlet) -> list[str]:
-    return sorted(
-        {r.provenance.split("/", 1)[0] for r in o.ratings if r.provenance}
-        | {w.provenance.split("/", 1)[0] for w in o.ownership if w.provenance}
-    )
 
 
 def _sync_aliases(conn: Connection, directory: Directory, ids: dict[str, int]) -> None:

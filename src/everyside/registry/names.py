@@ -24,20 +24,28 @@ def _decode_idna(host: str) -> str:
         return host
 
 
+def netloc_of(text: str) -> str:
+    """The authority part of a URL (`user@Host:port`), or the text up to its first `/?#`."""
+    s = text.strip()
+    i = s.find("://")
+    if i >= 0:
+        s = s[i + 3 :]
+    elif s.startswith("//"):
+        s = s[2:]
+    for sep in "/?#":
+        j = s.find(sep)
+        if j >= 0:
+            s = s[:j]
+    return s
+
+
 def host_of(text: str) -> str:
     """The directory key host of a URL/host/domain, or "" if there is none."""
     if not isinstance(text, str):
         return ""
-    s = text.strip().lower()
+    s = netloc_of(text).lower().rsplit("@", 1)[-1]
     if not s:
         return ""
-    if "://" in s:
-        s = s.split("://", 1)[1]
-    elif s.startswith("//"):
-        s = s[2:]
-    for sep in "/?#":
-        s = s.split(sep, 1)[0]
-    s = s.rsplit("@", 1)[-1]
     if s.startswith("["):  # IPv6 literal: not an outlet
         return ""
     s = s.split(":", 1)[0].strip(".")
