@@ -83,6 +83,9 @@ def _root(
         level=getattr(logging, level, logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Alembic narrates every start at INFO; its news matters only when debugging.
+    if level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def run_app(application: typer.Typer) -> int:
