@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from scipy.sparse import csr_matrix
 
 from everyside.domain.summarize.text import content_stems
 
@@ -19,20 +19,38 @@ DAMPING = 0.85
 LEXRANK_THRESHOLD = 0.1  # Erkan & Radev's cosine threshold for the baseline's graph
 
 
-def _analyzer(text: str) -> list[str]:
-    return content_stems(text)
+def tfidf(sentences: Sequence[str]) -> csr_matrix:
+    """L2-normalised TF-IDF rows (sublinear tf, smoothed idf over these sentences).
+
+    Hand-rolled rather than sklearn's vectorizer: a story has a few dozen to a few thousand
+    sentences, where the vectorizer's fixed cost dominated the whole summary."""
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for r, sentence in enumerate(sentences):
+        counts: dict[int, int] = {}
+        for token in content_stems(sentence):
+            col = vocab.setdefault(token, len(vocab))
+            counts[col] = counts.get(col, 0) + 1
+        rows.extend([r] * len(counts))
+        cols.extend(counts)
+        vals.extend(1.0 + np.log(c) for c in counts.values())
+    shape = (len(sentences), max(1, len(vocab)))
+    matrix = csr_matrix((vals, (rows, cols)), shape=shape, dtype=float)
+    df = np.bincount(cols, minlength=shape[1]) if cols else np.zeros(shape[1])
+    idf = np.log((1 + shape[0]) / (1 + df)) + 1.0
+    matrix = matrix.multiply(idf).tocsr()
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return csr_matrix(matrix.multiply(1.0 / norms[:, None]))
 
 
 def similarity_matrix(sentences: Sequence[str]) -> np.ndarray:
     """Cosine similarity of the sentences' TF-IDF vectors (n x n, diagonal 1 where non-empty)."""
-    n = len(sentences)
-    if n == 0:
+    if len(sentences) == 0:
         return np.zeros((0, 0))
-    vectorizer = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, norm="l2")
-    try:
-        matrix = vectorizer.fit_transform(sentences)
-    except ValueError:  # every sentence is stopwords only
-        return np.eye(n)
+    matrix = tfidf(sentences)
     return np.asarray((matrix @ matrix.T).toarray(), dtype=float)
 
 

@@ -45,6 +45,12 @@ class SummaryParams:
     low_factuality: float = 1.5  # below: Low / Very Low
     strict: bool = False  # disputed regeneration: only corroborated sentences when possible
     support_threshold: float = 0.6  # entailment score of the support check
+    # relevance weights (select.py)
+    w_centrality: float = 0.3
+    w_position: float = 0.3
+    w_title: float = 0.2
+    w_corroboration: float = 0.15
+    w_sides: float = 0.05
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Choosing sentences: relevance scores, corroboration, MMR, and contrastive per-side picks.
 
-Relevance of a sentence mixes four signals (weights below, tuned on NeuS *train* only):
+Relevance of a sentence mixes four signals (weights in SummaryParams, tuned on NeuS train):
 centrality in the story's similarity graph, its position in its article (news leads carry the
 event), its similarity to the story's headlines, and corroboration: how many *other* outlets
 have a sentence close to it, with a bonus when those outlets sit on more than one side.
@@ -10,7 +10,6 @@ picked unless nothing else is left. Maximal Marginal Relevance then removes redu
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,11 +17,6 @@ import numpy as np
 from everyside.domain.summarize.graph import centrality, similarity_matrix
 from everyside.domain.summarize.model import Candidate, SourceArticle, SummaryParams
 
-W_CENTRALITY = 0.3
-W_POSITION = 0.3
-W_TITLE = 0.2
-W_CORROBORATION = 0.15
-W_SIDES = 0.05
 CORROBORATION_CAP = 4  # outlets beyond this many add nothing more
 
 
@@ -66,18 +60,18 @@ def _corroboration(
     return outlets_of, sides_of
 
 
-def relevance(graph: StoryGraph, outlet_count: int) -> np.ndarray:
+def relevance(graph: StoryGraph, outlet_count: int, params: SummaryParams) -> np.ndarray:
     """Relevance of each candidate (higher is better)."""
     position = np.array([1.0 / (1 + c.position) for c in graph.cands])
     cap = max(1, min(outlet_count - 1, CORROBORATION_CAP))
     corroboration = np.array([min(len(o), cap) / cap for o in graph.corroborating])
     multi_side = np.array([1.0 if len(s) >= 2 else 0.0 for s in graph.sides])
     return (
-        W_CENTRALITY * graph.cent
-        + W_POSITION * position
-        + W_TITLE * graph.title_sim
-        + W_CORROBORATION * corroboration
-        + W_SIDES * multi_side
+        params.w_centrality * graph.cent
+        + params.w_position * position
+        + params.w_title * graph.title_sim
+        + params.w_corroboration * corroboration
+        + params.w_sides * multi_side
     )
 
 
@@ -102,21 +96,20 @@ def mmr(
     params: SummaryParams,
     avoid: list[int] | None = None,
 ) -> list[int]:
-    """Maximal Marginal Relevance over `pool`; `avoid` are sentences already shown elsewhere."""
+    """Maximal Marginal Relevance over `pool`. A candidate too close to one already picked is
+    skipped; `avoid` (sentences shown elsewhere on the page) only lowers a candidate's value."""
     picked: list[int] = []
-    shown = list(avoid or [])
     remaining = list(pool)
     while remaining and len(picked) < k:
         def value(i: int) -> float:
-            overlap = max((graph.sim[i, j] for j in shown), default=0.0)
+            overlap = max((graph.sim[i, j] for j in [*picked, *(avoid or [])]), default=0.0)
             return params.mmr_lambda * scores[i] - (1 - params.mmr_lambda) * overlap
 
         best = max(remaining, key=value)
         remaining.remove(best)
-        if any(graph.sim[best, j] > params.duplicate_similarity for j in shown):
+        if any(graph.sim[best, j] > params.duplicate_similarity for j in picked):
             continue
         picked.append(best)
-        shown.append(best)
     return picked
 
 
@@ -126,7 +119,7 @@ def bullet_count(outlet_count: int, params: SummaryParams) -> int:
 
 
 def select_main(graph: StoryGraph, params: SummaryParams, outlet_count: int) -> list[int]:
-    scores = relevance(graph, outlet_count)
+    scores = relevance(graph, outlet_count, params)
     pool = allowed(graph, params, list(range(len(graph.cands))))
     return mmr(graph, scores, pool, bullet_count(outlet_count, params), params)
 
@@ -135,16 +128,17 @@ def select_side(
     graph: StoryGraph, params: SummaryParams, side: str, shown: list[int], outlet_count: int
 ) -> list[int]:
     """Contrastive picks for one side: relevant sentences of that side's articles that are
-    least like anything the other sides wrote, and not a repeat of the main bullets."""
+    least like anything the other sides wrote (no other side has a sentence corroborating
+    them), preferring ones the main bullets do not already show. A side with nothing
+    distinctive still gets its single most relevant sentence."""
     mine = [i for i, c in enumerate(graph.cands) if c.article.side == side]
     theirs = [i for i, c in enumerate(graph.cands) if c.article.side not in (None, side)]
     if not mine:
         return []
-    base = relevance(graph, outlet_count)
-    contrast = 1.0 - (graph.sim[:, theirs].max(axis=1) if theirs else np.zeros(len(base)))
-    scores = base * np.clip(contrast, 0.0, 1.0)
-    return mmr(graph, scores, allowed(graph, params, mine), params.side_bullets, params, shown)
-
-
-def order(picked: list[int], key: Callable[[int], float]) -> list[int]:
-    return sorted(picked, key=key)
+    closest = graph.sim[:, theirs].max(axis=1) if theirs else np.zeros(len(graph.cands))
+    scores = relevance(graph, outlet_count, params) * np.clip(1.0 - closest, 0.0, 1.0)
+    pool = allowed(graph, params, mine)
+    distinct = [i for i in pool if closest[i] < params.corroboration_similarity]
+    if not distinct:
+        return mmr(graph, relevance(graph, outlet_count, params), pool, 1, params, shown)
+    return mmr(graph, scores, distinct, params.side_bullets, params, shown)

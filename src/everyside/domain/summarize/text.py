@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -80,6 +81,7 @@ def words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text.translate(_APOS))]
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match 'sanctions'/'sanctioned' in support checks."""
     w = word.lower().translate(_APOS)
