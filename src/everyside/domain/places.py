@@ -22,6 +22,7 @@ SURNAME_LIKE = frozenset({"Jordan", "Chad", "Georgia", "Israel", "Lincoln", "San
 TITLE_WEIGHT = 2  # a place in the headline counts twice a place in the text
 TEXT_CHARS = 3000  # leads say where; the long tail of an article adds noise
 MIN_SHARE = 0.3  # a place must be named by this share of the story's articles
+MAX_DOCS = 60  # a big story's first 60 articles (by id) are enough to place it
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def locate(
     Each article votes once per country (title mentions weigh double). Falls back to the
     countries of the covering outlets when no place is named by enough of the articles.
     """
+    docs = docs[:MAX_DOCS]
     weights: Counter[str] = Counter()
     articles: Counter[str] = Counter()
     specific: Counter[tuple[str, str]] = Counter()

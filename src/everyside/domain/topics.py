@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 TEXT_CHARS = 4000
+MAX_DOCS = 60  # a big story's first 60 articles (by id) say what it is about
+_ENDERS = frozenset('.!?:;"“”')
 MAX_ENTITIES = 5
 MAX_PHRASES = 3
 
@@ -83,7 +85,7 @@ def entities(text: str) -> set[str]:
     for m in _WORD.finditer(text):
         word = m.group(0)
         gap = text[pos_prev : m.start()]
-        at_start = pos_prev == 0 or any(c in gap for c in '.!?:;"“”')
+        at_start = pos_prev == 0 or not _ENDERS.isdisjoint(gap)
         contiguous = gap.strip() in ("", "-")
         if _is_cap(word) and contiguous and run:
             run.append(_clean(word))
@@ -119,8 +121,8 @@ def phrases(text: str) -> set[str]:
 
 def extract_topics(docs: Sequence[tuple[str | None, str | None]]) -> list[dict[str, Any]]:
     """Up to 5 entities and 3 key phrases shared by the story's articles, most shared first."""
-    n = len(docs)
-    need = 1 if n <= 1 else 2
+    docs = docs[:MAX_DOCS]
+    need = 1 if len(docs) <= 1 else 2
     ent_df: Counter[str] = Counter()
     confirm_df: Counter[str] = Counter()
     phr_df: Counter[str] = Counter()
