@@ -8,6 +8,7 @@ alike (plain SQLAlchemy Core).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -44,7 +45,7 @@ def load_outlets(conn: Connection, outlet_ids: Iterable[int]) -> dict[int, Outle
     out: dict[int, OutletFacts] = {}
     for i in range(0, len(ids), 1000):
         chunk = ids[i : i + 1000]
-        raters = dict(
+        raters: dict[int, int] = dict(
             conn.execute(
                 select(t.ratings.c.outlet_id, func.count())
                 .where(
@@ -182,7 +183,7 @@ def update_coverage(
         chunk = ids[i : i + CHUNK]
         with store.read() as conn:
             results = compute_story_coverage(conn, chunk, params, now)
-        written += store.write(lambda conn, r=results: write_coverage(conn, r, now))
+        written += store.write(functools.partial(write_coverage, results=results, now=now))
     log.info("coverage: %d of %d stories written", written, len(ids))
     return written
 
@@ -376,7 +377,14 @@ def outlet_profile(conn: Connection, domain: str, recent: int = 10) -> dict[str,
         .mappings()
         .all()
     )
-    return build_profile(o._mapping, ratings, owners, int(total), int(copies), latest)
+    return build_profile(
+        o._mapping,
+        list(map(dict, ratings)),
+        list(map(dict, owners)),
+        int(total),
+        int(copies),
+        list(map(dict, latest)),
+    )
 
 
 def reading_history(
