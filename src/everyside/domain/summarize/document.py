@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import numpy as np
+
 from everyside.domain.summarize.headline import earliest, neutral_headline
 from everyside.domain.summarize.model import (
     SIDES,
@@ -68,10 +70,10 @@ def _corroborations(graph: StoryGraph, i: int, bullet: str, params: SummaryParam
     number of the bullet missing from them when they give numbers)."""
     best: dict[str, tuple[float, Candidate]] = {}
     own = graph.cands[i].article.outlet_key
-    for j, c in enumerate(graph.cands):
-        s = float(graph.sim[i, j])
+    for j in np.flatnonzero(graph.sim[i] >= params.corroboration_similarity):
+        c, s = graph.cands[j], float(graph.sim[i, j])
         key = c.article.outlet_key
-        if key == own or s < params.corroboration_similarity:
+        if key == own:
             continue
         if has_negation(c.text) != has_negation(bullet):
             continue
@@ -117,7 +119,8 @@ def summarize_story(
     n_outlets = len(outlets_of(articles))
     main = select_main(graph, params, n_outlets)
     doc["bullets"] = [make_bullet(graph, i, params) for i in main]
-    doc["headline"]["neutral"] = neutral_headline(articles, [c.text for c in cands])
+    leads = [c.text for c in cands if c.position == 0]  # what each article opens with
+    doc["headline"]["neutral"] = neutral_headline(articles, leads)
     if len(doc["basis"]["sides"]) >= 2:
         for side in doc["basis"]["sides"]:
             picked = select_side(graph, params, side, main, n_outlets)

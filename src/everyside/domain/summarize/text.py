@@ -34,7 +34,11 @@ NUMBER_WORDS: frozenset[str] = frozenset(
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[A-Z\"“])")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
-_APOS = str.maketrans({"’": "'", "‘": "'"})
+
+
+def _straight(text: str) -> str:
+    """Curly apostrophes to straight ones (str.replace is much faster than translate)."""
+    return text.replace("’", "'").replace("‘", "'")
 
 
 @dataclass(frozen=True)
@@ -78,13 +82,13 @@ def _add_span(text: str, start: int, end: int, out: list[Span]) -> None:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (apostrophes normalised)."""
-    return [w.lower() for w in _WORD.findall(text.translate(_APOS))]
+    return [w.lower() for w in _WORD.findall(_straight(text))]
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match 'sanctions'/'sanctioned' in support checks."""
-    w = word.lower().translate(_APOS)
+    w = _straight(word.lower())
     if w.endswith("'s"):
         w = w[:-2]
     for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "ly", "s"):
@@ -114,7 +118,7 @@ def has_negation(text: str) -> bool:
 def proper_nouns(text: str) -> set[str]:
     """Capitalised words that are not sentence-initial stopwords: a cheap named-entity proxy."""
     found: set[str] = set()
-    tokens = _WORD.findall(text.translate(_APOS))
+    tokens = _WORD.findall(_straight(text))
     for i, tok in enumerate(tokens):
         if not tok[0].isupper():
             continue
