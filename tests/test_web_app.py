@@ -73,7 +73,7 @@ def fill(store: Store) -> None:
                 published_at=datetime(2026, 2, sid, 8 + aid), created_at=NOW, updated_at=NOW))
         coverage = [
             (1, 3, 3, 1 / 3, 1 / 3, 1 / 3, None, "US", ["climate", "Senate"]),
-            (2, 2, 2, 0.5, 0.5, 0.0, "right", "US", ["weather"]),
+            (2, 2, 2, 0.5, 0.5, 0.0, "right", "US", ["weather", "Senate"]),
             (4, 1, 0, None, None, None, None, None, [XSS]),
         ]
         for sid, outs, rated, le, ce, ri, spot, country, topics in coverage:
@@ -142,6 +142,9 @@ def test_story_page_sections(client: TestClient) -> None:
     assert d["counts"] == {"all": 4, "left": 1, "center": 2, "right": 1}
     assert d["coverage"]["outlets"] == 3 and d["coverage"]["rated_outlets"] == 3
     assert d["summary"]["bullets"][0]["citations"][0]["outlet"] == "Left Daily"
+    assert [s["id"] for s in d["similar"]] == []
+    assert [s["id"] for s in client.get("/story/2.json").json()["similar"]] == [1]
+    assert 'href="/story/1">Senate passes climate bill' in client.get("/story/2").text
 
 
 @pytest.mark.parametrize("side, visible", [("left", {1}), ("center", {2, 4}), ("right", {3}),

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import datetime
 
 import pytest
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert, text
 
 from everyside.store import open_store
 from everyside.store.db import Store
 from everyside.store.schema import articles, stories
-from everyside.store.search import fts5_query, search_articles, search_stories
+from everyside.store.search import (
+    fts5_query,
+    search_articles,
+    search_stories,
+    similar_stories,
+)
 
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 1, 1, 12, 0)
 
 
@@ -56,6 +59,10 @@ def _check(store: Store) -> None:
         assert search_stories(conn, '"); DROP TABLE stories; --') == []
         assert search_stories(conn, "   ") == []
         assert 4 in search_articles(conn, "climate")
+        assert similar_stories(conn, 2, ["Senate climate"]) == [1]
+        assert similar_stories(conn, 1, ["Senate climate"]) == []  # never itself
+        assert similar_stories(conn, 1, ["Florida", "storm"]) == [2]
+        assert similar_stories(conn, 1, []) == []
     # the triggers keep the index in step with updates and deletes
     store.write(
         lambda c: c.execute(text("UPDATE articles SET title='Typhoon near Tampa' WHERE id=1"))
@@ -107,22 +114,10 @@ def test_sqlite_migration_indexes_existing_rows_and_downgrades(tmp_path) -> None
 
 
 @pytest.fixture
-def pg_store() -> Iterator[Store]:
-    schema = f"es_web_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://"))
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as e:  # pragma: no cover - only without a local server
-        pytest.skip(f"no PostgreSQL at {PG_URL}: {e}")
-    store = open_store(f"{PG_URL}?options=-csearch_path%3D{schema}", migrate=True)
-    try:
-        yield store
-    finally:
-        store.close()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+def pg_store(pg_url: str) -> Iterator[Store]:
+    store = open_store(pg_url, migrate=True)
+    yield store
+    store.close()
 
 
 @pytest.mark.postgres
@@ -136,8 +131,9 @@ def test_postgres_search(pg_store: Store) -> None:
             r[0]
             for r in conn.execute(
                 text(
-                    "EXPLAIN SELECT id FROM articles WHERE to_tsvector('english', coalesce(title, '') "
-                    "|| ' ' || coalesce(summary, '')) @@ websearch_to_tsquery('english', 'x')"
+                    "EXPLAIN SELECT id FROM articles WHERE to_tsvector('english', "
+                    "coalesce(title, '') || ' ' || coalesce(summary, '')) "
+                    "@@ websearch_to_tsquery('english', 'x')"
                 )
             )
         )

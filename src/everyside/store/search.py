@@ -117,3 +117,29 @@ FROM allhits h JOIN stories s ON s.id = h.sid
 WHERE s.merged_into IS NULL
 GROUP BY h.sid ORDER BY score DESC, h.sid DESC
 """
+
+
+def similar_stories(conn: Connection, story_id: int, terms: list[str], limit: int = 5) -> list[int]:
+    """Stories whose headlines best match any of `terms` (a story's topic tags), best first.
+
+    One ranked full-text lookup, so it stays fast on 50,000 stories; `story_id` is excluded.
+    """
+    words = [w for term in terms[:8] for w in _WORD.findall(term)][:16]
+    if not words:
+        return []
+    params: dict[str, int | str] = {"n": limit + 1, "me": story_id}
+    if conn.dialect.name == "sqlite":
+        params["q"] = " OR ".join(f'"{w}"' for w in words)
+        sql = (
+            "SELECT f.rowid FROM stories_fts f JOIN stories s ON s.id = f.rowid "
+            "WHERE stories_fts MATCH :q AND f.rowid != :me AND s.merged_into IS NULL "
+            "ORDER BY f.rank LIMIT :n"
+        )
+    else:
+        params["q"] = " or ".join(words)
+        sql = (
+            f"SELECT s.id FROM stories s, websearch_to_tsquery('english', :q) tq "
+            f"WHERE {PG_STORY_DOC} @@ tq AND s.id != :me AND s.merged_into IS NULL "
+            f"ORDER BY ts_rank({PG_STORY_DOC}, tq) DESC, s.id DESC LIMIT :n"
+        )
+    return [int(r[0]) for r in conn.execute(text(sql), params)][:limit]

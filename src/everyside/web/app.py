@@ -156,3 +156,13 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         app.include_router(module.router)
     app.add_route("/favicon.ico", lambda r: Response(status_code=204), include_in_schema=False)
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """Factory for `uvicorn --factory --workers N everyside.web.app:create_app_from_environment`:
+    settings from the usual layers (config file, EVERYSIDE_* environment), one store per worker."""
+    from everyside.settings import load_settings
+    from everyside.store import open_store
+
+    settings = load_settings()
+    return create_app(settings, open_store(settings.db_url))

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
+from everyside.store.search import similar_stories
 from everyside.web import queries as q
 from everyside.web import security, view
 from everyside.web.app import ctx, error_response, respond, wants_json
@@ -57,7 +58,7 @@ def _story_data(request: Request, story_id: int, side: str | None, sort: str) ->
             return None
         rows = q.story_articles(conn, story_id)
         cov_doc, sum_doc = q.story_documents(conn, story_id)
-        similar = _similar(conn, story_id)
+        similar = _similar(conn, story)
     now = es.now()
     cards = view.sort_cards([view.card(a, now) for a in rows], sort)
     return {
@@ -72,14 +73,10 @@ def _story_data(request: Request, story_id: int, side: str | None, sort: str) ->
     }
 
 
-def _similar(conn: Any, story_id: int) -> list[dict[str, Any]]:
-    try:
-        from everyside.coverage_service import similar_stories
-    except ImportError:
-        return []
-    found = similar_stories(conn, story_id, 5) or []
-    ids = [s if isinstance(s, int) else s.get("id") or s.get("story_id") for s in found]
-    return q.stories_by_ids(conn, [i for i in ids if isinstance(i, int)])
+def _similar(conn: Any, story: dict[str, Any]) -> list[dict[str, Any]]:
+    """Stories whose headlines match this story's topic tags (one full-text lookup)."""
+    ids = similar_stories(conn, story["id"], story.get("topics") or [], limit=5)
+    return q.stories_by_ids(conn, ids)
 
 
 @page("/story/{story_id:int}")
