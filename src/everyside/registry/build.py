@@ -156,7 +156,10 @@ def _dedupe_aliases(records: dict[str, dict[str, Any]]) -> None:
 
 def _finish(rec: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in rec.items() if not k.startswith("_")}
-    out["name"] = (out["name"] or rec["domain"]).strip()
+    for fld in PRIORITY:
+        if isinstance(out[fld], str):
+            out[fld] = " ".join(out[fld].split()) or None
+    out["name"] = out["name"] or rec["domain"]
     out["country"] = country_code(out["country"])
     out["language"] = language_code(out["language"])
     out["ratings"] = sorted(rec["ratings"].values(), key=lambda r: (r[0], r[1]))

@@ -173,7 +173,7 @@ def _sync_ratings(
 def _sync_ownership(conn: Connection, directory: Directory, ids: dict[str, int]) -> None:
     bundled_ids = select(outlets.c.id).where(outlets.c.origin == "bundled")
     conn.execute(delete(ownership).where(ownership.c.outlet_id.in_(bundled_ids)))
-    have = set(conn.execute(select(ownership.c.outlet_id, ownership.c.owner)).tuples())
+    have = {tuple(r) for r in conn.execute(select(ownership.c.outlet_id, ownership.c.owner))}
     rows = [
         {
             "outlet_id": ids[o.domain],
@@ -233,6 +233,8 @@ def ratings_by_outlet(
 def refresh_outlet_cache(conn: Connection, outlet_ids: Iterable[int] | None = None) -> int:
     """Recompute `bias`, `bias_spread`, `factuality` of outlets (all, or the given ids)."""
     wanted = None if outlet_ids is None else list(outlet_ids)
+    if wanted is not None and len(wanted) > 500:  # cheaper (and within SQL limits) to do all
+        wanted = None
     by_outlet = ratings_by_outlet(conn, wanted)
     q = select(outlets.c.id, outlets.c.bias, outlets.c.bias_spread, outlets.c.factuality)
     if wanted is not None:

@@ -9,6 +9,7 @@ docs/ratings.md.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,14 +20,12 @@ from sqlalchemy import Connection, select
 
 from everyside.domain.model import BIAS_TIERS, FACTUALITY_TIERS
 from everyside.errors import InputError
-from everyside.registry.catalog import add_feed, find_outlet_id
+from everyside.registry.bulk import FIELDS, LISTS, upsert_records, validate
+from everyside.registry.catalog import find_outlet_id
 from everyside.registry.load import naive_utc, ratings_by_outlet, refresh_outlet_cache
 from everyside.registry.raters import BY_NAME as BUNDLED_RATERS
 from everyside.store import Store
 from everyside.store.schema import feeds, outlet_aliases, outlets, ownership, raters, ratings
-
-FIELDS = ("domain", "name", "country", "language", "scope", "media_type", "homepage", "origin")
-LISTS = ("aliases", "feeds", "ratings", "ownership")
 
 
 @dataclass
@@ -106,78 +105,35 @@ def read_export(path: Path) -> list[tuple[int, dict[str, Any]]]:
         except json.JSONDecodeError as e:
             raise InputError(f"not valid JSON: {e}", path=str(path)) from e
     rows = []
-    for line, row in enumerate(csv.DictReader(text.splitlines()), 2):
+    for line, row in enumerate(csv.DictReader(io.StringIO(text, newline="")), 2):
         rec: dict[str, Any] = {k: (row.get(k) or None) for k in FIELDS}
         for k in LISTS:
             try:
                 rec[k] = json.loads(row.get(k) or "[]")
             except json.JSONDecodeError:
-                rec[k] = None  # reported by _import_one
+                rec[k] = "not JSON"  # reported by validate()
         rows.append((line, rec))
     return rows
 
 
 def import_records(store: Store, path: Path, now: datetime) -> ImportReport:
+    """Upsert the outlets of an export file; bad records are reported and skipped."""
     report = ImportReport(str(path))
-    rows = read_export(path)
+    good = []
+    for line, rec in read_export(path):
+        try:
+            good.append(validate(rec))
+        except InputError as e:
+            report.errors.append(f"{path}:{line}: {e}")
     ts = naive_utc(now)
 
     def write(conn: Connection) -> None:
-        rater_ids = dict(conn.execute(select(raters.c.name, raters.c.id)).all())
-        touched = []
-        for line, rec in rows:
-            try:
-                touched.append(_import_one(conn, rec, rater_ids, ts))
-                report.ok += 1
-            except (InputError, KeyError, TypeError, ValueError, AttributeError) as e:
-                report.errors.append(f"{path}:{line}: {e}")
+        touched = upsert_records(conn, good, ts)
         refresh_outlet_cache(conn, touched)
 
     store.write(write)
+    report.ok = len(good)
     return report
-
-
-def _import_one(
-    conn: Connection, rec: dict[str, Any], rater_ids: dict[str, int], now: datetime
-) -> int:
-    if not isinstance(rec, dict) or not rec.get("domain") or not rec.get("name"):
-        raise InputError("a record needs at least a domain and a name")
-    if any(not isinstance(rec.get(k) or [], list) for k in LISTS):
-        raise InputError(f"{', '.join(LISTS)} must be lists (JSON in CSV cells)")
-    values = {f: rec.get(f) for f in FIELDS if f != "domain"}
-    values["origin"] = values["origin"] or "import"
-    oid = conn.execute(select(outlets.c.id).where(outlets.c.domain == rec["domain"])).scalar()
-    if oid is None:
-        oid = conn.execute(
-            outlets.insert().values(domain=rec["domain"], created_at=now, updated_at=now, **values)
-        ).inserted_primary_key[0]
-    else:
-        conn.execute(outlets.update().where(outlets.c.id == oid).values(updated_at=now, **values))
-    for alias in rec.get("aliases") or []:
-        if (
-            conn.execute(
-                select(outlet_aliases.c.alias).where(outlet_aliases.c.alias == alias)
-            ).first()
-            is None
-        ):
-            conn.execute(outlet_aliases.insert().values(alias=alias, outlet_id=oid))
-    for url in rec.get("feeds") or []:
-        add_feed(conn, url, oid, now, origin="import")
-    for r in rec.get("ratings") or []:
-        rid = rater_ids.get(r["rater"]) or _add_rater(conn, r["rater"], rater_ids)
-        _upsert_rating(
-            conn,
-            rid,
-            oid,
-            r["axis"],
-            r["raw"],
-            r.get("value"),
-            r.get("rated_on"),
-            r.get("provenance") or "",
-        )
-    for w in rec.get("ownership") or []:
-        _upsert_ownership(conn, oid, w["owner"], w["category"], w.get("provenance") or "")
-    return int(oid)
 
 
 def _add_rater(conn: Connection, name: str, rater_ids: dict[str, int]) -> int:
@@ -208,20 +164,6 @@ def _upsert_rating(
         )
     else:
         conn.execute(ratings.update().where(key).values(**vals))
-
-
-def _upsert_ownership(
-    conn: Connection, outlet_id: int, owner: str, category: str, provenance: str
-) -> None:
-    key = (ownership.c.outlet_id == outlet_id) & (ownership.c.owner == owner)
-    if conn.execute(select(ownership.c.id).where(key)).first() is None:
-        conn.execute(
-            ownership.insert().values(
-                outlet_id=outlet_id, owner=owner, category=category, provenance=provenance
-            )
-        )
-    else:
-        conn.execute(ownership.update().where(key).values(category=category, provenance=provenance))
 
 
 # -- rating packs -------------------------------------------------------------------------
