@@ -4,7 +4,10 @@ A long sentence is cut only at a clause boundary (a semicolon, a dash, or a comm
 non-restrictive clause: ", which", ", while", ...), and only when the cut is safe:
 - the kept head is long enough to stand alone and has balanced quotes and brackets;
 - the dropped tail carries no attribution ("said", "according to"): dropping it would turn a
-  claim into a fact;
+  claim into a fact; nor any negation (the support check would rightly call that a change);
+- the head does not open with a subordinator ("Despite ...", "While ..."), which would leave a
+  fragment, and no dash is involved anywhere else in the sentence (dashes pair up around an
+  aside, and a cut there leaves half of it);
 - the head does not end on a negation or a number, and the cut is never inside a number.
 The bullet is the head with a full stop, so it is always a leading cut of its source sentence
 (the grounding test checks exactly that). When no safe cut exists the sentence stays whole.
@@ -15,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from everyside.domain.summarize.text import NEGATIONS, word_count, words
+from everyside.domain.summarize.text import NEGATIONS, has_negation, word_count, words
 
 MAX_WORDS = 32  # longer sentences are cut when a safe boundary exists
 MIN_HEAD_WORDS = 8
@@ -28,6 +31,11 @@ _ATTRIBUTION = re.compile(
     r"\b(said|says|say|told|according|reported|reports|claimed|claims|stated|announced|"
     r"alleged|argued|wrote|insisted|suggested)\b",
     re.IGNORECASE,
+)
+_DASH = re.compile(r"\s[—–]\s|\s--\s|—")
+SUBORDINATORS: frozenset[str] = frozenset(
+    "despite although though while whereas as if when whenever because after before since "
+    "unless until whether once even".split()
 )
 _PAIRS = (("(", ")"), ("[", "]"), ("“", "”"))
 
@@ -47,7 +55,12 @@ def _balanced(head: str) -> bool:
 def _safe_cut(head: str, tail: str) -> bool:
     if word_count(head) < MIN_HEAD_WORDS or not _balanced(head):
         return False
-    if _ATTRIBUTION.search(tail):
+    if _ATTRIBUTION.search(tail) or has_negation(tail):
+        return False
+    if _DASH.search(head) or _DASH.search(tail):  # dashes pair up: a cut would split an aside
+        return False
+    first = words(head)[:1] or [""]
+    if first[0] in SUBORDINATORS:  # "Despite X, Y": the head is no sentence
         return False
     last = words(head)[-1:] or [""]
     return last[0] not in NEGATIONS and not last[0][:1].isdigit()
