@@ -1,0 +1,80 @@
+"""`everyside eval summaries` and `everyside bench summaries` through the real CLI app, on
+small slices of the labelled data written to a temporary folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from everyside.cli import app
+
+STORIES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stories"
+
+
+def _slice(src: Path, dest: Path, stories: int) -> Path:
+    keep: list[str] = []
+    lines = []
+    with src.open(encoding="utf-8") as f:
+        for line in f:
+            story = json.loads(line)["story"]
+            if story not in keep:
+                if len(keep) == stories:
+                    break
+                keep.append(story)
+            lines.append(line)
+    dest.write_text("".join(lines), encoding="utf-8")
+    return dest
+
+
+@pytest.fixture
+def neus(tmp_path: Path) -> tuple[Path, Path]:
+    return (_slice(STORIES / "neus_train.jsonl", tmp_path / "n.jsonl", 12),
+            STORIES / "neus_train_summaries.jsonl")
+
+
+def _run(*args: str):
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_eval_json_has_exactly_the_documented_keys(neus):
+    file, refs = neus
+    out = _run("eval", "summaries", str(file), "--refs", str(refs), "--json")
+    objects = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert [o["system"] for o in objects] == ["everyside", "lexrank", "lead"]
+    for o in objects:
+        assert set(o) == {"system", "rouge1", "rouge2", "rougeL", "stories"}
+        assert o["stories"] == 12
+        assert 0.0 < o["rouge1"] <= 1.0 and 0.0 <= o["rouge2"] <= o["rouge1"]
+
+
+def test_eval_uses_the_files_own_summaries(tmp_path):
+    file = _slice(STORIES / "allsides_dev.jsonl", tmp_path / "a.jsonl", 5)
+    out = _run("eval", "summaries", str(file))
+    assert "everyside" in out and "lexrank" in out and "lead" in out
+
+
+def test_eval_without_references_is_a_clear_error(neus):
+    file, _ = neus
+    result = CliRunner().invoke(app, ["eval", "summaries", str(file)])
+    assert result.exit_code != 0
+    assert "--refs" in str(result.exception) or "--refs" in result.output
+
+
+def test_eval_bad_line_names_file_and_line(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"story": "s", "id": 1, "title": "t"}\nnot json\n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", "summaries", str(bad)])
+    assert result.exit_code != 0
+    assert f"{bad}:2" in str(result.exception)
+
+
+def test_bench_runs_and_prints_timings(tmp_path):
+    file = _slice(STORIES / "allsides_dev.jsonl", tmp_path / "a.jsonl", 10)
+    out = _run("bench", "summaries", str(file), "--articles", "6", "--paragraphs", "2",
+               "--stories", "1")
+    assert "median s" in out
