@@ -216,15 +216,16 @@ def map_buzzfeed_bias(label: str) -> float | None:
     return {"left": -2.0, "right": 2.0}.get(_norm(label))
 
 
-# Audience ideology (Twitter sharers, −1..+1). The scale is shifted right: MBFC-Center outlets
-# have a median of +0.12. Cut points chosen from the MBFC tiers of the 978 shared domains.
+# Audience ideology (Twitter sharers, -1..+1). The scale is shifted right: MBFC-Center outlets
+# have a median of +0.12, MBFC-Left-Center ones -0.08. The Center band [-0.10, 0.55) and the
+# other cuts were chosen on a 0.05 grid against MBFC on the 938 shared domains (docs/ratings.md).
 AUDIENCE_CUTS: tuple[tuple[float, float], ...] = (
     (-0.75, -3.0),
     (-0.45, -2.0),
-    (-0.25, -1.0),
-    (0.35, 0.0),
-    (0.6, 1.0),
-    (0.85, 2.0),
+    (-0.10, -1.0),
+    (0.55, 0.0),
+    (0.70, 1.0),
+    (0.90, 2.0),
 )
 
 
