@@ -261,7 +261,28 @@ def list_stories(
     if side:
         q = q.where(c.blindspot == side)
     q = q.order_by(s.last_published_at.desc().nulls_last(), s.id.desc()).limit(limit)
-    return [_summary_row(r) for r in conn.execute(q)]
+    return fill_headlines(conn, [_summary_row(r) for r in conn.execute(q)])
+
+
+def fill_headlines(conn: Connection, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A story without a stored headline shows its earliest member's title."""
+    missing = [i["story_id"] for i in items if not i["headline"]]
+    if not missing:
+        return items
+    a = t.articles.c
+    first = (
+        select(a.story_id, func.min(a.id).label("aid"))
+        .where(a.story_id.in_(missing), a.title.is_not(None))
+        .group_by(a.story_id)
+        .subquery()
+    )
+    titles = dict(
+        conn.execute(select(first.c.story_id, a.title).join(t.articles, a.id == first.c.aid)).all()
+    )
+    for i in items:
+        if not i["headline"]:
+            i["headline"] = titles.get(i["story_id"])
+    return items
 
 
 def list_blindspots(
@@ -312,10 +333,13 @@ def similar_stories(conn: Connection, story_id: int, limit: int = 5) -> list[dic
             score = len(shared) / len(tags | theirs)
             scored.append((score, r, sorted(shared)))
     scored.sort(key=lambda x: (-x[0], -(x[1].outlets or 0), x[1].id))
-    return [
-        {**_summary_row(r), "score": round(score, 4), "shared_topics": shared}
-        for score, r, shared in scored[:limit]
-    ]
+    return fill_headlines(
+        conn,
+        [
+            {**_summary_row(r), "score": round(score, 4), "shared_topics": shared}
+            for score, r, shared in scored[:limit]
+        ],
+    )
 
 
 # -- outlet profile and reading history -------------------------------------------------------

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import typer
+from rich import box
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -42,7 +43,7 @@ def _colors(settings: Any) -> dict[str, str]:
     return out
 
 
-def bar(shares: dict[str, float | None], colors: dict[str, str], width: int = 40) -> Text:
+def bar(shares: dict[str, float | None], colors: dict[str, str], width: int = 30) -> Text:
     """A coloured L/C/R bar with the percentages written out (never colour alone)."""
     text = Text()
     for side in SIDES:
@@ -50,6 +51,15 @@ def bar(shares: dict[str, float | None], colors: dict[str, str], width: int = 40
         text.append("█" * n, style=colors[side])
     text.append("  " + "  ".join(f"{LABELS[s]} {_pct(shares.get(s))}" for s in SIDES))
     return text
+
+
+def small_bar(shares: dict[str, float | None], colors: dict[str, str]) -> Text:
+    """A 10-cell bar plus "L20 C40 R40" (percentages, so colour is never the only cue)."""
+    text = Text()
+    for side in SIDES:
+        text.append("█" * round((shares.get(side) or 0) * 10), style=colors[side])
+    labels = (f"{LABELS[s][0]}{_pct(shares.get(s)).rstrip('%')}" for s in SIDES)
+    return text.append(" " + " ".join(labels))
 
 
 def _pct(v: float | None) -> str:
@@ -87,20 +97,18 @@ def list_cmd(
         for r in rows:
             console.print_json(json.dumps(r, default=str))
         return
-    table = Table(title="Blindspots" if blindspots else "Stories")
-    for col in ("id", "headline", "outlets", "rated", "coverage", "blindspot", "where"):
-        table.add_column(col)
+    table = Table(title="Blindspots" if blindspots else "Stories", box=box.SIMPLE_HEAD)
+    table.add_column("id", justify="right", no_wrap=True, min_width=3)
+    table.add_column("headline", overflow="ellipsis", no_wrap=True, max_width=30)
+    table.add_column("rated", justify="right", no_wrap=True, min_width=5)
+    table.add_column("Left / Center / Right", no_wrap=True, min_width=22)
+    table.add_column("missed by", no_wrap=True, min_width=9)
     for r in rows:
         shares = {s: r[f"{s}_share"] for s in SIDES}
-        spot = f"missed by {LABELS[r['blindspot']]}" if r["blindspot"] else ""
+        spot = LABELS[r["blindspot"]] if r["blindspot"] else ""
+        rated = f"{r['rated_outlets'] or 0}/{r['outlets'] or 0}"
         table.add_row(
-            str(r["story_id"]),
-            (r["headline"] or "")[:70],
-            str(r["outlets"] or 0),
-            str(r["rated_outlets"] or 0),
-            bar(shares, colors, 12),
-            spot,
-            r["country"] or "",
+            str(r["story_id"]), r["headline"] or "", rated, small_bar(shares, colors), spot
         )
     console.print(table)
 
@@ -170,9 +178,10 @@ def _print_story(
     loc = doc.get("location") or {}
     first = doc.get("broke_the_news") or {}
     dateline = " · ".join(x for x in (loc.get("label", "").upper(), _when(first.get("at"))) if x)
+    headline = story.headline or next((h for _, h in sorted(titles.items()) if h), None)
     console.print(
         Panel(
-            Text(story.headline or f"Story {story.id}", style="bold"),
+            Text(headline or f"Story {story.id}", style="bold"),
             subtitle=dateline,
             subtitle_align="left",
         )

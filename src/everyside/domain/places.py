@@ -22,6 +22,7 @@ SURNAME_LIKE = frozenset({"Jordan", "Chad", "Georgia", "Israel", "Lincoln", "San
 TITLE_WEIGHT = 2  # a place in the headline counts twice a place in the text
 TEXT_CHARS = 3000  # leads say where; the long tail of an article adds noise
 MIN_SHARE = 0.3  # a place must be named by this share of the story's articles
+PLACE_SHARE = 0.5  # a state/city must be named by half the articles to be the place
 MAX_DOCS = 60  # a big story's first 60 articles (by id) are enough to place it
 
 
@@ -108,8 +109,9 @@ def locate(
     ranked = sorted(weights, key=lambda c: (-weights[c], -articles[c], c))
     if ranked and articles[ranked[0]] >= need:
         code = ranked[0]
+        place_need = max(need, PLACE_SHARE * len(docs))
         places = sorted(
-            ((n, name) for (c, name), n in specific.items() if c == code and n >= need),
+            ((n, name) for (c, name), n in specific.items() if c == code and n >= place_need),
             key=lambda x: (-x[0], x[1]),
         )
         place = places[0][1] if places else None
