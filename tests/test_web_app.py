@@ -7,15 +7,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import insert
+from sqlalchemy import create_engine, insert, text
 
+from conftest import PG_BASE
 from everyside.settings import load_settings
 from everyside.store import Store, open_store
 from everyside.store import schema as t
@@ -37,14 +38,33 @@ def fill(store: Store) -> None:
             (4, "unrated.example", XSS, None, None, None),
         ]
         for oid, dom, name, bias, fact, country in outlets:
-            conn.execute(insert(t.outlets).values(
-                id=oid, domain=dom, name=name, bias=bias, bias_spread=0.5 if bias else None,
-                factuality=fact, country=country, created_at=NOW, updated_at=NOW))
+            conn.execute(
+                insert(t.outlets).values(
+                    id=oid,
+                    domain=dom,
+                    name=name,
+                    bias=bias,
+                    bias_spread=0.5 if bias else None,
+                    factuality=fact,
+                    country=country,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
         conn.execute(insert(t.raters).values(id=1, name="mbfc", title="Media Bias/Fact Check"))
-        conn.execute(insert(t.ratings).values(rater_id=1, outlet_id=1, axis="bias",
-                                              raw="Left-Center", value=-2.0, provenance="row 7"))
-        conn.execute(insert(t.ownership).values(outlet_id=2, owner="Wire Co-op",
-                                                category="Independent"))
+        conn.execute(
+            insert(t.ratings).values(
+                rater_id=1,
+                outlet_id=1,
+                axis="bias",
+                raw="Left-Center",
+                value=-2.0,
+                provenance="row 7",
+            )
+        )
+        conn.execute(
+            insert(t.ownership).values(outlet_id=2, owner="Wire Co-op", category="Independent")
+        )
         stories = [
             (1, "Senate passes climate bill", 4, 4, None),
             (2, "Storm hits coast", 5, 3, None),
@@ -52,11 +72,20 @@ def fill(store: Store) -> None:
             (4, XSS, 1, 1, None),
         ]
         for sid, head, arts, outs, merged in stories:
-            conn.execute(insert(t.stories).values(
-                id=sid, headline=head, article_count=arts, outlet_count=outs,
-                merged_into=merged, first_published_at=datetime(2026, 2, sid, 8),
-                last_published_at=datetime(2026, 2, sid, 20), created_at=NOW, updated_at=NOW,
-                why={"shared_entities": ["Senate", "climate"]} if sid == 1 else None))
+            conn.execute(
+                insert(t.stories).values(
+                    id=sid,
+                    headline=head,
+                    article_count=arts,
+                    outlet_count=outs,
+                    merged_into=merged,
+                    first_published_at=datetime(2026, 2, sid, 8),
+                    last_published_at=datetime(2026, 2, sid, 20),
+                    created_at=NOW,
+                    updated_at=NOW,
+                    why={"shared_entities": ["Senate", "climate"]} if sid == 1 else None,
+                )
+            )
         arts = [
             (1, 1, 1, "https://left.example/a", "Climate bill clears Senate", None),
             (2, 1, 2, "https://center.example/b", "Senate approves climate package", None),
@@ -67,40 +96,95 @@ def fill(store: Store) -> None:
             (7, 4, 4, "https://unrated.example/x", XSS, None),
         ]
         for aid, sid, oid, url, title, copy in arts:
-            conn.execute(insert(t.articles).values(
-                id=aid, key=url + str(aid), url=url, outlet_id=oid, story_id=sid, title=title,
-                summary=XSS if aid == 7 else f"Snippet {aid}.", copy_of=copy,
-                published_at=datetime(2026, 2, sid, 8 + aid), created_at=NOW, updated_at=NOW))
+            conn.execute(
+                insert(t.articles).values(
+                    id=aid,
+                    key=url + str(aid),
+                    url=url,
+                    outlet_id=oid,
+                    story_id=sid,
+                    title=title,
+                    summary=XSS if aid == 7 else f"Snippet {aid}.",
+                    copy_of=copy,
+                    published_at=datetime(2026, 2, sid, 8 + aid),
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
         coverage = [
             (1, 3, 3, 1 / 3, 1 / 3, 1 / 3, None, "US", ["climate", "Senate"]),
             (2, 2, 2, 0.5, 0.5, 0.0, "right", "US", ["weather", "Senate"]),
             (4, 1, 0, None, None, None, None, None, [XSS]),
         ]
         for sid, outs, rated, le, ce, ri, spot, country, topics in coverage:
-            conn.execute(insert(t.coverage).values(
-                story_id=sid, outlets=outs, rated_outlets=rated, left_share=le, center_share=ce,
-                right_share=ri, blindspot=spot, country=country, topics=topics,
-                data={"sources": {"total": outs, "rated": rated, "unrated": outs - rated}},
-                computed_at=NOW))
-        conn.execute(insert(t.summaries).values(
-            story_id=1, mode="extractive", article_count=4, generated_at=NOW, data={
-                "bullets": [{"text": "The Senate passed the climate bill.", "citations": [
-                    {"article_id": 1, "sentence": "The Senate passed the bill on Tuesday."}]},
-                            {"text": XSS, "citations": [{"article_id": 3, "sentence": XSS}]}],
-                "sides": {"left": [{"text": "Left view.", "citations": []}]}}))
+            conn.execute(
+                insert(t.coverage).values(
+                    story_id=sid,
+                    outlets=outs,
+                    rated_outlets=rated,
+                    left_share=le,
+                    center_share=ce,
+                    right_share=ri,
+                    blindspot=spot,
+                    country=country,
+                    topics=topics,
+                    data={"sources": {"total": outs, "rated": rated, "unrated": outs - rated}},
+                    computed_at=NOW,
+                )
+            )
+        conn.execute(
+            insert(t.summaries).values(
+                story_id=1,
+                mode="extractive",
+                article_count=4,
+                generated_at=NOW,
+                data={
+                    "bullets": [
+                        {
+                            "text": "The Senate passed the climate bill.",
+                            "citations": [
+                                {
+                                    "article_id": 1,
+                                    "sentence": "The Senate passed the bill on Tuesday.",
+                                }
+                            ],
+                        },
+                        {"text": XSS, "citations": [{"article_id": 3, "sentence": XSS}]},
+                    ],
+                    "sides": {"left": [{"text": "Left view.", "citations": []}]},
+                },
+            )
+        )
 
     store.write(go)
 
 
-@pytest.fixture
-def client(db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    settings = load_settings(env={}, cli={"data_dir": str(tmp_path / "data"),
-                                          "database_url": db_url, "feedback_rate_limit": 3})
-    store = open_store(db_url, migrate=True)
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def client(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """One app per database for this module: the tests here only read."""
+    data = tmp_path_factory.mktemp("web")
+    schema = f"web_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_BASE)
+    if request.param == "sqlite":
+        url = f"sqlite:///{data / 'everyside.db'}"
+    else:
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+        url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    settings = load_settings(env={}, cli={"data_dir": str(data), "database_url": url})
+    store = open_store(url, migrate=True)
     fill(store)
     with TestClient(create_app(settings, store)) as c:
         yield c
     store.close()
+    if request.param == "postgres":
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
 
 
 def test_home_ranks_by_outlets_and_filters(client: TestClient) -> None:
@@ -116,8 +200,16 @@ def test_home_ranks_by_outlets_and_filters(client: TestClient) -> None:
 
 
 def test_json_twin_and_accept_header_agree(client: TestClient) -> None:
-    for path in ("/", "/story/1", "/blindspots", "/outlets", "/outlets/left.example", "/topics",
-                 "/topics/climate", "/search?q=climate"):
+    for path in (
+        "/",
+        "/story/1",
+        "/blindspots",
+        "/outlets",
+        "/outlets/left.example",
+        "/topics",
+        "/topics/climate",
+        "/search?q=climate",
+    ):
         twin = path.replace("?", ".json?", 1) if "?" in path else path + ".json"
         twin = "/index.json" if path == "/" else twin
         a = client.get(twin)
@@ -131,11 +223,20 @@ def test_json_twin_and_accept_header_agree(client: TestClient) -> None:
 def test_story_page_sections(client: TestClient) -> None:
     r = client.get("/story/1")
     html = r.text
-    for text in ("Senate passes climate bill", "4 Articles", "Coverage details",
-                 "Does this summary seem wrong?", "The Senate passed the bill on Tuesday.",
-                 "reposted by 1", "Why these articles are one story", "Shared entities",
-                 "Read full article", "Machine-written (extractive)", "How each side told it"):
-        assert text in html, text
+    for needle in (
+        "Senate passes climate bill",
+        "4 Articles",
+        "Coverage details",
+        "Does this summary seem wrong?",
+        "The Senate passed the bill on Tuesday.",
+        "reposted by 1",
+        "Why these articles are one story",
+        "Shared entities",
+        "Read full article",
+        "Machine-written (extractive)",
+        "How each side told it",
+    ):
+        assert needle in html, needle
     assert 'href="https://left.example/a"' in html
     assert "javascript:alert" not in html  # a non-http URL is never a link
     d = client.get("/story/1.json").json()
@@ -147,8 +248,9 @@ def test_story_page_sections(client: TestClient) -> None:
     assert 'href="/story/1">Senate passes climate bill' in client.get("/story/2").text
 
 
-@pytest.mark.parametrize("side, visible", [("left", {1}), ("center", {2, 4}), ("right", {3}),
-                                           ("all", {1, 2, 3, 4})])
+@pytest.mark.parametrize(
+    "side, visible", [("left", {1}), ("center", {2, 4}), ("right", {3}), ("all", {1, 2, 3, 4})]
+)
 def test_side_tabs_work_without_javascript(client: TestClient, side: str, visible: set) -> None:
     html = client.get(f"/story/1?side={side}").text
     shown = set()
@@ -181,6 +283,9 @@ def test_blindspots_outlets_topics_search(client: TestClient) -> None:
     assert [o["domain"] for o in outlets] == ["center.example"]
     page = client.get("/outlets/left.example").text
     assert "Left-Center" in page and "Media Bias/Fact Check" in page and "-2.0" in page
+    center = client.get("/outlets/center.example.json").json()["outlet"]
+    assert center["articles"] == {"total": 3, "copies": 1, "original_share": 2 / 3}
+    assert "67% original, 1 wire copy" in client.get("/outlets/center.example").text
     assert client.get("/outlets/nope.example").status_code == 404
     topics = client.get("/topics.json").json()["topics"]
     assert {"name": "climate", "stories": 1} in topics
@@ -190,9 +295,15 @@ def test_blindspots_outlets_topics_search(client: TestClient) -> None:
 
 def test_api_and_openapi(client: TestClient) -> None:
     spec = client.get("/api/v1/openapi.json").json()
-    for path in ("/api/v1/stories", "/api/v1/stories/{story_id}", "/api/v1/blindspots",
-                 "/api/v1/outlets/{domain}/ratings", "/api/v1/search",
-                 "/api/v1/stories/{story_id}/articles", "/api/v1/articles/{article_id}"):
+    for path in (
+        "/api/v1/stories",
+        "/api/v1/stories/{story_id}",
+        "/api/v1/blindspots",
+        "/api/v1/outlets/{domain}/ratings",
+        "/api/v1/search",
+        "/api/v1/stories/{story_id}/articles",
+        "/api/v1/articles/{article_id}",
+    ):
         assert path in spec["paths"], path
     assert not any(p.startswith("/story") for p in spec["paths"])
     assert client.get("/api/v1/stories?blindspot=right").json()["stories"][0]["id"] == 2
@@ -207,17 +318,20 @@ def test_api_and_openapi(client: TestClient) -> None:
 
 def test_atom_feeds_are_valid_xml(client: TestClient) -> None:
     ns = {"a": "http://www.w3.org/2005/Atom"}
-    for path, first in (("/feeds/top.atom", "Senate passes climate bill"),
-                        ("/feeds/blindspots.atom", "Storm hits coast"),
-                        ("/feeds/topics/weather.atom", "Storm hits coast"),
-                        ("/feeds/outlets/left.example.atom", "Storm hits coast")):
+    for path, first in (
+        ("/feeds/top.atom", "Senate passes climate bill"),
+        ("/feeds/blindspots.atom", "Storm hits coast"),
+        ("/feeds/topics/weather.atom", "Storm hits coast"),
+        ("/feeds/outlets/left.example.atom", "Storm hits coast"),
+    ):
         r = client.get(path)
         assert r.headers["content-type"].startswith("application/atom+xml")
         root = ET.fromstring(r.content)
         assert root.find("a:entry/a:title", ns).text == first, path  # type: ignore[union-attr]
     top = client.get("/feeds/top.atom").text
-    assert "<script>" not in top and XSS in ET.tostring(ET.fromstring(top), encoding="unicode")\
-        .replace("&lt;", "<").replace("&gt;", ">")
+    assert "<script>" not in top and XSS in ET.tostring(
+        ET.fromstring(top), encoding="unicode"
+    ).replace("&lt;", "<").replace("&gt;", ">")
     assert client.get("/feeds/outlets/nope.example.atom").status_code == 404
 
 
@@ -234,8 +348,7 @@ def test_exports(client: TestClient) -> None:
 
 
 def test_health_and_metrics(client: TestClient) -> None:
-    assert client.get("/-/health").json() == {"status": "ok", "database": "ok",
-                                              "schema": "0002"}
+    assert client.get("/-/health").json() == {"status": "ok", "database": "ok", "schema": "0002"}
     client.get("/")
     m = client.get("/-/metrics").text
     assert "everyside_articles 7.0" in m and "everyside_stories 3.0" in m

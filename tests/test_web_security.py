@@ -18,14 +18,30 @@ from everyside.web import create_app, security
 from test_web_app import XSS, fill
 
 KEY = b"k" * 32
-PAGES = ("/", "/story/1", "/story/4", "/blindspots", "/outlets", "/outlets/unrated.example",
-         "/topics", "/search?q=alert", "/topics/x", "/nope")
+PAGES = (
+    "/",
+    "/story/1",
+    "/story/4",
+    "/blindspots",
+    "/outlets",
+    "/outlets/unrated.example",
+    "/topics",
+    "/search?q=alert",
+    "/topics/x",
+    "/nope",
+)
 
 
 @pytest.fixture
 def app_store(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, object]]:
-    settings = load_settings(env={}, cli={"data_dir": str(tmp_path / "data"),
-                                          "database_url": sqlite_url, "feedback_rate_limit": 3})
+    settings = load_settings(
+        env={},
+        cli={
+            "data_dir": str(tmp_path / "data"),
+            "database_url": sqlite_url,
+            "feedback_rate_limit": 3,
+        },
+    )
     store = open_store(sqlite_url)
     fill(store)
     with TestClient(create_app(settings, store)) as c:
@@ -33,9 +49,17 @@ def app_store(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, obj
     store.close()
 
 
-@pytest.fixture
-def client(app_store: tuple[TestClient, object]) -> TestClient:
-    return app_store[0]
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app for the read-only tests of this module (the feedback tests get their own)."""
+    data = tmp_path_factory.mktemp("web-ro")
+    url = f"sqlite:///{data / 'everyside.db'}"
+    settings = load_settings(env={}, cli={"data_dir": str(data), "database_url": url})
+    store = open_store(url)
+    fill(store)
+    with TestClient(create_app(settings, store)) as c:
+        yield c
+    store.close()
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -65,9 +89,14 @@ def test_security_headers_everywhere(client: TestClient, path: str) -> None:
 
 
 def test_side_colours_from_settings_are_sanitised(tmp_path: Path, sqlite_url: str) -> None:
-    settings = load_settings(env={}, cli={
-        "data_dir": str(tmp_path), "database_url": sqlite_url,
-        "side_colors": "left=#ff0000,right=red;}body{display:none,center=#00aa00"})
+    settings = load_settings(
+        env={},
+        cli={
+            "data_dir": str(tmp_path),
+            "database_url": sqlite_url,
+            "side_colors": "left=#ff0000,right=red;}body{display:none,center=#00aa00",
+        },
+    )
     with open_store(sqlite_url) as store, TestClient(create_app(settings, store)) as c:
         css = c.get("/-/theme.css").text
     assert "--left:#ff0000;" in css and "--center:#00aa00;" in css
@@ -135,8 +164,10 @@ def test_csrf_token_expiry(age: int, ok: bool) -> None:
     assert not security.check_csrf(b"other" * 8, token, token, now)
 
 
-@pytest.mark.parametrize("value, expected", [("=HYPERLINK(1)", "'=HYPERLINK(1)"),
-                                              ("+1", "'+1"), ("@SUM", "'@SUM"), ("ok", "ok")])
+@pytest.mark.parametrize(
+    "value, expected",
+    [("=HYPERLINK(1)", "'=HYPERLINK(1)"), ("+1", "'+1"), ("@SUM", "'@SUM"), ("ok", "ok")],
+)
 def test_csv_cells_never_run_as_formulas(value: str, expected: str) -> None:
     from everyside.web.exports import _cell
 
@@ -150,17 +181,28 @@ def test_no_open_redirect(client: TestClient) -> None:
         assert r.headers.get("location") in (None, "/story/1")
     hrefs = re.findall(r'href="([^"]+)"', client.get("/story/1").text)
     external = {h for h in hrefs if h.startswith("http")}
-    assert external == {"https://left.example/a", "https://center.example/b",
-                        "https://center.example/c"}
+    assert external == {
+        "https://left.example/a",
+        "https://center.example/b",
+        "https://center.example/c",
+    }
 
 
-@pytest.mark.parametrize("method, path, status", [
-    ("GET", "/api/v1/stories/999", 404), ("GET", "/story/999.json", 404),
-    ("GET", "/nothing/here.json", 404), ("GET", "/api/v1/stories?limit=0", 422),
-    ("GET", "/api/v1/search", 422), ("GET", "/story/1.json?sort=nonsense", 422),
-    ("DELETE", "/api/v1/stories", 405), ("POST", "/story/1/feedback", 422),
-    ("GET", "/api/v1/outlets/nope.example", 404), ("GET", "/feeds/outlets/x.atom", 404),
-])
+@pytest.mark.parametrize(
+    "method, path, status",
+    [
+        ("GET", "/api/v1/stories/999", 404),
+        ("GET", "/story/999.json", 404),
+        ("GET", "/nothing/here.json", 404),
+        ("GET", "/api/v1/stories?limit=0", 422),
+        ("GET", "/api/v1/search", 422),
+        ("GET", "/story/1.json?sort=nonsense", 422),
+        ("DELETE", "/api/v1/stories", 405),
+        ("POST", "/story/1/feedback", 422),
+        ("GET", "/api/v1/outlets/nope.example", 404),
+        ("GET", "/feeds/outlets/x.atom", 404),
+    ],
+)
 def test_one_json_error_shape(client: TestClient, method: str, path: str, status: int) -> None:
     r = client.request(method, path, headers={"Accept": "application/json"})
     assert r.status_code == status

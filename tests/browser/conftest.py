@@ -34,9 +34,9 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    import devdb
     import uvicorn
 
-    import devdb
     from everyside.settings import load_settings
     from everyside.store import open_store
     from everyside.web import create_app
@@ -50,8 +50,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     store = open_store(settings.db_url)
     built = devdb.build(store, settings, datetime(2021, 9, 1, tzinfo=UTC))
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, store), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, store), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -73,26 +73,46 @@ def build(store: Store, settings: Settings, now: datetime, path: Path = DEV_FILE
 
 
 def _articles(conn):  # type: ignore[no-untyped-def]
-    rows = conn.execute(select(t.articles.c.id, t.articles.c.outlet_id, t.articles.c.title,
-                               t.articles.c.published_at, t.articles.c.extra)).all()
-    return [(r[0], r[1], r[2], r[3], r[4] if isinstance(r[4], dict) else json.loads(r[4] or "{}"))
-            for r in rows]
+    rows = conn.execute(
+        select(
+            t.articles.c.id,
+            t.articles.c.outlet_id,
+            t.articles.c.title,
+            t.articles.c.published_at,
+            t.articles.c.extra,
+        )
+    ).all()
+    return [
+        (r[0], r[1], r[2], r[3], r[4] if isinstance(r[4], dict) else json.loads(r[4] or "{}"))
+        for r in rows
+    ]
 
 
 def _label_ratings(store: Store, now: datetime) -> None:
     def go(conn):  # type: ignore[no-untyped-def]
-        rater = conn.execute(insert(t.raters).values(
-            name="allsides-labels", title="AllSides labels (test fixture)")).inserted_primary_key[0]
+        rater = conn.execute(
+            insert(t.raters).values(name="allsides-labels", title="AllSides labels (test fixture)")
+        ).inserted_primary_key[0]
         sides: dict[int, str] = {}
         for _aid, oid, _title, _pub, extra in _articles(conn):
             if oid and extra.get("side") in SIDE_VALUE:
                 sides[oid] = extra["side"]
         for oid, side in sides.items():
-            conn.execute(insert(t.ratings).values(
-                rater_id=rater, outlet_id=oid, axis="bias", raw=side, value=SIDE_VALUE[side],
-                provenance="allsides_dev.jsonl side field"))
-            conn.execute(update(t.outlets).where(t.outlets.c.id == oid).values(
-                bias=SIDE_VALUE[side], bias_spread=0.0))
+            conn.execute(
+                insert(t.ratings).values(
+                    rater_id=rater,
+                    outlet_id=oid,
+                    axis="bias",
+                    raw=side,
+                    value=SIDE_VALUE[side],
+                    provenance="allsides_dev.jsonl side field",
+                )
+            )
+            conn.execute(
+                update(t.outlets)
+                .where(t.outlets.c.id == oid)
+                .values(bias=SIDE_VALUE[side], bias_spread=0.0)
+            )
 
     store.write(go)
 
@@ -106,14 +126,23 @@ def _gold_stories(store: Store, now: datetime) -> list[int]:
         ids = []
         for members in groups.values():
             times = [m[3] for m in members if m[3]]
-            sid = conn.execute(insert(t.stories).values(
-                headline=members[0][2],
-                first_article_id=members[0][0], first_published_at=min(times, default=None),
-                last_published_at=max(times, default=None), article_count=len(members),
-                outlet_count=len({m[1] for m in members}), created_at=naive,
-                updated_at=naive)).inserted_primary_key[0]
-            conn.execute(update(t.articles).where(t.articles.c.id.in_([m[0] for m in members]))
-                         .values(story_id=sid))
+            sid = conn.execute(
+                insert(t.stories).values(
+                    headline=members[0][2],
+                    first_article_id=members[0][0],
+                    first_published_at=min(times, default=None),
+                    last_published_at=max(times, default=None),
+                    article_count=len(members),
+                    outlet_count=len({m[1] for m in members}),
+                    created_at=naive,
+                    updated_at=naive,
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                update(t.articles)
+                .where(t.articles.c.id.in_([m[0] for m in members]))
+                .values(story_id=sid)
+            )
             ids.append(sid)
         return ids
 

@@ -26,13 +26,19 @@ def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
         pytest.fail("axe-core is missing: run `npm ci` in the repo root")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
-            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {len(v['nodes'])} node(s)"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def visible_sides(page) -> set[str]:  # type: ignore[no-untyped-def]
-    return set(page.eval_on_selector_all(
-        "ol.cards > li.card:not([hidden])", "els => els.map(e => e.dataset.side)"))
+    return set(
+        page.eval_on_selector_all(
+            "ol.cards > li.card:not([hidden])", "els => els.map(e => e.dataset.side)"
+        )
+    )
 
 
 def test_reader_flow(site: Site, page) -> None:  # type: ignore[no-untyped-def]
@@ -112,15 +118,30 @@ def test_pages_work_without_javascript(site: Site, browser) -> None:  # type: ig
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/story/2", "/blindspots", "/outlets",
-                                  "/outlets/nytimes.com", "/topics", "/search?q=vaccine",
-                                  "/story/999"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/story/2",
+        "/blindspots",
+        "/outlets",
+        "/outlets/nytimes.com",
+        "/topics",
+        "/search?q=vaccine",
+        "/story/999",
+    ],
+)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_no_serious_accessibility_violations(site: Site, browser, path: str,  # type: ignore[no-untyped-def]
-                                             scheme: str) -> None:
+def test_no_serious_accessibility_violations(
+    site: Site,
+    browser,
+    path: str,  # type: ignore[no-untyped-def]
+    scheme: str,
+) -> None:
     # bypass_csp only lets the test inject axe-core; the app's own pages never need it
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900},
-                                  bypass_csp=True)
+    context = browser.new_context(
+        color_scheme=scheme, viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
     pg = context.new_page()
     pg.goto(site.base + path)
     assert axe_violations(pg) == []

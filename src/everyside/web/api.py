@@ -22,10 +22,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 @router.get("/stories", summary="Top stories", responses=ERRORS)
-def stories(request: Request, topic: str | None = None, country: str | None = None,
-            range: str | None = Query(None, pattern="^(day|week|month|all)$"),
-            blindspot: str | None = Query(None, pattern="^(left|right)$"),
-            limit: int = Query(30, ge=1, le=200), offset: int = Query(0, ge=0)) -> dict:
+def stories(
+    request: Request,
+    topic: str | None = None,
+    country: str | None = None,
+    range: str | None = Query(None, pattern="^(day|week|month|all)$"),
+    blindspot: str | None = Query(None, pattern="^(left|right)$"),
+    limit: int = Query(30, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+) -> dict:
     f = q.StoryFilter(topic=topic, country=country, range=range, blindspot=blindspot)
     with ctx(request).store.read() as conn:
         return {"stories": q.list_stories(conn, f, limit=limit, offset=offset)}
@@ -40,12 +45,15 @@ def _detail(request: Request, story_id: int) -> dict[str, Any]:
         rows = q.story_articles(conn, story_id)
         cov_doc, sum_doc = q.story_documents(conn, story_id)
     cards = [view.card(a, es.now()) for a in rows]
-    return {"story": story, "coverage": view.coverage_panel(cov_doc, cards, story),
-            "summary": view.summary_view(sum_doc, cards), "articles": cards}
+    return {
+        "story": story,
+        "coverage": view.coverage_panel(cov_doc, cards, story),
+        "summary": view.summary_view(sum_doc, cards),
+        "articles": cards,
+    }
 
 
-@router.get("/stories/{story_id}", summary="One story with coverage and summary",
-            responses=ERRORS)
+@router.get("/stories/{story_id}", summary="One story with coverage and summary", responses=ERRORS)
 def story(request: Request, story_id: int) -> dict:
     d = _detail(request, story_id)
     d.pop("articles")
@@ -58,8 +66,11 @@ def story_articles(request: Request, story_id: int) -> dict:
 
 
 @router.get("/blindspots", summary="Blindspot stories by the side that missed them")
-def blindspots(request: Request, side: str | None = Query(None, pattern="^(left|right)$"),
-               limit: int = Query(30, ge=1, le=200)) -> dict:
+def blindspots(
+    request: Request,
+    side: str | None = Query(None, pattern="^(left|right)$"),
+    limit: int = Query(30, ge=1, le=200),
+) -> dict:
     out: dict[str, Any] = {}
     with ctx(request).store.read() as conn:
         for s in [side] if side else ["left", "right"]:
@@ -68,8 +79,12 @@ def blindspots(request: Request, side: str | None = Query(None, pattern="^(left|
 
 
 @router.get("/outlets", summary="Outlet directory")
-def outlets(request: Request, q_: str = Query("", alias="q", max_length=100),
-            limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict:
+def outlets(
+    request: Request,
+    q_: str = Query("", alias="q", max_length=100),
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> dict:
     with ctx(request).store.read() as conn:
         return {"outlets": q.list_outlets(conn, q_, limit=limit, offset=offset)}
 
@@ -87,13 +102,19 @@ def outlet(request: Request, domain: str) -> dict:
     return {"outlet": _outlet(request, domain)}
 
 
-@router.get("/outlets/{domain}/ratings", summary="Every rater's rating of an outlet",
-            responses=ERRORS)
+@router.get(
+    "/outlets/{domain}/ratings", summary="Every rater's rating of an outlet", responses=ERRORS
+)
 def ratings(request: Request, domain: str) -> dict:
     o = _outlet(request, domain)
-    return {"domain": o["domain"], "combined_bias": o["bias"], "bias_spread": o["bias_spread"],
-            "factuality": o["factuality"], "estimated_bias": o["estimated_bias"],
-            "ratings": o["ratings"]}
+    return {
+        "domain": o["domain"],
+        "combined_bias": o["bias"],
+        "bias_spread": o["bias_spread"],
+        "factuality": o["factuality"],
+        "estimated_bias": o["estimated_bias"],
+        "ratings": o["ratings"],
+    }
 
 
 @router.get("/articles/{article_id}", summary="One article", responses=ERRORS)
@@ -108,7 +129,11 @@ def article(request: Request, article_id: int) -> dict:
 
 
 @router.get("/search", summary="Full-text search over stories and articles", responses=ERRORS)
-def search(request: Request, q_: str = Query(..., alias="q", min_length=1, max_length=200),
-           limit: int = Query(30, ge=1, le=100), offset: int = Query(0, ge=0)) -> dict:
+def search(
+    request: Request,
+    q_: str = Query(..., alias="q", min_length=1, max_length=200),
+    limit: int = Query(30, ge=1, le=100),
+    offset: int = Query(0, ge=0),
+) -> dict:
     with ctx(request).store.read() as conn:
         return {"q": q_, "stories": q.search(conn, q_, limit=limit, offset=offset)}

@@ -26,9 +26,16 @@ from everyside.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
-ERROR_CODES = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-               422: "invalid_parameters", 429: "rate_limited", 500: "internal_error",
-               503: "unavailable"}
+ERROR_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    422: "invalid_parameters",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
 
 
 @dataclass
@@ -59,8 +66,13 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def respond(request: Request, template: str, data: dict[str, Any], status: int = 200,
-            extra: dict[str, Any] | None = None) -> Response:
+def respond(
+    request: Request,
+    template: str,
+    data: dict[str, Any],
+    status: int = 200,
+    extra: dict[str, Any] | None = None,
+) -> Response:
     """The same data as JSON (the twin) or rendered as HTML (`extra`: HTML-only context)."""
     if wants_json(request):
         return JSONResponse(jsonable_encoder(data), status_code=status)
@@ -71,8 +83,9 @@ def respond(request: Request, template: str, data: dict[str, Any], status: int =
 
 def error_body(status: int, message: str) -> dict[str, Any]:
     """The one error shape, for every JSON error of the app."""
-    return {"error": {"status": status, "code": ERROR_CODES.get(status, "error"),
-                      "message": message}}
+    return {
+        "error": {"status": status, "code": ERROR_CODES.get(status, "error"), "message": message}
+    }
 
 
 def error_response(request: Request, status: int, message: str) -> Response:
@@ -80,8 +93,8 @@ def error_response(request: Request, status: int, message: str) -> Response:
         return JSONResponse(error_body(status, message), status_code=status)
     es = ctx(request)
     return es.templates.TemplateResponse(
-        request, "error.html", {**error_body(status, message), "now": es.now()},
-        status_code=status)
+        request, "error.html", {**error_body(status, message), "now": es.now()}, status_code=status
+    )
 
 
 def _messages(exc: RequestValidationError) -> str:
@@ -125,8 +138,9 @@ def _install_middleware(app: FastAPI) -> None:
             response.headers.setdefault(k, v)
         response.headers["Server-Timing"] = f"app;dur={elapsed * 1000:.1f}"
         route = request.scope.get("route")
-        ctx(request).metrics.observe(getattr(route, "path", "unmatched"), response.status_code,
-                                     elapsed)
+        ctx(request).metrics.observe(
+            getattr(route, "path", "unmatched"), response.status_code, elapsed
+        )
         return response
 
 
@@ -143,12 +157,18 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     """The web app and JSON API over `store`. Serve it with uvicorn."""
     from everyside.web import api, exports, pages, system
 
-    app = FastAPI(title="everyside API", version="1", openapi_url="/api/v1/openapi.json",
-                  docs_url=None, redoc_url=None,
-                  description="Stories, coverage, outlets and ratings. Every HTML page also "
-                  "answers as JSON (`.json` suffix or `Accept: application/json`).")
-    app.state.es = WebContext(settings, store, build_templates(settings),
-                              security.secret_key(settings), Metrics(store))
+    app = FastAPI(
+        title="everyside API",
+        version="1",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        description="Stories, coverage, outlets and ratings. Every HTML page also "
+        "answers as JSON (`.json` suffix or `Accept: application/json`).",
+    )
+    app.state.es = WebContext(
+        settings, store, build_templates(settings), security.secret_key(settings), Metrics(store)
+    )
     _install_errors(app)
     _install_middleware(app)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

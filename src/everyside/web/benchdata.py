@@ -43,8 +43,17 @@ def _outlets(rng: random.Random) -> list[tuple]:
     for i in range(1, OUTLETS + 1):
         bias = round(rng.uniform(-3, 3), 2) if rng.random() < 0.6 else None
         fact = round(rng.uniform(0, 4), 2) if bias is not None else None
-        rows.append((i, f"outlet{i}.example", f"Outlet {i}", rng.choice(("US", "GB", "FR")),
-                     bias, 0.5 if bias is not None else None, fact))
+        rows.append(
+            (
+                i,
+                f"outlet{i}.example",
+                f"Outlet {i}",
+                rng.choice(("US", "GB", "FR")),
+                bias,
+                0.5 if bias is not None else None,
+                fact,
+            )
+        )
     return rows
 
 
@@ -65,10 +74,12 @@ def build_bench_db(
     conn.executemany(
         "INSERT INTO outlets (id, domain, name, country, bias, bias_spread, factuality, origin,"
         " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'bundled', ?, ?)",
-        [(*o, ANCHOR, ANCHOR) for o in outlets])
-    conn.executemany("INSERT INTO ownership (outlet_id, owner, category, provenance) "
-                     "VALUES (?, ?, ?, 'bench')",
-                     [(o[0], f"Owner {o[0] % 400}", CATEGORIES[o[0] % 4]) for o in outlets])
+        [(*o, ANCHOR, ANCHOR) for o in outlets],
+    )
+    conn.executemany(
+        "INSERT INTO ownership (outlet_id, owner, category, provenance) VALUES (?, ?, ?, 'bench')",
+        [(o[0], f"Owner {o[0] % 400}", CATEGORIES[o[0] % 4]) for o in outlets],
+    )
     sizes = _sizes(articles, stories)
     aid = 0
     for start in range(0, stories, 2000):
@@ -95,8 +106,9 @@ def _sizes(articles: int, stories: int) -> list[int]:
     return sizes
 
 
-def _story_articles(rng: random.Random, tpl: list, outlets: list, s: int, n: int,
-                    first_id: int) -> Iterator[tuple]:
+def _story_articles(
+    rng: random.Random, tpl: list, outlets: list, s: int, n: int, first_id: int
+) -> Iterator[tuple]:
     base = rng.randrange(len(tpl))
     start = ANCHOR - timedelta(minutes=40 * (50_000 - s % 50_000)) / 4
     for k in range(n):
@@ -104,13 +116,35 @@ def _story_articles(rng: random.Random, tpl: list, outlets: list, s: int, n: int
         o = outlets[rng.randrange(len(outlets))]
         aid = first_id + k + 1
         copy = first_id + 1 if k and rng.random() < 0.1 else None
-        yield (aid, f"https://{o[1]}/{s}/{k}", f"https://{o[1]}/{s}/{k}", o[0], o[1], o[2],
-               title, snippet, start + timedelta(minutes=7 * k), copy, s + 1, o[4], o[6], o[3])
+        yield (
+            aid,
+            f"https://{o[1]}/{s}/{k}",
+            f"https://{o[1]}/{s}/{k}",
+            o[0],
+            o[1],
+            o[2],
+            title,
+            snippet,
+            start + timedelta(minutes=7 * k),
+            copy,
+            s + 1,
+            o[4],
+            o[6],
+            o[3],
+        )
 
 
 def _story_row(s: int, arts: list[tuple]) -> tuple:
-    return (s + 1, arts[0][6], arts[0][0], arts[0][8], arts[-1][8], len(arts),
-            len({a[3] for a in arts}), json.dumps({"shared_terms": arts[0][6].split()[:4]}))
+    return (
+        s + 1,
+        arts[0][6],
+        arts[0][0],
+        arts[0][8],
+        arts[-1][8],
+        len(arts),
+        len({a[3] for a in arts}),
+        json.dumps({"shared_terms": arts[0][6].split()[:4]}),
+    )
 
 
 def _coverage_row(s: int, arts: list[tuple], outlets: list) -> tuple:
@@ -124,30 +158,63 @@ def _coverage_row(s: int, arts: list[tuple], outlets: list) -> tuple:
         spot = low if (shares[low] or 0.0) <= 0.2 else None
     doc = {
         "sources": {"total": len(per), "rated": rated, "unrated": len(per) - rated},
-        "bias": {"by_outlet": {"counts": {k: sides.count(k) for k in shares}, "shares": shares},
-                 "plurality": None},
-        "factuality": {"counts": {"High": sum(1 for a in per.values() if (a[12] or 0) >= 2.5),
-                                  "Unknown": sum(1 for a in per.values() if a[12] is None)}},
+        "bias": {
+            "by_outlet": {"counts": {k: sides.count(k) for k in shares}, "shares": shares},
+            "plurality": None,
+        },
+        "factuality": {
+            "counts": {
+                "High": sum(1 for a in per.values() if (a[12] or 0) >= 2.5),
+                "Unknown": sum(1 for a in per.values() if a[12] is None),
+            }
+        },
         "ownership": {"counts": {"Corporation": len(per)}},
         "countries": {"sentence": "Sources are mostly out of United States"},
-        "broke_the_news": {"name": f"Outlet {arts[0][3]}", "country": "US",
-                           "at": arts[0][8].isoformat(), "reason": "earliest plausible time"},
-        "timeline": {"bucket": "hour", "points": [
-            {"t": a[8].isoformat(), "left": 1, "center": 0, "right": 0, "unrated": 0}
-            for a in arts[:24]]},
+        "broke_the_news": {
+            "name": f"Outlet {arts[0][3]}",
+            "country": "US",
+            "at": arts[0][8].isoformat(),
+            "reason": "earliest plausible time",
+        },
+        "timeline": {
+            "bucket": "hour",
+            "points": [
+                {"t": a[8].isoformat(), "left": 1, "center": 0, "right": 0, "unrated": 0}
+                for a in arts[:24]
+            ],
+        },
         "outlets": [{"domain": a[4], "side": None} for a in per.values()],
     }
     topics = arts[0][6].split()[:3]
-    return (s + 1, len(per), rated, shares["left"], shares["center"], shares["right"], spot,
-            "US", json.dumps(topics), json.dumps(doc), ANCHOR)
+    return (
+        s + 1,
+        len(per),
+        rated,
+        shares["left"],
+        shares["center"],
+        shares["right"],
+        spot,
+        "US",
+        json.dumps(topics),
+        json.dumps(doc),
+        ANCHOR,
+    )
 
 
 def _summary_row(s: int, arts: list[tuple]) -> tuple:
-    bullets = [{"text": a[7][:200], "citations": [{"article_id": a[0], "sentence": a[7][:200]}]}
-               for a in arts[:4]]
-    doc = {"mode": "extractive", "headline": {"neutral": arts[0][6], "earliest": {
-        "article_id": arts[0][0], "outlet": arts[0][4], "title": arts[0][6]}},
-        "bullets": bullets, "sides": {}}
+    bullets = [
+        {"text": a[7][:200], "citations": [{"article_id": a[0], "sentence": a[7][:200]}]}
+        for a in arts[:4]
+    ]
+    doc = {
+        "mode": "extractive",
+        "headline": {
+            "neutral": arts[0][6],
+            "earliest": {"article_id": arts[0][0], "outlet": arts[0][4], "title": arts[0][6]},
+        },
+        "bullets": bullets,
+        "sides": {},
+    }
     return (s + 1, "extractive", json.dumps(doc), len(arts), ANCHOR)
 
 
@@ -156,19 +223,26 @@ def _insert(conn: sqlite3.Connection, stories: list, arts: list, cov: list, sums
         conn.executemany(
             "INSERT INTO stories (id, headline, first_article_id, first_published_at, "
             "last_published_at, article_count, outlet_count, why, created_at, updated_at) "
-            f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{ANCHOR}', '{ANCHOR}')", stories)
+            f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{ANCHOR}', '{ANCHOR}')",
+            stories,
+        )
         conn.executemany(
             "INSERT INTO articles (id, key, url, outlet_id, domain, source, title, summary, "
             "published_at, copy_of, story_id, extraction, created_at, updated_at) "
             f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'import', '{ANCHOR}', '{ANCHOR}')",
-            [a[:11] for a in arts])
+            [a[:11] for a in arts],
+        )
         conn.executemany(
             "INSERT INTO coverage (story_id, outlets, rated_outlets, left_share, center_share, "
             "right_share, blindspot, country, topics, data, computed_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", cov)
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            cov,
+        )
         conn.executemany(
             "INSERT INTO summaries (story_id, mode, data, article_count, disputed, generated_at)"
-            " VALUES (?, ?, ?, ?, 0, ?)", sums)
+            " VALUES (?, ?, ?, ?, 0, ?)",
+            sums,
+        )
 
 
 def story_count(path: Path) -> int:

@@ -15,7 +15,13 @@ def _pct(v: float | None) -> str:
 
 
 def _svg(
-    uid: str, title: str, desc: str, width: int, height: int, body: str, stretch: bool = True,
+    uid: str,
+    title: str,
+    desc: str,
+    width: int,
+    height: int,
+    body: str,
+    stretch: bool = True,
     kind: str = "chart-bars",
 ) -> Markup:
     aspect = ' preserveAspectRatio="none"' if stretch else ""
@@ -42,8 +48,15 @@ def bias_bar(uid: str, shares: dict[str, float | None], height: int = 14) -> Mar
                 f'<rect class="side-{s}" x="{x:.2f}" y="0" width="{w:.2f}" height="{height}"/>'
             )
         x += w
-    return _svg(uid, "Bias distribution of the rated sources", desc, 100, height, "".join(parts),
-                kind="chart-bias")
+    return _svg(
+        uid,
+        "Bias distribution of the rated sources",
+        desc,
+        100,
+        height,
+        "".join(parts),
+        kind="chart-bias",
+    )
 
 
 def hbars(uid: str, title: str, rows: list[tuple[str, int]], css: str = "bar") -> Markup:
@@ -91,9 +104,16 @@ def timeline(uid: str, points: list[tuple[str, str, int]]) -> Markup:
                     f'width="{col - 2:.2f}" height="{h:.2f}"/>'
                 )
     desc = "; ".join(
-        f"{d}: " + ", ".join(f"{LABEL[s]} {per[(d, s)]}" for s in (*SIDES, "unrated")
-                             if per.get((d, s)))
+        f"{d}: "
+        + ", ".join(f"{LABEL[s]} {per[(d, s)]}" for s in (*SIDES, "unrated") if per.get((d, s)))
         for d in days
     )
-    return _svg(uid, "Coverage timeline: articles by side over time", desc, int(width), height,
-                "".join(parts), kind="chart-timeline")
+    return _svg(
+        uid,
+        "Coverage timeline: articles by side over time",
+        desc,
+        int(width),
+        height,
+        "".join(parts),
+        kind="chart-timeline",
+    )

@@ -24,9 +24,25 @@ from everyside.web.app import ctx
 
 router = APIRouter(include_in_schema=False)
 ATOM = "http://www.w3.org/2005/Atom"
-CSV_FIELDS = ("id", "published_at", "outlet_name", "outlet_domain", "side", "bias", "bias_tier",
-              "bias_spread", "factuality", "factuality_tier", "owner", "owner_category",
-              "country", "title", "url", "copy_of", "reposts")
+CSV_FIELDS = (
+    "id",
+    "published_at",
+    "outlet_name",
+    "outlet_domain",
+    "side",
+    "bias",
+    "bias_tier",
+    "bias_spread",
+    "factuality",
+    "factuality_tier",
+    "owner",
+    "owner_category",
+    "country",
+    "title",
+    "url",
+    "copy_of",
+    "reposts",
+)
 
 
 def _base(request: Request) -> str:
@@ -62,8 +78,12 @@ def _entry_summary(s: dict[str, Any]) -> str:
     sh = s.get("shares") or {}
     parts = [f"{s['article_count']} articles from {s['outlet_count']} outlets"]
     if any(v is not None for v in sh.values()):
-        parts.append(" / ".join(f"{k.capitalize()} {round((sh.get(k) or 0) * 100)}%"
-                                for k in ("left", "center", "right")))
+        parts.append(
+            " / ".join(
+                f"{k.capitalize()} {round((sh.get(k) or 0) * 100)}%"
+                for k in ("left", "center", "right")
+            )
+        )
     if s.get("blindspot"):
         parts.append(f"Blindspot for the {s['blindspot'].capitalize()}")
     return ". ".join(parts) + "."
@@ -101,8 +121,9 @@ def feed_outlet(request: Request, domain: str) -> Response:
         recent = q.outlet_articles(conn, o["id"], limit=50)
         ids = list(dict.fromkeys(a["story_id"] for a in recent if a["story_id"]))
         stories = q.stories_by_ids(conn, ids)
-    return atom(request, f"stories covered by {o['name']}", f"/feeds/outlets/{domain}.atom",
-                stories)
+    return atom(
+        request, f"stories covered by {o['name']}", f"/feeds/outlets/{domain}.atom", stories
+    )
 
 
 def _story_cards(request: Request, story_id: int) -> tuple[dict, list[dict[str, Any]]]:
@@ -131,22 +152,29 @@ def export_csv(request: Request, story_id: int) -> Response:
     w.writeheader()
     for c in cards:
         w.writerow({k: _cell(c.get(k)) for k in CSV_FIELDS})
-    return Response(buf.getvalue(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="story-{story_id}-articles.csv"'})
+    return Response(
+        buf.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="story-{story_id}-articles.csv"'},
+    )
 
 
 @router.get("/story/{story_id:int}/articles.jsonl")
 def export_jsonl(request: Request, story_id: int) -> Response:
     _, cards = _story_cards(request, story_id)
     body = "".join(json.dumps(jsonable_encoder(c), ensure_ascii=False) + "\n" for c in cards)
-    return Response(body, media_type="application/x-ndjson", headers={
-        "Content-Disposition": f'attachment; filename="story-{story_id}-articles.jsonl"'})
+    return Response(
+        body,
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="story-{story_id}-articles.jsonl"'},
+    )
 
 
 @router.get("/story/{story_id:int}/coverage.json")
 def export_coverage(request: Request, story_id: int) -> Response:
     panel, _ = _story_cards(request, story_id)
-    return Response(json.dumps(jsonable_encoder(panel), ensure_ascii=False),
-                    media_type="application/json", headers={
-                        "Content-Disposition": f'attachment; filename="story-{story_id}-'
-                        'coverage.json"'})
+    return Response(
+        json.dumps(jsonable_encoder(panel), ensure_ascii=False),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="story-{story_id}-coverage.json"'},
+    )

@@ -16,16 +16,28 @@ from everyside.store import Store
 
 COUNTS = (
     ("everyside_articles", "Articles stored.", "SELECT count(*) FROM articles"),
-    ("everyside_stories", "Stories (not merged away).",
-     "SELECT count(*) FROM stories WHERE merged_into IS NULL"),
+    (
+        "everyside_stories",
+        "Stories (not merged away).",
+        "SELECT count(*) FROM stories WHERE merged_into IS NULL",
+    ),
     ("everyside_outlets", "Outlets known.", "SELECT count(*) FROM outlets"),
     ("everyside_feeds_active", "Active feeds.", "SELECT count(*) FROM feeds WHERE active"),
-    ("everyside_feeds_in_error", "Feeds whose last poll failed.",
-     "SELECT count(*) FROM feeds WHERE last_error IS NOT NULL"),
-    ("everyside_articles_unclustered", "Articles waiting for story assignment.",
-     "SELECT count(*) FROM articles WHERE story_id IS NULL"),
-    ("everyside_feedback_open", "Unhandled reader reports.",
-     "SELECT count(*) FROM feedback WHERE NOT handled"),
+    (
+        "everyside_feeds_in_error",
+        "Feeds whose last poll failed.",
+        "SELECT count(*) FROM feeds WHERE last_error IS NOT NULL",
+    ),
+    (
+        "everyside_articles_unclustered",
+        "Articles waiting for story assignment.",
+        "SELECT count(*) FROM articles WHERE story_id IS NULL",
+    ),
+    (
+        "everyside_feedback_open",
+        "Unhandled reader reports.",
+        "SELECT count(*) FROM feedback WHERE NOT handled",
+    ),
 )
 
 
@@ -59,13 +71,17 @@ class Metrics:
 
     def __init__(self, store: Store):
         self.registry = CollectorRegistry()
-        self.requests = Counter("everyside_http_requests", "HTTP requests.",
-                                ["route", "status"], registry=self.registry)
-        self.latency = Histogram("everyside_http_request_seconds", "Server time per request.",
-                                 ["route"], registry=self.registry,
-                                 buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
-        self.errors = Counter("everyside_http_errors", "Unhandled errors.",
-                              registry=self.registry)
+        self.requests = Counter(
+            "everyside_http_requests", "HTTP requests.", ["route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "everyside_http_request_seconds",
+            "Server time per request.",
+            ["route"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+        )
+        self.errors = Counter("everyside_http_errors", "Unhandled errors.", registry=self.registry)
         self.registry.register(_StoreCollector(store))
 
     def observe(self, route: str, status: int, seconds: float) -> None:

@@ -34,19 +34,27 @@ def page(path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 def _filters(topic: str | None, country: str | None, range_: str | None) -> q.StoryFilter:
-    return q.StoryFilter(topic=topic or None, country=country or None,
-                         range=range_ if range_ in q.RANGES else None)
+    return q.StoryFilter(
+        topic=topic or None, country=country or None, range=range_ if range_ in q.RANGES else None
+    )
 
 
 @page("/")
-def home(request: Request, topic: str | None = None, country: str | None = None,
-         range: str | None = Query(None, pattern="^(day|week|month|all)?$"),
-         page: int = Query(1, ge=1, le=1000)) -> Response:
+def home(
+    request: Request,
+    topic: str | None = None,
+    country: str | None = None,
+    range: str | None = Query(None, pattern="^(day|week|month|all)?$"),
+    page: int = Query(1, ge=1, le=1000),
+) -> Response:
     f = _filters(topic, country, range)
     with ctx(request).store.read() as conn:
         stories = q.list_stories(conn, f, limit=30, offset=(page - 1) * 30)
-    data = {"stories": stories, "filters": {"topic": f.topic, "country": f.country,
-                                            "range": f.range}, "page": page}
+    data = {
+        "stories": stories,
+        "filters": {"topic": f.topic, "country": f.country, "range": f.range},
+        "page": page,
+    }
     return respond(request, "home.html", data)
 
 
@@ -80,10 +88,13 @@ def _similar(conn: Any, story: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @page("/story/{story_id:int}")
-def story(request: Request, story_id: int,
-          side: str | None = Query(None, pattern="^(left|center|right|all)?$"),
-          sort: str = Query("time", pattern="^(time|bias|factuality)$"),
-          feedback: str | None = None) -> Response:
+def story(
+    request: Request,
+    story_id: int,
+    side: str | None = Query(None, pattern="^(left|center|right|all)?$"),
+    sort: str = Query("time", pattern="^(time|bias|factuality)$"),
+    feedback: str | None = None,
+) -> Response:
     data = _story_data(request, story_id, side if side != "all" else None, sort)
     if data is None:
         return error_response(request, 404, f"story {story_id} does not exist")
@@ -94,12 +105,17 @@ def story(request: Request, story_id: int,
     token = request.cookies.get(security.CSRF_COOKIE)
     if not security.valid_csrf_token(es.key, token, es.now()):
         token = security.new_csrf_token(es.key, es.now())
-    extra = {"csrf_token": token, "feedback_state": feedback,
-             "reasons": FEEDBACK_REASONS}
+    extra = {"csrf_token": token, "feedback_state": feedback, "reasons": FEEDBACK_REASONS}
     response = respond(request, "story.html", data, extra=extra)
     if not wants_json(request):
-        response.set_cookie(security.CSRF_COOKIE, token, max_age=security.CSRF_MAX_AGE,
-                            httponly=True, samesite="strict", path="/")
+        response.set_cookie(
+            security.CSRF_COOKIE,
+            token,
+            max_age=security.CSRF_MAX_AGE,
+            httponly=True,
+            samesite="strict",
+            path="/",
+        )
     return response
 
 
@@ -113,18 +129,28 @@ FEEDBACK_REASONS = {
 
 
 @router.post("/story/{story_id:int}/feedback")
-def feedback(request: Request, story_id: int, reason: str = Form(..., max_length=64),
-             text: str = Form("", max_length=2000),
-             csrf_token: str = Form("", alias=security.CSRF_FIELD)) -> Response:
+def feedback(
+    request: Request,
+    story_id: int,
+    reason: str = Form(..., max_length=64),
+    text: str = Form("", max_length=2000),
+    csrf_token: str = Form("", alias=security.CSRF_FIELD),
+) -> Response:
     es = ctx(request)
     now = es.now()
-    if not security.check_csrf(es.key, request.cookies.get(security.CSRF_COOKIE), csrf_token,
-                               now):
-        return error_response(request, 403, "the form expired or did not come from this site; "
-                              "reload the story page and send it again")
+    if not security.check_csrf(es.key, request.cookies.get(security.CSRF_COOKIE), csrf_token, now):
+        return error_response(
+            request,
+            403,
+            "the form expired or did not come from this site; "
+            "reload the story page and send it again",
+        )
     if reason not in FEEDBACK_REASONS:
-        return error_response(request, 422, f"unknown reason {reason[:64]!r}; choose one of "
-                              + ", ".join(FEEDBACK_REASONS))
+        return error_response(
+            request,
+            422,
+            f"unknown reason {reason[:64]!r}; choose one of " + ", ".join(FEEDBACK_REASONS),
+        )
     client = security.client_id(es.key, request.client.host if request.client else None)
     naive = now.astimezone(UTC).replace(tzinfo=None)
     with es.store.read() as conn:
@@ -132,16 +158,21 @@ def feedback(request: Request, story_id: int, reason: str = Form(..., max_length
             return error_response(request, 404, f"story {story_id} does not exist")
         allowed = security.feedback_allowed(conn, client, es.settings.feedback_rate_limit, naive)
     if not allowed:
-        return error_response(request, 429, "too many reports from your address in the last "
-                              "hour; thank you, please try again later")
+        return error_response(
+            request,
+            429,
+            "too many reports from your address in the last "
+            "hour; thank you, please try again later",
+        )
     _record(es, story_id, reason, text.strip() or None, client, naive)
     if wants_json(request):
         return JSONResponse({"status": "recorded", "story_id": story_id}, status_code=201)
     return RedirectResponse(f"/story/{story_id}?feedback=thanks#summary", status_code=303)
 
 
-def _record(es: Any, story_id: int, reason: str, text: str | None, client: str,
-            now: datetime) -> None:
+def _record(
+    es: Any, story_id: int, reason: str, text: str | None, client: str, now: datetime
+) -> None:
     try:
         from everyside.summary_service import record_feedback
     except ImportError:
@@ -153,9 +184,18 @@ def _record(es: Any, story_id: int, reason: str, text: str | None, client: str,
 
     from everyside.store.schema import feedback as fb
 
-    es.store.write(lambda c: c.execute(insert(fb).values(
-        story_id=story_id, kind="summary", reason=reason, text=text, client=client,
-        created_at=now)))
+    es.store.write(
+        lambda c: c.execute(
+            insert(fb).values(
+                story_id=story_id,
+                kind="summary",
+                reason=reason,
+                text=text,
+                client=client,
+                created_at=now,
+            )
+        )
+    )
 
 
 @page("/blindspots")
@@ -167,8 +207,11 @@ def blindspots(request: Request) -> Response:
 
 
 @page("/outlets")
-def outlets(request: Request, q_: str = Query("", alias="q", max_length=100),
-            page: int = Query(1, ge=1, le=10000)) -> Response:
+def outlets(
+    request: Request,
+    q_: str = Query("", alias="q", max_length=100),
+    page: int = Query(1, ge=1, le=10000),
+) -> Response:
     with ctx(request).store.read() as conn:
         rows = q.list_outlets(conn, q_, limit=100, offset=(page - 1) * 100)
     for o in rows:
@@ -182,36 +225,47 @@ def outlet(request: Request, domain: str) -> Response:
     with es.store.read() as conn:
         o = q.get_outlet(conn, domain.lower())
         if o is None:
-            return error_response(request, 404, f"no outlet with domain {domain!r}; "
-                                  "search the directory at /outlets")
+            return error_response(
+                request, 404, f"no outlet with domain {domain!r}; search the directory at /outlets"
+            )
         recent = q.outlet_articles(conn, o["id"], limit=20)
-        stories = q.stories_by_ids(conn, list(dict.fromkeys(
-            a["story_id"] for a in recent if a["story_id"])))
-    o.update({k: v for k, v in view.card({**o, "outlet_name": o["name"]}, es.now()).items()
-              if k in ("side", "bias_tier", "estimated_tier", "factuality_tier", "initial")})
-    return respond(request, "outlet.html", {"outlet": o, "recent_articles": recent,
-                                            "recent_stories": stories})
+        stories = q.stories_by_ids(
+            conn, list(dict.fromkeys(a["story_id"] for a in recent if a["story_id"]))
+        )
+    o.update(
+        {
+            k: v
+            for k, v in view.card({**o, "outlet_name": o["name"]}, es.now()).items()
+            if k in ("side", "bias_tier", "estimated_tier", "factuality_tier", "initial")
+        }
+    )
+    return respond(
+        request, "outlet.html", {"outlet": o, "recent_articles": recent, "recent_stories": stories}
+    )
 
 
 @page("/topics")
 def topics(request: Request) -> Response:
     with ctx(request).store.read() as conn:
         counts = q.topic_counts(conn)
-    return respond(request, "topics.html", {"topics": [{"name": n, "stories": c}
-                                                       for n, c in counts]})
+    return respond(
+        request, "topics.html", {"topics": [{"name": n, "stories": c} for n, c in counts]}
+    )
 
 
 @page("/topics/{topic}")
 def topic(request: Request, topic: str, page: int = Query(1, ge=1, le=1000)) -> Response:
     with ctx(request).store.read() as conn:
-        stories = q.list_stories(conn, q.StoryFilter(topic=topic), limit=30,
-                                 offset=(page - 1) * 30)
+        stories = q.list_stories(conn, q.StoryFilter(topic=topic), limit=30, offset=(page - 1) * 30)
     return respond(request, "topic.html", {"topic": topic, "stories": stories, "page": page})
 
 
 @page("/search")
-def search(request: Request, q_: str = Query("", alias="q", max_length=200),
-           page: int = Query(1, ge=1, le=100)) -> Response:
+def search(
+    request: Request,
+    q_: str = Query("", alias="q", max_length=200),
+    page: int = Query(1, ge=1, le=100),
+) -> Response:
     results: list[dict[str, Any]] = []
     if q_.strip():
         with ctx(request).store.read() as conn:

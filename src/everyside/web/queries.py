@@ -77,8 +77,13 @@ def topic_names(topics: Any) -> list[str]:
     """Topic tags as strings, whatever shape the coverage document stored them in."""
     out: list[str] = []
     for t in topics or []:
-        name = t if isinstance(t, str) else (t.get("tag") or t.get("name")) if isinstance(
-            t, dict) else None
+        name = (
+            t
+            if isinstance(t, str)
+            else (t.get("tag") or t.get("name"))
+            if isinstance(t, dict)
+            else None
+        )
         if isinstance(name, str) and name:
             out.append(name)
     return out
@@ -135,8 +140,10 @@ def stories_by_ids(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
         f"SELECT {STORY_COLS} FROM stories s LEFT JOIN coverage c ON c.story_id = s.id "
         f"WHERE s.id IN ({marks})"
     )
-    rows = {r._mapping["id"]: _story(r) for r in conn.execute(
-        text(sql), {f"i{n}": i for n, i in enumerate(ids)})}
+    rows = {
+        r._mapping["id"]: _story(r)
+        for r in conn.execute(text(sql), {f"i{n}": i for n, i in enumerate(ids)})
+    }
     return [rows[i] for i in ids if i in rows]
 
 
@@ -247,21 +254,46 @@ def get_outlet(conn: Connection, domain: str) -> dict[str, Any] | None:
         return None
     o = {k: (_iso(v) if isinstance(v, datetime) else v) for k, v in row._mapping.items()}
     o["provenance"] = _json(o.get("provenance"))
-    o["ratings"] = [dict(r._mapping) for r in conn.execute(text(
-        "SELECT r.name AS rater, r.title AS rater_title, r.url AS rater_url, g.axis, g.raw, "
-        "g.value, g.rated_on, g.provenance FROM ratings g JOIN raters r ON r.id = g.rater_id "
-        "WHERE g.outlet_id = :i ORDER BY g.axis, r.name"), {"i": o["id"]})]
-    o["ownership"] = [dict(r._mapping) for r in conn.execute(text(
-        "SELECT owner, category, provenance FROM ownership WHERE outlet_id = :i ORDER BY id"),
-        {"i": o["id"]})]
+    o["ratings"] = [
+        dict(r._mapping)
+        for r in conn.execute(
+            text(
+                "SELECT r.name AS rater, r.title AS rater_title, r.url AS rater_url, g.axis, "
+                "g.raw, g.value, g.rated_on, g.provenance FROM ratings g "
+                "JOIN raters r ON r.id = g.rater_id WHERE g.outlet_id = :i ORDER BY g.axis, r.name"
+            ),
+            {"i": o["id"]},
+        )
+    ]
+    o["ownership"] = [
+        dict(r._mapping)
+        for r in conn.execute(
+            text(
+                "SELECT owner, category, provenance FROM ownership WHERE outlet_id = :i ORDER BY id"
+            ),
+            {"i": o["id"]},
+        )
+    ]
+    total, copies = conn.execute(
+        text("SELECT count(*), count(copy_of) FROM articles WHERE outlet_id = :i"), {"i": o["id"]}
+    ).one()
+    o["articles"] = {
+        "total": int(total),
+        "copies": int(copies),
+        "original_share": (total - copies) / total if total else None,
+    }
     return o
 
 
 def topic_counts(conn: Connection, recent: int = 2000, limit: int = 60) -> list[tuple[str, int]]:
     """The most common topics over the most recent stories."""
-    rows = conn.execute(text(
-        "SELECT c.topics FROM coverage c JOIN stories s ON s.id = c.story_id "
-        "ORDER BY s.last_published_at DESC LIMIT :n"), {"n": recent})
+    rows = conn.execute(
+        text(
+            "SELECT c.topics FROM coverage c JOIN stories s ON s.id = c.story_id "
+            "ORDER BY s.last_published_at DESC LIMIT :n"
+        ),
+        {"n": recent},
+    )
     counts: dict[str, int] = {}
     for (topics,) in rows:
         for name in topic_names(_json(topics)):

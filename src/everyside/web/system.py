@@ -22,8 +22,9 @@ def health(request: Request) -> Response:
             conn.execute(text("SELECT 1"))
         revision = es.store.current_revision()
     except Exception as e:  # the point of a health check is to report, not to raise
-        return JSONResponse({"status": "error", "database": f"unreachable: {type(e).__name__}"},
-                            status_code=503)
+        return JSONResponse(
+            {"status": "error", "database": f"unreachable: {type(e).__name__}"}, status_code=503
+        )
     return JSONResponse({"status": "ok", "database": "ok", "schema": revision})
 
 
@@ -37,5 +38,4 @@ def theme(request: Request) -> Response:
     """Side colours come from settings; a stylesheet (not inline styles) keeps the CSP strict."""
     colors = side_colors(ctx(request).settings)
     body = ":root{" + "".join(f"--{k}:{v};" for k, v in colors.items()) + "}\n"
-    return Response(body, media_type="text/css",
-                    headers={"Cache-Control": "public, max-age=300"})
+    return Response(body, media_type="text/css", headers={"Cache-Control": "public, max-age=300"})

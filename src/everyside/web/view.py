@@ -37,8 +37,13 @@ def relative_time(v: Any, now: datetime) -> str:
     s = (now - dt).total_seconds()
     if s < 0:
         return "in the future"
-    for unit, size in (("year", 31536000), ("month", 2592000), ("day", 86400), ("hour", 3600),
-                       ("minute", 60)):
+    for unit, size in (
+        ("year", 31536000),
+        ("month", 2592000),
+        ("day", 86400),
+        ("hour", 3600),
+        ("minute", 60),
+    ):
         if s >= size:
             n = int(s // size)
             return f"{n} {unit}{'s' if n != 1 else ''} ago"
@@ -115,11 +120,17 @@ def derived_coverage(cards: list[dict[str, Any]]) -> dict[str, Any]:
         "unrated_outlets": len(outlets) - len(rated),
         "counts": {s: sides[s] for s in SIDES},
         "shares": shares,
-        "factuality": _dist([o["factuality_tier"] for o in outlets], (*FACTUALITY_TIERS[::-1],
-                                                                        "Unknown")),
+        "factuality": _dist(
+            [o["factuality_tier"] for o in outlets], (*FACTUALITY_TIERS[::-1], "Unknown")
+        ),
         "ownership": _dist([o["owner_category"] for o in outlets], OWNERSHIP_CATEGORIES),
-        "broke": first and {"outlet": first["outlet_name"], "country": first.get("country"),
-                            "time": first["published_at"], "article_id": first["id"]},
+        "broke": first
+        and {
+            "outlet": first["outlet_name"],
+            "country": first.get("country"),
+            "time": first["published_at"],
+            "article_id": first["id"],
+        },
         "countries": countries.most_common(3),
         "timeline": sorted((d, s, n) for (d, s), n in timeline.items() if d),
     }
@@ -153,8 +164,11 @@ def coverage_panel(doc: dict | None, cards: list[dict[str, Any]], story: dict) -
     d = derived_coverage(cards)
     doc = doc or {}
     src = _get(doc, "sources")
-    for key, name in (("outlets", "total"), ("rated_outlets", "rated"),
-                      ("unrated_outlets", "unrated")):
+    for key, name in (
+        ("outlets", "total"),
+        ("rated_outlets", "rated"),
+        ("unrated_outlets", "unrated"),
+    ):
         if isinstance(src.get(name), int):
             d[key] = src[name]
     by_outlet = _get(_get(doc, "bias"), "by_outlet")
@@ -168,14 +182,19 @@ def coverage_panel(doc: dict | None, cards: list[dict[str, Any]], story: dict) -
     d["factuality"] = _nonzero(_get(doc, "factuality").get("counts")) or d["factuality"]
     d["ownership"] = _nonzero(_get(doc, "ownership").get("counts")) or d["ownership"]
     d["mostly_from"] = _get(doc, "countries").get("sentence") or mostly_from(
-        d["countries"], d["outlets"])
+        d["countries"], d["outlets"]
+    )
     d["broke_sentence"] = _broke(_get(doc, "broke_the_news")) or _broke(d["broke"])
     d["broke_reason"] = _get(doc, "broke_the_news").get("reason")
     points = _get(doc, "timeline").get("points")
     if isinstance(points, list) and points:
-        d["timeline"] = [(str(p.get("t", ""))[:13].replace("T", " "), s, int(p.get(s) or 0))
-                         for p in points if isinstance(p, dict)
-                         for s in (*SIDES, "unrated") if p.get(s)]
+        d["timeline"] = [
+            (str(p.get("t", ""))[:13].replace("T", " "), s, int(p.get(s) or 0))
+            for p in points
+            if isinstance(p, dict)
+            for s in (*SIDES, "unrated")
+            if p.get(s)
+        ]
     spot = _get(doc, "blindspot")
     d["blindspot"] = story.get("blindspot") or (spot.get("missed_by") if spot else None)
     d["blindspot_detail"] = spot or None
@@ -213,8 +232,9 @@ def why_lines(why: Any) -> list[str]:
     if isinstance(why, str):
         return [why]
     if isinstance(why, list):
-        return [str(w if not isinstance(w, dict) else w.get("text") or w.get("term") or w)
-                for w in why][:8]
+        return [
+            str(w if not isinstance(w, dict) else w.get("text") or w.get("term") or w) for w in why
+        ][:8]
     if isinstance(why, dict):
         out = []
         for k, v in why.items():
@@ -237,13 +257,23 @@ def summary_view(doc: dict | None, cards: list[dict[str, Any]]) -> dict[str, Any
             "disputed": bool(doc.get("disputed")),
             "headline": doc.get("headline") if isinstance(doc.get("headline"), dict) else None,
             "bullets": [_bullet(b, by_id) for b in doc["bullets"] if isinstance(b, dict)],
-            "sides": {s: [_bullet(b, by_id) for b in sides.get(s) or [] if isinstance(b, dict)]
-                      for s in SIDES if sides.get(s)},
+            "sides": {
+                s: [_bullet(b, by_id) for b in sides.get(s) or [] if isinstance(b, dict)]
+                for s in SIDES
+                if sides.get(s)
+            },
         }
     lead = next((c for c in cards if c.get("snippet")), None)
-    return {"kind": "lead", "mode": None, "disputed": False, "headline": None, "bullets": [],
-            "sides": {}, "lead": lead and {"text": lead["snippet"], "outlet": lead["outlet_name"],
-                                           "article_id": lead["id"]}}
+    return {
+        "kind": "lead",
+        "mode": None,
+        "disputed": False,
+        "headline": None,
+        "bullets": [],
+        "sides": {},
+        "lead": lead
+        and {"text": lead["snippet"], "outlet": lead["outlet_name"], "article_id": lead["id"]},
+    }
 
 
 def _bullet(b: dict[str, Any], by_id: dict[int, dict[str, Any]]) -> dict[str, Any]:
@@ -252,7 +282,12 @@ def _bullet(b: dict[str, Any], by_id: dict[int, dict[str, Any]]) -> dict[str, An
         if not isinstance(c, dict):
             continue
         art = by_id.get(c.get("article_id"))  # type: ignore[arg-type]
-        cites.append({"article_id": c.get("article_id"), "sentence": c.get("sentence") or "",
-                      "outlet": art["outlet_name"] if art else None,
-                      "url": art["url"] if art else None})
+        cites.append(
+            {
+                "article_id": c.get("article_id"),
+                "sentence": c.get("sentence") or "",
+                "outlet": art["outlet_name"] if art else None,
+                "url": art["url"] if art else None,
+            }
+        )
     return {"text": str(b.get("text") or ""), "citations": cites}
