@@ -201,3 +201,48 @@ def test_export_import_round_trip(store: Store, tmp_path: Path, fmt: str) -> Non
     finally:
         empty.close()
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_ensure_directory_syncs_only_new_bundled_files(store: Store, tmp_path: Path) -> None:
+    from everyside.registry import ensure_directory
+    from everyside.registry.build import dumps_outlets, dumps_raters
+
+    def write(name: str) -> None:
+        rec = {
+            "domain": "a.example",
+            "name": name,
+            "country": None,
+            "language": None,
+            "scope": None,
+            "media_type": None,
+            "homepage": None,
+            "aliases": [],
+            "ratings": [["mbfc", "bias", "left", -2.0, None, "x:1"]],
+            "ownership": [],
+            "sources": ["x"],
+        }
+        (tmp_path / "outlets.jsonl.gz").write_bytes(dumps_outlets([rec]))
+        (tmp_path / "raters.json").write_bytes(dumps_raters())
+        (tmp_path / "feeds.csv").write_text(
+            "domain,url,title,language,country\n# a comment\n"
+            "a.example,https://a.example/feed.xml,A feed,en,US\n"
+            "new.example,https://new.example/rss,New Outlet,fr,FR\n",
+            encoding="utf-8",
+        )
+
+    write("A")
+    assert not ensure_directory(store, NOW, tmp_path).skipped
+    assert ensure_directory(store, NOW, tmp_path).skipped
+    write("A renamed")
+    assert not ensure_directory(store, NOW, tmp_path).skipped
+    with store.read() as conn:
+        a = get_outlet(conn, "a.example")
+        new = get_outlet(conn, "new.example")
+    assert a is not None and a[0].name == "A renamed" and a[1].bias == -2.0
+    assert a[0].feeds == ["https://a.example/feed.xml"]
+    assert new is not None and (new[0].name, new[0].country, new[0].language) == (
+        "New Outlet",
+        "FR",
+        "fr",
+    )
+    assert new[0].feeds == ["https://new.example/rss"]

@@ -16,7 +16,7 @@ from everyside.cli.common import app as root
 from everyside.cli.common import console, err_console, state
 from everyside.domain.model import bias_tier, factuality_tier
 from everyside.errors import InputError
-from everyside.registry import load_directory, sync_directory
+from everyside.registry import ensure_directory, load_directory, sync_directory
 from everyside.registry.catalog import (
     OutletRow,
     add_outlet,
@@ -50,7 +50,7 @@ def _now() -> datetime:
 
 def _store(ctx: typer.Context) -> Store:
     store = state(ctx).store()
-    sync_directory(store, load_directory(), _now())
+    ensure_directory(store, _now())
     return store
 
 
@@ -249,3 +249,45 @@ def stats_cmd(files: list[Path]) -> None:
         if c.bad_lines:
             err_console.print(f"{path}: {c.bad_lines} malformed lines skipped")
     console.print(t)
+
+
+@registry_app.command("bench")
+def bench_cmd(
+    lookups: int = typer.Option(200_000, "--lookups", help="URLs to match."),
+    sync: bool = typer.Option(
+        True,
+        "--sync/--no-sync",
+        help="Also time a sync into a fresh SQLite database in a temporary folder.",
+    ),
+) -> None:
+    """Print load time, match throughput and sync time of the bundled directory."""
+    import tempfile
+    import time
+
+    from everyside.registry.directory import _load
+    from everyside.store import open_store
+
+    _load.cache_clear()
+    start = time.perf_counter()
+    directory = load_directory()
+    console.print(f"load: {len(directory):,} outlets in {time.perf_counter() - start:.2f} s")
+    hosts = sorted(directory.outlets)
+    urls = [f"https://www.{hosts[i % len(hosts)]}/news/{i}?utm_source=x" for i in range(lookups)]
+    start = time.perf_counter()
+    found = sum(directory.match(u) is not None for u in urls)
+    rate = lookups / (time.perf_counter() - start)
+    console.print(f"match: {rate:,.0f} lookups/s ({found:,} of {lookups:,} found)")
+    if sync:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = open_store(f"sqlite:///{tmp}/bench.db")
+            try:
+                for label, force in (
+                    ("first sync", False),
+                    ("unchanged", False),
+                    ("forced re-sync", True),
+                ):
+                    start = time.perf_counter()
+                    sync_directory(store, directory, _now(), force=force)
+                    console.print(f"{label}: {time.perf_counter() - start:.2f} s")
+            finally:
+                store.close()

@@ -13,12 +13,15 @@ Public API (everything else in this package is an implementation detail):
   into the store (outlets, outlet_aliases, raters, ratings, ownership, bundled feeds) and fill
   the cached `outlets.bias`, `bias_spread`, `factuality`. Idempotent; skipped when the store
   already holds `directory.version`; user-added outlets and ratings survive.
+- `ensure_directory(store, now) -> SyncResult` — what `everyside up` should call at start:
+  compares a digest of the bundled files with the store's `registry.version` (about 1 ms) and
+  only loads and syncs the directory when they differ.
 
 The directory is compiled from ../shared/data/outlets by `everyside registry build`
 (`everyside.registry.build.build(shared_dir)`); see docs/ratings.md for every rater's mapping.
 """
 
 from everyside.registry.directory import Directory, load_directory
-from everyside.registry.load import SyncResult, sync_directory
+from everyside.registry.load import SyncResult, ensure_directory, sync_directory
 
-__all__ = ["Directory", "SyncResult", "load_directory", "sync_directory"]
+__all__ = ["Directory", "SyncResult", "ensure_directory", "load_directory", "sync_directory"]

@@ -170,12 +170,14 @@ def _attach_feeds(
 
 
 def load_directory(data_dir: Path | None = None) -> Directory:
-    """The bundled directory (cached per data folder): outlets, raters and bundled feeds."""
-    return _load(str(data_dir or DATA_DIR))
+    """The bundled directory: outlets, raters and bundled feeds. Cached per folder and version
+    (a digest of the files, so a rebuilt folder is reloaded)."""
+    path = data_dir or DATA_DIR
+    return _load(str(path), data_version(path))
 
 
 @lru_cache(maxsize=4)
-def _load(data_dir: str) -> Directory:
+def _load(data_dir: str, version: str) -> Directory:
     path = Path(data_dir)
     records = list(read_records(path))
     outlets = {rec["domain"]: outlet_from_record(rec) for rec in records}
@@ -183,6 +185,6 @@ def _load(data_dir: str) -> Directory:
     feeds = read_feeds(path)
     if feeds:
         _attach_feeds(outlets, Directory(outlets.values()), feeds)
-    directory = Directory(outlets.values(), raters, data_version(path))
+    directory = Directory(outlets.values(), raters, version)
     directory.sources = {rec["domain"]: rec.get("sources", []) for rec in records}
     return directory
