@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
@@ -16,13 +17,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, insert, text
 
-from conftest import PG_BASE
 from everyside.settings import load_settings
 from everyside.store import Store, open_store
 from everyside.store import schema as t
 from everyside.web import create_app
 
 NOW = datetime(2026, 3, 1, 12, 0)
+PG_BASE = os.environ.get("EVERYSIDE_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 

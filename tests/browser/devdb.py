@@ -23,7 +23,17 @@ from everyside.store import schema as t
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 DEV_FILE = DATA / "stories" / "allsides_dev.jsonl"
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SIDE_VALUE = {"left": -2.0, "center": 0.0, "right": 2.0}
+
+
+@dataclass
+class Site:
+    """The running test server."""
+
+    base: str
+    store: object
+    stand_ins: list[str]
 
 
 @dataclass

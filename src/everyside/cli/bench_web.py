@@ -48,12 +48,28 @@ def _free_port() -> int:
 
 
 def _start_server(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "EVERYSIDE_DATABASE_URL": f"sqlite:///{db}",
-           "EVERYSIDE_DATA_DIR": str(db.parent), "EVERYSIDE_LOG_LEVEL": "WARNING"}
-    cmd = [sys.executable, "-m", "uvicorn", "--factory",
-           "everyside.web.app:create_app_from_environment", "--host", "127.0.0.1",
-           "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-           "--no-access-log"]
+    env = {
+        **os.environ,
+        "EVERYSIDE_DATABASE_URL": f"sqlite:///{db}",
+        "EVERYSIDE_DATA_DIR": str(db.parent),
+        "EVERYSIDE_LOG_LEVEL": "WARNING",
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "everyside.web.app:create_app_from_environment",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     import httpx
 
@@ -65,8 +81,10 @@ def _start_server(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
         except httpx.HTTPError:
             time.sleep(0.2)
     proc.terminate()
-    raise ConfigError("bench web: the server did not start within 60 s; see "
-                      f"{proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+    raise ConfigError(
+        "bench web: the server did not start within 60 s; see "
+        f"{proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
+    )
 
 
 def _server_times(base: str, paths: list[str]) -> list[float]:
@@ -88,16 +106,20 @@ def _wrk(base: str, path: str, seconds: int, connections: int, stories: int) -> 
         script = (LUA_STORY.format(stories=stories) if path == "story" else "") + LUA_DONE
         f.write(script)
     url = base + ("/" if path == "story" else path)
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s",
-           f.name, url]
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", f.name, url]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
     Path(f.name).unlink()
     m = re.search(r"ES_RESULT (\d+) ([0-9.]+) ([0-9.]+) ([0-9.]+) (\d+)", out)
     if not m:
         raise ConfigError(f"bench web: could not read wrk's output:\n{out}")
     n, dur, p50, p95, errors = m.groups()
-    return {"requests": int(n), "rps": int(n) / float(dur), "p50_ms": float(p50),
-            "p95_ms": float(p95), "errors": int(errors)}
+    return {
+        "requests": int(n),
+        "rps": int(n) / float(dur),
+        "p50_ms": float(p50),
+        "p95_ms": float(p95),
+        "errors": int(errors),
+    }
 
 
 def _p95(values: list[float]) -> float:
@@ -106,8 +128,11 @@ def _p95(values: list[float]) -> float:
 
 @app.command("web")
 def bench_web(
-    db: Path = typer.Option(Path(tempfile.gettempdir()) / "everyside-bench-web" / "bench.db",
-                            "--db", help="SQLite file; built when missing."),
+    db: Path = typer.Option(
+        Path(tempfile.gettempdir()) / "everyside-bench-web" / "bench.db",
+        "--db",
+        help="SQLite file; built when missing.",
+    ),
     articles: int = typer.Option(1_000_000, help="Articles in a newly built database."),
     stories: int = typer.Option(50_000, help="Stories in a newly built database."),
     seconds: int = typer.Option(10, min=1, max=120, help="Load duration per page."),
@@ -125,8 +150,9 @@ def bench_web(
         console.print(f"building {db} ({articles:,} articles, {stories:,} stories)...")
         t0 = time.perf_counter()
         build_bench_db(db, articles, stories, progress=lambda m: console.print("  " + m))
-        console.print(f"built in {time.perf_counter() - t0:.0f} s, "
-                      f"{db.stat().st_size / 1e9:.2f} GB")
+        console.print(
+            f"built in {time.perf_counter() - t0:.0f} s, {db.stat().st_size / 1e9:.2f} GB"
+        )
     n_stories = story_count(db)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -145,15 +171,30 @@ def _report(base: str, n_stories: int, seconds: int, connections: int, workers: 
 
     rng = random.Random(7)
     table = Table(title=f"web: {connections} clients, {seconds} s per page, {workers} workers")
-    for col in ("page", "requests/s", "client p50 ms", "client p95 ms", "errors",
-                "server p95 ms (sequential)"):
+    for col in (
+        "page",
+        "requests/s",
+        "client p50 ms",
+        "client p95 ms",
+        "errors",
+        "server p95 ms (sequential)",
+    ):
         table.add_column(col, justify="right")
     for name, path in (("home", "/"), ("story", "story")):
-        seq = ["/"] * 100 if path == "/" else [f"/story/{rng.randint(1, n_stories)}"
-                                                for _ in range(300)]
+        seq = (
+            ["/"] * 100
+            if path == "/"
+            else [f"/story/{rng.randint(1, n_stories)}" for _ in range(300)]
+        )
         _server_times(base, seq[:20])  # warm the caches
         server = _server_times(base, seq)
         r = _wrk(base, path, seconds, connections, n_stories)
-        table.add_row(name, f"{r['rps']:.0f}", f"{r['p50_ms']:.1f}", f"{r['p95_ms']:.1f}",
-                      str(r["errors"]), f"{_p95(server):.1f}")
+        table.add_row(
+            name,
+            f"{r['rps']:.0f}",
+            f"{r['p50_ms']:.1f}",
+            f"{r['p95_ms']:.1f}",
+            str(r["errors"]),
+            f"{_p95(server):.1f}",
+        )
     console.print(table)
