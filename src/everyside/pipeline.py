@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,7 @@ from everyside.importer import ImportReport, import_jsonl
 from everyside.outlets import OutletResolver, registry_matcher
 from everyside.settings import Settings
 from everyside.store import Store
+from everyside.store.state import add_metrics, set_metrics
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +47,22 @@ def process_pending(store: Store, settings: Settings, now: datetime) -> ProcessR
     from everyside.summary_service import update_summaries
 
     report = ProcessReport()
+    started = time.perf_counter()
     changed = set(assign_pending(store, settings, now))
+    cluster_s = time.perf_counter() - started
     report.stories_changed = len(changed)
     report.story_ids = changed
     if changed:
         report.coverage_updated = update_coverage(store, settings, sorted(changed), now)
         report.summaries_updated = update_summaries(store, settings, sorted(changed), now)
+    set_metrics(
+        store,
+        now,
+        {
+            "metrics.cluster_latency_s": round(cluster_s, 4),
+            "metrics.analysis_latency_s": round(time.perf_counter() - started - cluster_s, 4),
+        },
+    )
     log.info(
         "pipeline: %d stories changed, %d coverage and %d summaries updated",
         report.stories_changed,
@@ -76,16 +88,57 @@ def import_files(
     return reports, processed
 
 
+def record_round(store: Store, result: object, now: datetime) -> None:
+    """Add one ingest round's counts to the running totals shown by /-/metrics."""
+    add_metrics(
+        store,
+        now,
+        {
+            f"metrics.ingest_{name}_total": int(getattr(result, name, 0) or 0)
+            for name in ("feeds", "new", "updated", "not_modified", "failed", "fallbacks")
+        },
+    )
+
+
 def run_ingest_loop(
-    store: Store, settings: Settings, stop: threading.Event, clock: Callable[[], datetime]
+    store: Store,
+    settings: Settings,
+    stop: threading.Event,
+    clock: Callable[[], datetime],
+    max_backoff_s: float = 300.0,
 ) -> None:
-    """`everyside up`'s background loop: ingest rounds, each followed by the analysis."""
+    """`everyside up`'s background loop: ingest rounds, each followed by the analysis.
+
+    A round that raises (a bug, a full disk) is logged and the loop starts again after a
+    growing pause; the web server keeps serving meanwhile.
+    """
     from everyside.ingest import run_forever
 
-    def after_round(_result: object) -> None:
+    def after_round(result: object) -> None:
         try:
+            record_round(store, result, clock())
             process_pending(store, settings, clock())
         except Exception:  # one failed analysis must not stop ingestion
             log.exception("pipeline: analysis after an ingest round failed; will retry")
 
-    run_forever(store, settings, stop, after_round)
+    pause = 5.0
+    while not stop.is_set():
+        try:
+            run_forever(store, settings, stop, after_round)
+        except Exception:
+            log.exception("ingest loop failed; restarting in %.0f s", pause)
+            stop.wait(pause)
+            pause = min(max_backoff_s, pause * 2)
+
+
+def run_background(
+    store: Store, settings: Settings, stop: threading.Event, clock: Callable[[], datetime]
+) -> None:
+    """What `everyside up` runs beside the web server: catch up on pending analysis (articles
+    imported while it was down), then ingest until stopped (when the `ingest` setting is on)."""
+    try:
+        process_pending(store, settings, clock())
+    except Exception:
+        log.exception("pipeline: catching up on pending articles failed; will retry")
+    if settings.ingest:
+        run_ingest_loop(store, settings, stop, clock)

@@ -162,26 +162,24 @@ def up(
     ingest: bool | None = typer.Option(None, "--ingest/--no-ingest", help="Run the ingest loop."),
 ) -> None:
     """Ingest and serve: the whole system in one process (SQLite by default)."""
-    from everyside.pipeline import ensure_directory, process_pending, run_ingest_loop
+    from everyside.pipeline import ensure_directory, run_background
 
     st = state(ctx)
     settings = st.settings(host=host, port=port, ingest=ingest)
     store = st.store()
     ensure_directory(store, utcnow())
-    process_pending(store, settings, utcnow())  # e.g. articles imported while we were down
     stop = threading.Event()
-    worker = None
-    if settings.ingest:
-        worker = threading.Thread(
-            target=run_ingest_loop,
-            args=(store, settings, stop, utcnow),
-            name="everyside-ingest",
-            daemon=True,
-        )
-        worker.start()
+    # Analysis of what arrived while we were down, then the ingest loop: in the background,
+    # so the pages are served from the first second.
+    worker = threading.Thread(
+        target=run_background,
+        args=(store, settings, stop, utcnow),
+        name="everyside-ingest",
+        daemon=True,
+    )
+    worker.start()
     try:
         _serve(settings, store, stop)
     finally:
         stop.set()
-        if worker is not None:
-            worker.join(timeout=30)
+        worker.join(timeout=30)
