@@ -31,8 +31,10 @@ def _slice(src: Path, dest: Path, stories: int) -> Path:
 
 @pytest.fixture
 def neus(tmp_path: Path) -> tuple[Path, Path]:
-    return (_slice(STORIES / "neus_train.jsonl", tmp_path / "n.jsonl", 12),
-            STORIES / "neus_train_summaries.jsonl")
+    return (
+        _slice(STORIES / "neus_train.jsonl", tmp_path / "n.jsonl", 12),
+        STORIES / "neus_train_summaries.jsonl",
+    )
 
 
 def _run(*args: str):
@@ -75,6 +77,7 @@ def test_eval_bad_line_names_file_and_line(tmp_path):
 
 def test_bench_runs_and_prints_timings(tmp_path):
     file = _slice(STORIES / "allsides_dev.jsonl", tmp_path / "a.jsonl", 10)
-    out = _run("bench", "summaries", str(file), "--articles", "6", "--paragraphs", "2",
-               "--stories", "1")
+    out = _run(
+        "bench", "summaries", str(file), "--articles", "6", "--paragraphs", "2", "--stories", "1"
+    )
     assert "median s" in out

@@ -26,33 +26,62 @@ NOW = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
 
 
 def _article(i, outlet, side, text, title, factuality=3.0, hour=0):
-    return SourceArticle(id=i, title=title, text=text, outlet=outlet, side=side,
-                         factuality=factuality, published_at=datetime(2026, 1, 1, hour, tzinfo=UTC))
+    return SourceArticle(
+        id=i,
+        title=title,
+        text=text,
+        outlet=outlet,
+        side=side,
+        factuality=factuality,
+        published_at=datetime(2026, 1, 1, hour, tzinfo=UTC),
+    )
 
 
 SENATE = [
-    _article(1, "left.example", "left",
-             "The Senate passed the $1.2 trillion infrastructure bill on Tuesday by a vote of "
-             "69 to 30. Nineteen Republicans joined Democrats to support the measure, which now "
-             "goes to the House. Progressive groups said the bill does not go far enough on "
-             "climate change and promised to push for more.",
-             "Senate passes $1.2 trillion infrastructure bill", hour=3),
-    _article(2, "center.example", "center",
-             "The Senate on Tuesday approved a $1.2 trillion infrastructure bill in a 69 to 30 "
-             "vote. The bill includes $550 billion in new spending on roads, bridges, broadband "
-             "and water systems. House Speaker Nancy Pelosi said the House would take it up "
-             "after a larger budget bill passes.",
-             "Senate approves infrastructure bill in bipartisan vote", factuality=4.0, hour=2),
-    _article(3, "right.example", "right",
-             "Nineteen Senate Republicans voted with Democrats to pass the $1.2 trillion "
-             "infrastructure bill on Tuesday. Critics warned the package will add $256 billion "
-             "to the federal deficit over ten years, according to the Congressional Budget "
-             "Office.",
-             "Senate Republicans SLAM Biden's spending spree!", hour=4),
-    _article(4, "lowfact.example", "right",
-             "Secret documents obtained by insiders show the infrastructure bill quietly funds "
-             "a global surveillance program run by the United Nations.",
-             "What they are not telling you about the bill", factuality=0.5, hour=1),
+    _article(
+        1,
+        "left.example",
+        "left",
+        "The Senate passed the $1.2 trillion infrastructure bill on Tuesday by a vote of "
+        "69 to 30. Nineteen Republicans joined Democrats to support the measure, which now "
+        "goes to the House. Progressive groups said the bill does not go far enough on "
+        "climate change and promised to push for more.",
+        "Senate passes $1.2 trillion infrastructure bill",
+        hour=3,
+    ),
+    _article(
+        2,
+        "center.example",
+        "center",
+        "The Senate on Tuesday approved a $1.2 trillion infrastructure bill in a 69 to 30 "
+        "vote. The bill includes $550 billion in new spending on roads, bridges, broadband "
+        "and water systems. House Speaker Nancy Pelosi said the House would take it up "
+        "after a larger budget bill passes.",
+        "Senate approves infrastructure bill in bipartisan vote",
+        factuality=4.0,
+        hour=2,
+    ),
+    _article(
+        3,
+        "right.example",
+        "right",
+        "Nineteen Senate Republicans voted with Democrats to pass the $1.2 trillion "
+        "infrastructure bill on Tuesday. Critics warned the package will add $256 billion "
+        "to the federal deficit over ten years, according to the Congressional Budget "
+        "Office.",
+        "Senate Republicans SLAM Biden's spending spree!",
+        hour=4,
+    ),
+    _article(
+        4,
+        "lowfact.example",
+        "right",
+        "Secret documents obtained by insiders show the infrastructure bill quietly funds "
+        "a global surveillance program run by the United Nations.",
+        "What they are not telling you about the bill",
+        factuality=0.5,
+        hour=1,
+    ),
 ]
 
 
@@ -62,8 +91,10 @@ SENATE = [
     [
         ("One sentence here. Another one follows.", ["One sentence here.", "Another one follows."]),
         ("Mr. Smith went to Washington. He left.", ["Mr. Smith went to Washington.", "He left."]),
-        ("John F. Kerry met U.S. officials. Talks ended.",
-         ["John F. Kerry met U.S. officials.", "Talks ended."]),
+        (
+            "John F. Kerry met U.S. officials. Talks ended.",
+            ["John F. Kerry met U.S. officials.", "Talks ended."],
+        ),
         ("Prices rose 3.5 percent. Markets fell.", ["Prices rose 3.5 percent.", "Markets fell."]),
         ("First paragraph\n\nSecond paragraph.", ["First paragraph", "Second paragraph."]),
         ('"We will win," she said. Then she left!', ['"We will win," she said.', "Then she left!"]),
@@ -77,23 +108,33 @@ def test_split_sentences(text, expected):
 
 
 # -- trimming ---------------------------------------------------------------------------------
-LONG_WHICH = ("The city council approved the new transit budget for the coming fiscal year on "
-              "Monday night, which includes money for two new bus lines, longer service hours "
-              "on weekends and a pilot program for free fares for students under eighteen.")
-LONG_SAID = ("The city council approved the new transit budget for the coming fiscal year on "
-             "Monday night; the mayor said it was the largest investment in buses in the "
-             "history of the city and would be followed by more spending in coming years.")
-LONG_NO_CUT = ("The committee voted to approve the sweeping proposal that would expand "
-               "eligibility for the program to millions of additional families across the "
-               "country by lowering the income threshold and raising the benefit amount.")
+LONG_WHICH = (
+    "The city council approved the new transit budget for the coming fiscal year on "
+    "Monday night, which includes money for two new bus lines, longer service hours "
+    "on weekends and a pilot program for free fares for students under eighteen."
+)
+LONG_SAID = (
+    "The city council approved the new transit budget for the coming fiscal year on "
+    "Monday night; the mayor said it was the largest investment in buses in the "
+    "history of the city and would be followed by more spending in coming years."
+)
+LONG_NO_CUT = (
+    "The committee voted to approve the sweeping proposal that would expand "
+    "eligibility for the program to millions of additional families across the "
+    "country by lowering the income threshold and raising the benefit amount."
+)
 
 
 @pytest.mark.parametrize(
     "sentence, expected, trimmed",
     [
         ("Short sentences stay as they are.", "Short sentences stay as they are.", False),
-        (LONG_WHICH, "The city council approved the new transit budget for the coming fiscal "
-         "year on Monday night.", True),
+        (
+            LONG_WHICH,
+            "The city council approved the new transit budget for the coming fiscal "
+            "year on Monday night.",
+            True,
+        ),
         (LONG_SAID, LONG_SAID, False),  # never drop an attribution
         (LONG_NO_CUT, LONG_NO_CUT, False),  # no clause boundary: keep whole
     ],
@@ -105,15 +146,19 @@ def test_trim_sentence(sentence, expected, trimmed):
 
 
 def test_trim_never_ends_on_negation():
-    s = ("Officials said nothing would change and the plant will not reopen; workers, many of "
-         "whom had waited for months, were told to look for other jobs in the region soon.")
+    s = (
+        "Officials said nothing would change and the plant will not reopen; workers, many of "
+        "whom had waited for months, were told to look for other jobs in the region soon."
+    )
     result = trim_sentence(s, max_words=14)
     assert not result.text.rstrip(".").endswith("not")
 
 
 # -- support check ----------------------------------------------------------------------------
-SOURCE = ("The Senate passed the $1.2 trillion infrastructure bill on Tuesday by a vote of "
-          "69 to 30, sending it to the House.")
+SOURCE = (
+    "The Senate passed the $1.2 trillion infrastructure bill on Tuesday by a vote of "
+    "69 to 30, sending it to the House."
+)
 
 
 @pytest.mark.parametrize(
@@ -125,10 +170,17 @@ SOURCE = ("The Senate passed the $1.2 trillion infrastructure bill on Tuesday by
         ("The Senate passed the $2.5 trillion infrastructure bill on Tuesday.", False, "numbers"),
         ("The Senate passed the infrastructure bill by a vote of 70 to 30.", False, "numbers"),
         ("The Senate passed the infrastructure bill on Tuesday, Pelosi said.", False, "names"),
-        ("The Senate did not pass the $1.2 trillion infrastructure bill on Tuesday.", False,
-         "negation"),
-        ("The Senate passed the infrastructure bill despite fierce protests from farmers "
-         "worried about rural water rights and crop prices.", False, "entailment"),
+        (
+            "The Senate did not pass the $1.2 trillion infrastructure bill on Tuesday.",
+            False,
+            "negation",
+        ),
+        (
+            "The Senate passed the infrastructure bill despite fierce protests from farmers "
+            "worried about rural water rights and crop prices.",
+            False,
+            "entailment",
+        ),
         ("Three senators passed the bill.", False, "numbers"),
     ],
 )
@@ -158,8 +210,10 @@ def test_summary_shape_and_citations():
     for bullet in [*doc["bullets"], *(b for bs in doc["sides"].values() for b in bs)]:
         source = bullet["citations"][0]
         assert source["role"] == "source"
-        assert by_id[source["article_id"]].text[source["start"] : source["end"]] == (
-            source["sentence"])
+        assert (
+            by_id[source["article_id"]].text[source["start"] : source["end"]]
+            == (source["sentence"])
+        )
         assert source["sentence"].startswith(bullet["text"].rstrip("."))
         assert check_support(bullet["text"], [source["sentence"]]).ok
     assert doc["generated_at"] == NOW.isoformat()
@@ -177,9 +231,18 @@ def test_corroborated_fact_leads_and_low_factuality_is_left_out():
 
 
 def test_low_factuality_used_when_nothing_else_exists():
-    only = [SENATE[3], _article(5, "low2.example", None, "A completely different claim about "
-                                "weather balloons appeared on several obscure blogs today.",
-                                "Balloons", factuality=0.0)]
+    only = [
+        SENATE[3],
+        _article(
+            5,
+            "low2.example",
+            None,
+            "A completely different claim about "
+            "weather balloons appeared on several obscure blogs today.",
+            "Balloons",
+            factuality=0.0,
+        ),
+    ]
     doc = summarize_story(only, NOW)
     assert doc["bullets"], "with nothing else, low-factuality sentences are still used"
 
@@ -195,13 +258,16 @@ def test_sides_are_contrastive_and_cited():
     # what only the right reported; not the vote count every side reported
     assert [b["text"] for b in doc["sides"]["right"]] == [
         "Critics warned the package will add $256 billion to the federal deficit over ten "
-        "years, according to the Congressional Budget Office."]
+        "years, according to the Congressional Budget Office."
+    ]
     assert all("69 to 30" not in b["text"] for bs in doc["sides"].values() for b in bs)
 
 
 def test_no_sides_with_a_single_side():
-    one_side = [SourceArticle(a.id, a.title, a.text, a.outlet, "left", a.factuality,
-                              a.published_at) for a in SENATE[:3]]
+    one_side = [
+        SourceArticle(a.id, a.title, a.text, a.outlet, "left", a.factuality, a.published_at)
+        for a in SENATE[:3]
+    ]
     assert summarize_story(one_side, NOW)["sides"] == {}
 
 
@@ -219,7 +285,10 @@ def test_headlines():
     "title, clean",
     [
         ("Opinion: The bill is a mistake", "The bill is a mistake"),
-        ("Senate passes the infrastructure bill - Fox News", "Senate passes the infrastructure bill"),
+        (
+            "Senate passes the infrastructure bill - Fox News",
+            "Senate passes the infrastructure bill",
+        ),
         ("Senate passes the bill | CNN Politics", "Senate passes the bill"),
         ("Short - Title", "Short - Title"),
     ],
@@ -235,8 +304,10 @@ def test_loaded_titles_are_penalised():
 
 
 def test_bullet_count_grows_with_outlets():
-    many = [_article(i, f"o{i}.example", None, SENATE[i % 3].text, SENATE[i % 3].title)
-            for i in range(20)]
+    many = [
+        _article(i, f"o{i}.example", None, SENATE[i % 3].text, SENATE[i % 3].title)
+        for i in range(20)
+    ]
     n = len(summarize_story(many, NOW)["bullets"])
     assert 3 <= n <= 5
 
@@ -244,16 +315,20 @@ def test_bullet_count_grows_with_outlets():
 def test_strict_mode_prefers_corroborated_sentences():
     doc = summarize_story(SENATE, NOW, SummaryParams(strict=True))
     for b in doc["bullets"]:
-        assert any(c["role"] == "corroboration" for c in b["citations"]) or len(
-            doc["bullets"]) < 3
+        assert any(c["role"] == "corroboration" for c in b["citations"]) or len(doc["bullets"]) < 3
 
 
 def test_headline_only_articles():
-    titles = [SourceArticle(i, t, None, f"o{i}.example") for i, t in enumerate([
-        "Apple unveils new iPhone with larger screen at event",
-        "Apple shows off larger iPhone at its September event",
-        "New iPhone has a larger screen, Apple says at launch",
-    ])]
+    titles = [
+        SourceArticle(i, t, None, f"o{i}.example")
+        for i, t in enumerate(
+            [
+                "Apple unveils new iPhone with larger screen at event",
+                "Apple shows off larger iPhone at its September event",
+                "New iPhone has a larger screen, Apple says at launch",
+            ]
+        )
+    ]
     doc = summarize_story(titles, NOW)
     assert doc["bullets"]
     assert all(b["citations"][0]["field"] == "title" for b in doc["bullets"])
@@ -279,10 +354,20 @@ def test_is_eligible(articles, eligible):
         ({"article_count": 3, "basis": {"sides": ["left"]}}, 4, ["left"], "extractive", None),
         ({"article_count": 3, "basis": {"sides": ["left"]}}, 5, ["left"], "extractive", "grew"),
         ({"article_count": 10, "basis": {"sides": ["left"]}}, 13, ["left"], "extractive", "grew"),
-        ({"article_count": 10, "basis": {"sides": ["left"]}}, 10, ["left", "right"], "extractive",
-         "new side"),
-        ({"article_count": 10, "basis": {"sides": [], "requested_mode": "extractive"}}, 10, [],
-         "abstractive", "mode"),
+        (
+            {"article_count": 10, "basis": {"sides": ["left"]}},
+            10,
+            ["left", "right"],
+            "extractive",
+            "new side",
+        ),
+        (
+            {"article_count": 10, "basis": {"sides": [], "requested_mode": "extractive"}},
+            10,
+            [],
+            "abstractive",
+            "mode",
+        ),
     ],
 )
 def test_regeneration_reason(stored, count, sides, mode, expected):
@@ -296,11 +381,13 @@ def test_abstractive_merge_accepts_faithful_and_rejects_hallucinations():
     messages = build_messages(doc)
     assert messages[0]["role"] == "system" and "Fact 1." in messages[1]["content"]
     src = [b["citations"][0]["sentence"] for b in doc["bullets"]]
-    reply = "\n".join([
-        f"1. {src[0]}",
-        "2. The Senate rejected the bill after Vladimir Putin intervened, killing 500 people.",
-        "9. An extra fact the model made up about Paris.",
-    ])
+    reply = "\n".join(
+        [
+            f"1. {src[0]}",
+            "2. The Senate rejected the bill after Vladimir Putin intervened, killing 500 people.",
+            "9. An extra fact the model made up about Paris.",
+        ]
+    )
     out = merge_abstractive(doc, reply, "fake-model")
     assert out["mode"] == "abstractive+extractive"
     assert out["bullets"][0].get("generated") is True
@@ -321,7 +408,11 @@ def test_abstractive_merge_all_rejected_is_extractive():
 def test_baselines():
     docs = [["a1", "a2", "a3"], ["b1"], ["c1", "c2"]]
     assert lead_baseline(docs, 4) == [(0, 0), (1, 0), (2, 0), (0, 1)]
-    sentences = ["The senate passed the bill.", "The senate passed the bill today.",
-                 "Weather was sunny in the capital.", "The bill passed the senate."]
+    sentences = [
+        "The senate passed the bill.",
+        "The senate passed the bill today.",
+        "Weather was sunny in the capital.",
+        "The bill passed the senate.",
+    ]
     picked = lexrank_baseline(sentences, 2)
     assert len(picked) == 2 and len(set(picked)) == 2

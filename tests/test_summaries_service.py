@@ -25,22 +25,38 @@ NOW = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
 T0 = datetime(2026, 1, 1, 6, 0)
 
 # domain, bias, factuality
-OUTLETS = [("left.example", -2.0, 3.0), ("center.example", 0.0, 4.0),
-           ("right.example", 2.0, 3.0), ("junk.example", 2.5, 0.5)]
+OUTLETS = [
+    ("left.example", -2.0, 3.0),
+    ("center.example", 0.0, 4.0),
+    ("right.example", 2.0, 3.0),
+    ("junk.example", 2.5, 0.5),
+]
 TEXTS = [
-    ("left.example", "Senate passes $1.2 trillion infrastructure bill",
-     "The Senate passed the $1.2 trillion infrastructure bill on Tuesday by a vote of 69 to "
-     "30. Progressive groups said the bill does not go far enough on climate change."),
-    ("center.example", "Senate approves infrastructure bill",
-     "The Senate on Tuesday approved a $1.2 trillion infrastructure bill in a 69 to 30 vote. "
-     "The bill includes $550 billion in new spending on roads, bridges and broadband."),
-    ("right.example", "Republicans join Democrats on infrastructure",
-     "Nineteen Senate Republicans voted with Democrats to pass the $1.2 trillion "
-     "infrastructure bill on Tuesday. Critics warned the package will add $256 billion to "
-     "the federal deficit over ten years."),
-    ("junk.example", "What they hide about the bill",
-     "Secret documents show the infrastructure bill quietly funds a global surveillance "
-     "program run by the United Nations."),
+    (
+        "left.example",
+        "Senate passes $1.2 trillion infrastructure bill",
+        "The Senate passed the $1.2 trillion infrastructure bill on Tuesday by a vote of 69 to "
+        "30. Progressive groups said the bill does not go far enough on climate change.",
+    ),
+    (
+        "center.example",
+        "Senate approves infrastructure bill",
+        "The Senate on Tuesday approved a $1.2 trillion infrastructure bill in a 69 to 30 vote. "
+        "The bill includes $550 billion in new spending on roads, bridges and broadband.",
+    ),
+    (
+        "right.example",
+        "Republicans join Democrats on infrastructure",
+        "Nineteen Senate Republicans voted with Democrats to pass the $1.2 trillion "
+        "infrastructure bill on Tuesday. Critics warned the package will add $256 billion to "
+        "the federal deficit over ten years.",
+    ),
+    (
+        "junk.example",
+        "What they hide about the bill",
+        "Secret documents show the infrastructure bill quietly funds a global surveillance "
+        "program run by the United Nations.",
+    ),
 ]
 HALLUCINATIONS = [
     "The Senate rejected the bill after Vladimir Putin called senators on Tuesday.",
@@ -56,22 +72,39 @@ def _settings(**over):
 def _seed(conn: Connection, count: int = 4) -> int:
     ids = {}
     for domain, bias, fact in OUTLETS:
-        ids[domain] = conn.execute(insert(t.outlets).values(
-            domain=domain, name=domain, bias=bias, factuality=fact, created_at=T0,
-            updated_at=T0).returning(t.outlets.c.id)).scalar_one()
-    story = conn.execute(insert(t.stories).values(
-        headline="x", article_count=count, created_at=T0, updated_at=T0)
-        .returning(t.stories.c.id)).scalar_one()
+        ids[domain] = conn.execute(
+            insert(t.outlets)
+            .values(
+                domain=domain, name=domain, bias=bias, factuality=fact, created_at=T0, updated_at=T0
+            )
+            .returning(t.outlets.c.id)
+        ).scalar_one()
+    story = conn.execute(
+        insert(t.stories)
+        .values(headline="x", article_count=count, created_at=T0, updated_at=T0)
+        .returning(t.stories.c.id)
+    ).scalar_one()
     for n, (domain, title, text) in enumerate(TEXTS[:count]):
         _add_article(conn, story, ids[domain], f"k{n}", title, text, T0 + timedelta(hours=n))
     return story
 
 
 def _add_article(conn, story, outlet_id, key, title, text, published, copy_of=None):
-    return conn.execute(insert(t.articles).values(
-        key=key, outlet_id=outlet_id, title=title, text=text, story_id=story,
-        published_at=published, copy_of=copy_of, created_at=T0, updated_at=T0)
-        .returning(t.articles.c.id)).scalar_one()
+    return conn.execute(
+        insert(t.articles)
+        .values(
+            key=key,
+            outlet_id=outlet_id,
+            title=title,
+            text=text,
+            story_id=story,
+            published_at=published,
+            copy_of=copy_of,
+            created_at=T0,
+            updated_at=T0,
+        )
+        .returning(t.articles.c.id)
+    ).scalar_one()
 
 
 @pytest.fixture
@@ -88,8 +121,9 @@ class FakeLLM(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 - http.server API
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.requests.append({"path": self.path, "body": body,
-                                     "auth": self.headers.get("Authorization")})
+        self.server.requests.append(
+            {"path": self.path, "body": body, "auth": self.headers.get("Authorization")}
+        )
         if self.server.behaviour == "error":
             self.send_response(500)
             self.end_headers()
@@ -126,8 +160,12 @@ def fake_llm() -> Iterator[FakeLLM]:
 
 def _llm_settings(server: FakeLLM):
     host, port = server.server_address
-    return _settings(summary_mode="abstractive", llm_base_url=f"http://{host}:{port}/v1",
-                     llm_model="fake", llm_api_key="sekrit")
+    return _settings(
+        summary_mode="abstractive",
+        llm_base_url=f"http://{host}:{port}/v1",
+        llm_model="fake",
+        llm_api_key="sekrit",
+    )
 
 
 # -- extractive -------------------------------------------------------------------------------
@@ -155,8 +193,15 @@ def test_not_recomputed_without_material_change(store: Store, story: int):
 
     def one_more(conn):
         oid = conn.execute(select(t.outlets.c.id).where(t.outlets.c.domain == "center.example"))
-        _add_article(conn, story, oid.scalar_one(), "k9", "Bill heads to House",
-                     "The infrastructure bill now heads to the House of Representatives.", T0)
+        _add_article(
+            conn,
+            story,
+            oid.scalar_one(),
+            "k9",
+            "Bill heads to House",
+            "The infrastructure bill now heads to the House of Representatives.",
+            T0,
+        )
 
     store.write(one_more)
     assert ss.update_summaries(store, _settings(), [story], NOW) == 0  # 4 -> 5: not material
@@ -182,8 +227,7 @@ def test_small_story_and_copies_get_no_summary(store: Store):
     def seed_small(conn):
         sid = _seed(conn, count=2)
         oid = conn.execute(select(t.outlets.c.id).where(t.outlets.c.domain == "right.example"))
-        _add_article(conn, sid, oid.scalar_one(), "copy", TEXTS[0][1], TEXTS[0][2], T0,
-                     copy_of=1)
+        _add_article(conn, sid, oid.scalar_one(), "copy", TEXTS[0][1], TEXTS[0][2], T0, copy_of=1)
         return sid
 
     sid = store.write(seed_small)
@@ -239,8 +283,9 @@ def test_abstractive_faithful(store: Store, story: int, fake_llm: FakeLLM):
         assert check_support(b["text"], [c["sentence"] for c in b["citations"]]).ok
 
 
-def test_hallucination_never_reaches_the_stored_summary(store: Store, story: int,
-                                                        fake_llm: FakeLLM):
+def test_hallucination_never_reaches_the_stored_summary(
+    store: Store, story: int, fake_llm: FakeLLM
+):
     fake_llm.behaviour = "hallucinate"
     assert ss.update_summaries(store, _llm_settings(fake_llm), [story], NOW) == 1
     with store.read() as conn:
@@ -263,7 +308,6 @@ def test_llm_down_falls_back_to_extractive(store: Store, story: int, fake_llm: F
 
 
 def test_llm_client_errors_name_the_url():
-    client = LLMClient(base_url="http://127.0.0.1:9/v1", model="m", timeout=2,
-                       connect_timeout=1)
+    client = LLMClient(base_url="http://127.0.0.1:9/v1", model="m", timeout=2, connect_timeout=1)
     with pytest.raises(LLMError, match="127.0.0.1:9/v1/chat/completions"):
         client.chat([{"role": "user", "content": "hi"}])

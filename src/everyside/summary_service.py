@@ -62,8 +62,18 @@ def load_articles(conn: Connection, story_id: int) -> list[SourceArticle]:
     """The story's original articles (no syndicated copies), oldest first."""
     a, o = t.articles.c, t.outlets.c
     rows = conn.execute(
-        select(a.id, a.title, a.text, a.summary, a.domain, a.source, a.published_at,
-               o.domain.label("outlet_domain"), o.bias, o.factuality)
+        select(
+            a.id,
+            a.title,
+            a.text,
+            a.summary,
+            a.domain,
+            a.source,
+            a.published_at,
+            o.domain.label("outlet_domain"),
+            o.bias,
+            o.factuality,
+        )
         .select_from(t.articles.outerjoin(t.outlets, a.outlet_id == o.id))
         .where(a.story_id == story_id, a.copy_of.is_(None))
         .order_by(a.published_at, a.id)
@@ -116,8 +126,10 @@ def generate(
         return doc
     llm = llm or LLMClient.from_settings(settings)
     if llm is None:
-        log.warning("summaries: summary_mode is abstractive but llm_base_url is not set; "
-                    "keeping the extractive summary")
+        log.warning(
+            "summaries: summary_mode is abstractive but llm_base_url is not set; "
+            "keeping the extractive summary"
+        )
         doc["abstractive"] = {"error": "llm_base_url is not set"}
         return doc
     try:
@@ -191,9 +203,13 @@ def update_all_summaries(store: Store, settings: Settings, now: datetime) -> int
     """`update_summaries` over every live story with at least 3 articles."""
     s = t.stories.c
     with store.read() as conn:
-        ids = conn.execute(
-            select(s.id).where(s.merged_into.is_(None), s.article_count >= 3).order_by(s.id)
-        ).scalars().all()
+        ids = (
+            conn.execute(
+                select(s.id).where(s.merged_into.is_(None), s.article_count >= 3).order_by(s.id)
+            )
+            .scalars()
+            .all()
+        )
     return update_summaries(store, settings, ids, now)
 
 
@@ -233,9 +249,13 @@ def record_feedback(
     def add(conn: Connection) -> int:
         result = conn.execute(
             insert(t.feedback).values(
-                story_id=story_id, kind="summary", reason=reason,
-                text=(text or "")[:MAX_TEXT] or None, client=client,
-                handled=False, created_at=_naive_utc(now),
+                story_id=story_id,
+                kind="summary",
+                reason=reason,
+                text=(text or "")[:MAX_TEXT] or None,
+                client=client,
+                handled=False,
+                created_at=_naive_utc(now),
             )
         )
         return int(result.inserted_primary_key[0])
@@ -243,22 +263,35 @@ def record_feedback(
     feedback_id = store.write(add)
     with store.read() as conn:
         reports = _open_reports(conn, story_id)
-    outcome = {"feedback_id": feedback_id, "reports": len(reports), "disputed": False,
-               "regenerated": False}
+    outcome = {
+        "feedback_id": feedback_id,
+        "reports": len(reports),
+        "disputed": False,
+        "regenerated": False,
+    }
     if len(reports) >= settings.summary_dispute_reports:
-        outcome.update(disputed=True, regenerated=_dispute(store, settings, story_id, reports,
-                                                           now, llm))
+        outcome.update(
+            disputed=True, regenerated=_dispute(store, settings, story_id, reports, now, llm)
+        )
     return outcome
 
 
 def _dispute(
-    store: Store, settings: Settings, story_id: int, reports: list[Any], now: datetime,
+    store: Store,
+    settings: Settings,
+    story_id: int,
+    reports: list[Any],
+    now: datetime,
     llm: LLMClient | None,
 ) -> bool:
     reasons = Counter(r.reason for r in reports)
-    log.warning("summaries: summary of story #%s disputed after %d reports; reasons: %s; "
-                "texts: %s", story_id, len(reports), dict(reasons),
-                [r.text for r in reports if r.text])
+    log.warning(
+        "summaries: summary of story #%s disputed after %d reports; reasons: %s; texts: %s",
+        story_id,
+        len(reports),
+        dict(reasons),
+        [r.text for r in reports if r.text],
+    )
     with store.read() as conn:
         articles = load_articles(conn, story_id)
     doc = generate(articles, settings, now, strict=True, llm=llm) if articles else None
@@ -267,11 +300,11 @@ def _dispute(
 
     def apply(conn: Connection) -> None:
         if doc is not None:
-            _save(conn, story_id, {**doc, "disputed": True, "dispute": dispute},
-                  len(articles), now)
+            _save(conn, story_id, {**doc, "disputed": True, "dispute": dispute}, len(articles), now)
         else:
-            conn.execute(update(t.summaries).where(t.summaries.c.story_id == story_id)
-                         .values(disputed=True))
+            conn.execute(
+                update(t.summaries).where(t.summaries.c.story_id == story_id).values(disputed=True)
+            )
         conn.execute(update(t.feedback).where(t.feedback.c.id.in_(ids)).values(handled=True))
 
     store.write(apply)

@@ -27,16 +27,25 @@ DEFAULT_FILE = Path("../shared/data/stories/allsides_dev.jsonl")
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def build_story(texts: list[str], titles: list[str], articles: int, paragraphs: int,
-                offset: int) -> list[SourceArticle]:
+def build_story(
+    texts: list[str], titles: list[str], articles: int, paragraphs: int, offset: int
+) -> list[SourceArticle]:
     """`articles` synthetic articles, each `paragraphs` real paragraphs long."""
     story = []
     for n in range(articles):
         first = (offset + n * paragraphs) % len(texts)
         body = "\n\n".join(texts[(first + p) % len(texts)] for p in range(paragraphs))
-        story.append(SourceArticle(
-            id=n, title=titles[first], text=body, outlet=f"outlet{n}.example",
-            side=SIDES[n % 3], factuality=float(n % 5), published_at=T0 + timedelta(minutes=n)))
+        story.append(
+            SourceArticle(
+                id=n,
+                title=titles[first],
+                text=body,
+                outlet=f"outlet{n}.example",
+                side=SIDES[n % 3],
+                factuality=float(n % 5),
+                published_at=T0 + timedelta(minutes=n),
+            )
+        )
     return story
 
 
@@ -65,6 +74,9 @@ def bench_summaries(
     table = Table(title=f"Extractive summary of a {articles}-article story ({stories} stories)")
     for col in ("sentences (median)", "median s", "max s"):
         table.add_column(col, justify="right")
-    table.add_row(str(int(statistics.median(sizes))), f"{statistics.median(timings):.3f}",
-                  f"{max(timings):.3f}")
+    table.add_row(
+        str(int(statistics.median(sizes))),
+        f"{statistics.median(timings):.3f}",
+        f"{max(timings):.3f}",
+    )
     console.print(table)

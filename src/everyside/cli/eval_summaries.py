@@ -28,8 +28,9 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
             try:
                 rows.append(json.loads(line))
             except json.JSONDecodeError as e:
-                raise InputError(f"not JSON ({e.msg}); fix the line", path=str(path),
-                                 line=number) from e
+                raise InputError(
+                    f"not JSON ({e.msg}); fix the line", path=str(path), line=number
+                ) from e
     return rows
 
 
@@ -38,8 +39,7 @@ def read_references(path: Path) -> dict[str, str]:
     refs: dict[str, str] = {}
     for number, row in enumerate(read_jsonl(path), start=1):
         if "story" not in row or "summary" not in row:
-            raise InputError("each line needs 'story' and 'summary'", path=str(path),
-                             line=number)
+            raise InputError("each line needs 'story' and 'summary'", path=str(path), line=number)
         refs[str(row["story"])] = row["summary"]
     return refs
 
@@ -48,8 +48,10 @@ def read_references(path: Path) -> dict[str, str]:
 def eval_summaries(
     file: Path = typer.Argument(..., help="Articles (JSONL) with a gold `story` field."),
     refs: Path | None = typer.Option(
-        None, "--refs", help="Reference summaries {story, headline, summary} (JSONL); "
-        "default: the file's own `summary` field."
+        None,
+        "--refs",
+        help="Reference summaries {story, headline, summary} (JSONL); "
+        "default: the file's own `summary` field.",
     ),
     as_json: bool = typer.Option(False, "--json", help="One JSON object per system."),
 ) -> None:

@@ -117,7 +117,10 @@ def evaluate(
             for m in METRICS:
                 totals[system][m] += scores[m].fmeasure
     return [
-        {"system": s, **{m: round(totals[s][m] / max(count, 1), 4) for m in METRICS},
-         "stories": count}
+        {
+            "system": s,
+            **{m: round(totals[s][m] / max(count, 1), 4) for m in METRICS},
+            "stories": count,
+        }
         for s in SYSTEMS
     ]

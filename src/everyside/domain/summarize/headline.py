@@ -24,9 +24,38 @@ _PREFIX = re.compile(
 )
 _SUFFIX = re.compile(r"\s+[|\-–—]\s+[^|\-–—]{2,40}$")
 LOADED: frozenset[str] = frozenset(
-    "slams slam blasts blast rips rip destroys destroy torches torch shreds shred eviscerates "
-    "outrage outrageous shocking disgusting insane crazy stunning unhinged meltdown "
-    "humiliates humiliating lies liar radical extremist disaster scandal".split()
+    [
+        "slams",
+        "slam",
+        "blasts",
+        "blast",
+        "rips",
+        "rip",
+        "destroys",
+        "destroy",
+        "torches",
+        "torch",
+        "shreds",
+        "shred",
+        "eviscerates",
+        "outrage",
+        "outrageous",
+        "shocking",
+        "disgusting",
+        "insane",
+        "crazy",
+        "stunning",
+        "unhinged",
+        "meltdown",
+        "humiliates",
+        "humiliating",
+        "lies",
+        "liar",
+        "radical",
+        "extremist",
+        "disaster",
+        "scandal",
+    ]
 )
 
 

@@ -51,6 +51,7 @@ class SummaryParams:
     w_title: float = 0.2
     w_corroboration: float = 0.15
     w_sides: float = 0.05
+    w_consensus: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -97,9 +98,7 @@ def candidates(articles: list[SourceArticle]) -> list[Candidate]:
     for article in articles:
         body, field = _body(article)
         for pos, span in enumerate(split_sentences(body)):
-            every.append(
-                Candidate(0, article, pos, span.text, span.start, span.end, field)
-            )
+            every.append(Candidate(0, article, pos, span.text, span.start, span.end, field))
     usable = [c for c in every if _usable(c.text, c.field)]
     chosen = usable or every
     return [

@@ -34,8 +34,26 @@ _ATTRIBUTION = re.compile(
 )
 _DASH = re.compile(r"\s[—–]\s|\s--\s|—")
 SUBORDINATORS: frozenset[str] = frozenset(
-    "despite although though while whereas as if when whenever because after before since "
-    "unless until whether once even".split()
+    [
+        "despite",
+        "although",
+        "though",
+        "while",
+        "whereas",
+        "as",
+        "if",
+        "when",
+        "whenever",
+        "because",
+        "after",
+        "before",
+        "since",
+        "unless",
+        "until",
+        "whether",
+        "once",
+        "even",
+    ]
 )
 _PAIRS = (("(", ")"), ("[", "]"), ("“", "”"))
 
