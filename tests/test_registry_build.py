@@ -196,7 +196,7 @@ def test_compiler_merges_tables_with_provenance(shared: Path) -> None:
     ]
     assert ratings[("mbfc_2023", "bias")][3] == -2.0
     assert ratings[("mbfc_2023", "bias")][5] == "media_reliability_idiap2024/mbfc/mbfc.csv:3"
-    assert ratings[("audience_ideology", "bias")][2:4] == ["-0.1183", 0.0]
+    assert ratings[("audience_ideology", "bias")][2:4] == ["-0.1183", -1.0]
     assert ratings[("allsides", "bias")][3] == -1.0
     assert ratings[("baly_emnlp18", "factuality")][3] == 2.0
     # the abyz row of an edition folds into the rated outlet as an alias, without renaming it
