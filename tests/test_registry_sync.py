@@ -246,3 +246,32 @@ def test_ensure_directory_syncs_only_new_bundled_files(store: Store, tmp_path: P
         "fr",
     )
     assert new[0].feeds == ["https://new.example/rss"]
+
+
+def test_sync_takes_over_outlets_made_for_unknown_domains(store: Store) -> None:
+    """Articles imported before the directory create origin='import' outlets; a sync fills them."""
+
+    def seed(conn):  # noqa: ANN001, ANN202
+        naive = NOW.replace(tzinfo=None)
+        conn.execute(
+            outlets.insert().values(
+                domain="foxnews.com",
+                name="FOX",
+                origin="import",
+                created_at=naive,
+                updated_at=naive,
+            )
+        )
+
+    store.write(seed)
+    sync_directory(store, small(), NOW)
+    with store.read() as conn:
+        found = get_outlet(conn, "foxnews.com")
+    assert found is not None
+    assert (found[0].name, found[0].country, found[1].origin, found[1].bias) == (
+        "Fox News",
+        "US",
+        "bundled",
+        2.0,
+    )
+    assert _count(store, outlets) == 3

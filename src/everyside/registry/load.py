@@ -3,8 +3,9 @@ combined values of outlets (`outlets.bias`, `bias_spread`, `factuality`) up to d
 
 The sync is idempotent and bulk (executemany), runs in one write transaction, and is skipped
 when the store already holds this version of the bundled data (key `registry.version` in the
-`state` table), so start-up stays fast. What users added survives: outlets whose origin is not
-`bundled` keep their fields, ratings of raters that are not bundled are never touched, and an
+`state` table), so start-up stays fast. What users added survives: outlets whose origin is `user`
+keep their fields (rows of origin `import`, made for articles of then-unknown domains, are taken
+over by the bundled facts), ratings of raters that are not bundled are never touched, and an
 alias or ownership row a user added is kept.
 """
 
@@ -115,8 +116,12 @@ def _sync_outlets(conn: Connection, directory: Directory, now: datetime) -> tupl
                     "provenance": {"sources": directory.sources.get(o.domain, [])},
                 }
             )
-        elif old.origin == "bundled" and any(getattr(old, f) != row[f] for f in _FIELDS):
-            changed.append({"_id": old.id, **row, "updated_at": now})
+        elif old.origin == "import" or (
+            old.origin == "bundled" and any(getattr(old, f) != row[f] for f in _FIELDS)
+        ):
+            # "import" rows were created for articles of an unknown domain (or loaded from a
+            # file): the bundled facts take them over. Only "user" rows are left alone.
+            changed.append({"_id": old.id, **row, "origin": "bundled", "updated_at": now})
     if new:
         conn.execute(outlets.insert(), new)
     if changed:
