@@ -15,7 +15,7 @@ import numpy as np
 
 from everyside.domain.summarize.graph import similarity_matrix
 from everyside.domain.summarize.model import SourceArticle
-from everyside.domain.summarize.text import words
+from everyside.domain.summarize.text import words, wordset
 
 _PREFIX = re.compile(
     r"^\s*(opinion|analysis|editorial|commentary|watch|video|breaking|exclusive|live|"
@@ -23,39 +23,10 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _SUFFIX = re.compile(r"\s+[|\-–—]\s+[^|\-–—]{2,40}$")
-LOADED: frozenset[str] = frozenset(
-    [
-        "slams",
-        "slam",
-        "blasts",
-        "blast",
-        "rips",
-        "rip",
-        "destroys",
-        "destroy",
-        "torches",
-        "torch",
-        "shreds",
-        "shred",
-        "eviscerates",
-        "outrage",
-        "outrageous",
-        "shocking",
-        "disgusting",
-        "insane",
-        "crazy",
-        "stunning",
-        "unhinged",
-        "meltdown",
-        "humiliates",
-        "humiliating",
-        "lies",
-        "liar",
-        "radical",
-        "extremist",
-        "disaster",
-        "scandal",
-    ]
+LOADED: frozenset[str] = wordset(
+    "slams slam blasts blast rips rip destroys destroy torches torch shreds shred "
+    "eviscerates outrage outrageous shocking disgusting insane crazy stunning unhinged "
+    "meltdown humiliates humiliating lies liar radical extremist disaster scandal"
 )
 
 

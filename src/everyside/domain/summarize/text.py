@@ -13,126 +13,28 @@ from functools import lru_cache
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+
+def wordset(words: str) -> frozenset[str]:
+    """The set of the space-separated words of `words` (keeps word lists readable)."""
+    return frozenset(words.split())
+
+
 STOPWORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "mr", "ms", "mrs"}
 
 # Words whose trailing period does not end a sentence.
-ABBREVIATIONS: frozenset[str] = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "sen",
-        "rep",
-        "gov",
-        "gen",
-        "lt",
-        "col",
-        "sgt",
-        "capt",
-        "st",
-        "jr",
-        "sr",
-        "inc",
-        "co",
-        "corp",
-        "ltd",
-        "no",
-        "vs",
-        "etc",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "u.s",
-        "u.k",
-        "u.n",
-        "e.g",
-        "i.e",
-        "a.m",
-        "p.m",
-        "d.c",
-    ]
+ABBREVIATIONS: frozenset[str] = wordset(
+    "mr mrs ms dr prof sen rep gov gen lt col sgt capt st jr sr inc co corp ltd no vs etc "
+    "jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.g i.e a.m p.m d.c"
 )
-NEGATIONS: frozenset[str] = frozenset(
-    [
-        "not",
-        "no",
-        "never",
-        "none",
-        "nobody",
-        "nothing",
-        "neither",
-        "nor",
-        "without",
-        "cannot",
-        "can't",
-        "won't",
-        "don't",
-        "doesn't",
-        "didn't",
-        "isn't",
-        "aren't",
-        "wasn't",
-        "weren't",
-        "hasn't",
-        "haven't",
-        "hadn't",
-        "shouldn't",
-        "wouldn't",
-        "couldn't",
-        "denied",
-        "denies",
-        "deny",
-        "refused",
-        "refuses",
-        "rejected",
-        "rejects",
-        "fails",
-        "failed",
-    ]
+NEGATIONS: frozenset[str] = wordset(
+    "not no never none nobody nothing neither nor without cannot can't won't don't "
+    "doesn't didn't isn't aren't wasn't weren't hasn't haven't hadn't shouldn't wouldn't "
+    "couldn't denied denies deny refused refuses rejected rejects fails failed"
 )
-NUMBER_WORDS: frozenset[str] = frozenset(
-    [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "twenty",
-        "thirty",
-        "forty",
-        "fifty",
-        "hundred",
-        "thousand",
-        "million",
-        "billion",
-        "trillion",
-        "dozen",
-        "dozens",
-        "first",
-        "second",
-        "third",
-        "half",
-        "percent",
-    ]
+NUMBER_WORDS: frozenset[str] = wordset(
+    "zero one two three four five six seven eight nine ten eleven twelve twenty thirty "
+    "forty fifty hundred thousand million billion trillion dozen dozens first second "
+    "third half percent"
 )
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[A-Z\"“])")
@@ -234,32 +136,9 @@ def proper_nouns(text: str) -> set[str]:
 
 
 # Capitalised only because they open a sentence; never taken for names.
-_COMMON_OPENERS: frozenset[str] = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "this",
-        "that",
-        "these",
-        "those",
-        "it",
-        "its",
-        "in",
-        "on",
-        "at",
-        "after",
-        "before",
-        "as",
-        "while",
-        "when",
-        "president",
-        "officials",
-        "critics",
-        "supporters",
-        "lawmakers",
-        "experts",
-    ]
+_COMMON_OPENERS: frozenset[str] = wordset(
+    "the a an this that these those it its in on at after before as while when president "
+    "officials critics supporters lawmakers experts"
 )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from everyside.domain.summarize.text import NEGATIONS, has_negation, word_count, words
+from everyside.domain.summarize.text import NEGATIONS, has_negation, word_count, words, wordset
 
 MAX_WORDS = 32  # longer sentences are cut when a safe boundary exists
 MIN_HEAD_WORDS = 8
@@ -33,27 +33,9 @@ _ATTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 _DASH = re.compile(r"\s[—–]\s|\s--\s|—")
-SUBORDINATORS: frozenset[str] = frozenset(
-    [
-        "despite",
-        "although",
-        "though",
-        "while",
-        "whereas",
-        "as",
-        "if",
-        "when",
-        "whenever",
-        "because",
-        "after",
-        "before",
-        "since",
-        "unless",
-        "until",
-        "whether",
-        "once",
-        "even",
-    ]
+SUBORDINATORS: frozenset[str] = wordset(
+    "despite although though while whereas as if when whenever because after before since "
+    "unless until whether once even"
 )
 _PAIRS = (("(", ")"), ("[", "]"), ("“", "”"))
 
