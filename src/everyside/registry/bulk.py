@@ -26,7 +26,7 @@ def validate(rec: Any) -> dict[str, Any]:
     """A clean copy of one record, or InputError saying what is wrong with it."""
     if not isinstance(rec, dict) or not rec.get("domain") or not rec.get("name"):
         raise InputError("a record needs at least a domain and a name")
-    out = {f: (rec.get(f) or None) for f in FIELDS}
+    out: dict[str, Any] = {f: (rec.get(f) or None) for f in FIELDS}
     out["origin"] = out["origin"] or "import"
     for k in LISTS:
         value = rec.get(k) or []

@@ -160,8 +160,10 @@ def add_outlet(
         oid = conn.execute(select(outlets.c.id).where(outlets.c.domain == host)).scalar()
         if oid is None:
             oid = conn.execute(
-                outlets.insert().values(domain=host, created_at=ts, **values)
-            ).inserted_primary_key[0]
+                outlets.insert()
+                .values(domain=host, created_at=ts, **values)
+                .returning(outlets.c.id)
+            ).scalar_one()
         else:
             keep = {k: v for k, v in values.items() if v is not None}
             conn.execute(outlets.update().where(outlets.c.id == oid).values(**keep))

@@ -137,7 +137,11 @@ def import_records(store: Store, path: Path, now: datetime) -> ImportReport:
 
 
 def _add_rater(conn: Connection, name: str, rater_ids: dict[str, int]) -> int:
-    rid = int(conn.execute(raters.insert().values(name=name, title=name)).inserted_primary_key[0])
+    rid = int(
+        conn.execute(
+            raters.insert().values(name=name, title=name).returning(raters.c.id)
+        ).scalar_one()
+    )
     rater_ids[name] = rid
     return rid
 
