@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,9 +45,17 @@ def signature(text: str | None, num_perm: int = NUM_PERM) -> MinHash | None:
         " ".join(w[i : i + SHINGLE_WORDS]).encode("utf-8")
         for i in range(len(w) - SHINGLE_WORDS + 1)
     }
-    mh = MinHash(num_perm=num_perm)
+    mh = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)  # C-speed 32-bit hash of each shingle
     mh.update_batch(list(shingles))
     return mh
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What the index compares: the exact digest and the MinHash (None for short texts)."""
+
+    digest: str | None
+    minhash: MinHash | None
 
 
 @dataclass
@@ -79,16 +88,20 @@ class DuplicateIndex:
     def __len__(self) -> int:
         return len(self.by_id)
 
+    def fingerprint(self, text: str | None) -> Fingerprint:
+        return Fingerprint(content_hash(text), signature(text, self.num_perm))
+
     def find_original(
-        self, text: str | None, outlet: str, minhash: MinHash | None = None
+        self, text: str | None, outlet: str, fp: Fingerprint | None = None
     ) -> int | None:
         """Id of the first article of another outlet with (nearly) this text, else None."""
-        digest = content_hash(text)
+        fp = fp or self.fingerprint(text)
+        digest = fp.digest
         if digest and digest in self.by_digest:
             hit = self.by_id[self.by_digest[digest]]
             if hit.outlet != outlet:
                 return hit.original_id
-        mh = minhash if minhash is not None else signature(text, self.num_perm)
+        mh = fp.minhash
         if mh is None:
             return None
         best: Seen | None = None
@@ -109,13 +122,13 @@ class DuplicateIndex:
         seen_at: datetime,
         text: str | None,
         copy_of: int | None = None,
-        minhash: MinHash | None = None,
+        fp: Fingerprint | None = None,
     ) -> None:
         """Remember an article (once); `copy_of` is what find_original said about it."""
         if article_id in self.by_id:
             return
-        mh = minhash if minhash is not None else signature(text, self.num_perm)
-        digest = content_hash(text)
+        fp = fp or self.fingerprint(text)
+        mh, digest = fp.minhash, fp.digest
         seen = Seen(article_id, outlet, seen_at, copy_of or article_id, mh, digest)
         self.by_id[article_id] = seen
         self.order.append(article_id)

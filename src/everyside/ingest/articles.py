@@ -5,6 +5,7 @@ back to the feed content and says so in `articles.extraction` ('feed-fallback').
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,11 +64,10 @@ class PageReader:
             text = e.content or e.summary
             extraction = "feed" if reason == "pages off" else "feed-fallback"
         title = (page.title if page and page.usable else None) or e.title
-        lang = (
-            (page.lang if page and page.usable else None)
-            or detect_language(" ".join(x for x in (title, text) if x))
-            or _short_lang(e.language)
-        )
+        lang = page.lang if page and page.usable else None
+        if lang is None:  # off the event loop: the first call loads the language model
+            sample = " ".join(x for x in (title, text) if x)
+            lang = await asyncio.to_thread(detect_language, sample) or _short_lang(e.language)
         return {
             "key": key,
             "url": e.link,

@@ -62,6 +62,8 @@ def extract_page(html: str | bytes, url: str) -> Extracted:
             include_comments=False,
             include_tables=False,
             with_metadata=True,
+            # the exhaustive date search costs ~15x the whole extraction; feeds carry dates
+            date_extraction_params={"extensive_search": False},
         )
         doc = doc.as_dict() if doc is not None else None
     except Exception:  # trafilatura/lxml on hostile markup: treat as "nothing extracted"

@@ -24,6 +24,7 @@ from everyside.ingest.ssrf import check_url
 from everyside.settings import Settings
 
 REDIRECTS = (301, 302, 303, 307, 308)
+SMALL_BODY = 65536  # most we read of a redirect or 304 body
 
 
 class HTTPStatusError(FetchError):
@@ -144,14 +145,7 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        cap = max_bytes or self.s.max_response_bytes
-        try:
-            async with asyncio.timeout(self.s.total_timeout):
-                return await self._follow(url, headers, cap)
-        except TimeoutError as e:
-            raise FetchError(
-                url, f"response not complete after {self.s.total_timeout:g}s (total_timeout)"
-            ) from e
+        return await self._follow(url, headers, max_bytes or self.s.max_response_bytes)
 
     async def _follow(self, url: str, headers: dict[str, str], cap: int) -> Response:
         seen = {url}
@@ -176,12 +170,22 @@ class Fetcher:
         async with self.gate.semaphore(host):
             await self.gate.wait_turn(host)
             async with self.slots:
-                return await self._stream(url, headers, cap)
+                # the total timeout counts from the request, not from our own queues
+                try:
+                    async with asyncio.timeout(self.s.total_timeout):
+                        return await self._stream(url, headers, cap)
+                except TimeoutError as e:
+                    raise FetchError(
+                        url,
+                        f"response not complete after {self.s.total_timeout:g}s (total_timeout)",
+                    ) from e
 
     async def _stream(self, url: str, headers: dict[str, str], cap: int) -> Response:
         try:
             async with self.client.stream("GET", url, headers=headers) as r:
                 if r.status_code in REDIRECTS or r.status_code == 304:
+                    # drain the (tiny) body so the connection goes back to the pool
+                    await _read_capped(url, r, SMALL_BODY)
                     return Response(str(r.url), r.status_code, r.headers, b"")
                 if r.status_code >= 400:
                     retry = parse_retry_after(r.headers.get("retry-after"))

@@ -20,12 +20,12 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from everyside.domain.dedupe import DuplicateIndex, content_hash
+from everyside.domain.dedupe import DuplicateIndex
 from everyside.errors import EverysideError
 from everyside.ingest import schedule, storage
 from everyside.ingest.articles import Candidate, PageReader, candidates
 from everyside.ingest.discover import FEED_ACCEPT, discover
-from everyside.ingest.extract import Extractor
+from everyside.ingest.extract import Extractor, detect_language
 from everyside.ingest.feeds import ParsedFeed, parse_feed
 from everyside.ingest.fetch import Fetcher, HTTPStatusError, Response
 from everyside.ingest.robots import RobotsCache
@@ -62,10 +62,13 @@ class Ingestor:
             settings.dedupe_threshold, timedelta(days=settings.dedupe_window_days)
         )
         self.index_lock = threading.Lock()
-        self._resolver = _outlet_resolver()
+        self._resolver: Any = None
         self._pending: list[tuple[int, dict[str, Any]]] = []
 
     async def __aenter__(self) -> Ingestor:
+        # loading the outlet directory and the language model takes seconds: not on the loop
+        self._resolver = await asyncio.to_thread(_outlet_resolver)
+        await asyncio.to_thread(detect_language, "warm up the language model")
         if self._own_extractor:
             self.extractor = Extractor(self.s.extract_workers)
         self.fetcher = Fetcher(self.s)
@@ -161,6 +164,8 @@ class Ingestor:
         capped = len([c for c in fresh if c.key not in known]) > MAX_NEW_PER_FEED
         rows = await asyncio.gather(*(self.pages.read(c, parsed.title, now) for c in new))
         changed = _changed(fresh, known)
+        for row in rows:  # fingerprints here, so the single writer only compares them
+            row["_fp"] = self.index.fingerprint(row["text"])
         d = schedule.after_success(
             feed.id,
             now,
@@ -170,6 +175,10 @@ class Ingestor:
             self.limits,
         )
         log.debug("feed %s: %s", url, d.reason)
+        if not rows and not changed and url == feed.url:  # nothing to store: batch the update
+            values = _success_values(feed, resp, parsed, d, now, 0, capped)
+            self._pending.append((feed.id, values))
+            return
         n_new, n_upd = await asyncio.to_thread(
             self.store.write,
             lambda conn: self._commit(
@@ -246,6 +255,8 @@ class Ingestor:
     ) -> int | None:
         skew = timedelta(hours=self.s.max_date_skew_hours)
         pub = row["published_at"]
+        row = dict(row)
+        fp = row.pop("_fp", None) or self.index.fingerprint(row["text"])
         values = dict(
             row,
             feed_id=feed.id,
@@ -253,13 +264,13 @@ class Ingestor:
             updated_at=to_db(now),
             published_at=to_db(pub if pub is None or pub <= now + skew else None),
             fetched_at=to_db(row["fetched_at"]),
-            content_hash=content_hash(row["text"]),
-            copy_of=self.index.find_original(row["text"], row["domain"]),
+            content_hash=fp.digest,
+            copy_of=self.index.find_original(row["text"], row["domain"], fp),
             outlet_id=self._outlet(conn, row, feed, now),
         )
         aid = storage.insert_article(conn, values)
         if aid is not None:
-            self.index.add(aid, row["domain"], now, row["text"], values["copy_of"])
+            self.index.add(aid, row["domain"], now, row["text"], values["copy_of"], fp)
         return aid
 
     def _outlet(
@@ -285,21 +296,7 @@ class Ingestor:
         new: int,
         capped: bool,
     ) -> None:
-        values: dict[str, Any] = dict(
-            title=feed.title or parsed.title,
-            kind=parsed.kind,
-            last_checked_at=now,
-            last_success_at=now,
-            last_error=None,
-            error_count=0,
-            next_check_at=now if capped else d.next_check_at,
-            interval_s=d.interval_s,
-            entries_seen=feed.entries_seen + new,
-        )
-        if not capped:  # validators only once everything the feed holds is stored
-            values.update(
-                etag=resp.headers.get("etag"), last_modified=resp.headers.get("last-modified")
-            )
+        values = _success_values(feed, resp, parsed, d, now, new, capped)
         if url != feed.url:
             other = storage.get_feed(conn, url)
             if other is not None and other.id != feed.id:
@@ -307,6 +304,34 @@ class Ingestor:
             else:
                 values["url"] = url
         storage.update_feed(conn, feed.id, **values)
+
+
+def _success_values(
+    feed: FeedRow,
+    resp: Response,
+    parsed: ParsedFeed,
+    d: schedule.Decision,
+    now: datetime,
+    new: int,
+    capped: bool,
+) -> dict[str, Any]:
+    """The feed row after a successful poll that stored `new` articles."""
+    values: dict[str, Any] = dict(
+        title=feed.title or parsed.title,
+        kind=parsed.kind,
+        last_checked_at=now,
+        last_success_at=now,
+        last_error=None,
+        error_count=0,
+        next_check_at=now if capped else d.next_check_at,
+        interval_s=d.interval_s,
+        entries_seen=feed.entries_seen + new,
+    )
+    if not capped:  # validators only once everything the feed holds is stored
+        values.update(
+            etag=resp.headers.get("etag"), last_modified=resp.headers.get("last-modified")
+        )
+    return values
 
 
 def _changed(
