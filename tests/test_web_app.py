@@ -355,3 +355,34 @@ def test_health_and_metrics(client: TestClient) -> None:
     assert "everyside_articles 7.0" in m and "everyside_stories 3.0" in m
     assert 'everyside_http_requests_total{route="/",status="200"}' in m
     assert "everyside_http_request_seconds_bucket" in m
+
+
+def test_page_cache_serves_shared_pages_until_they_expire() -> None:
+    from starlette.requests import Request
+    from starlette.responses import Response
+
+    from everyside.web.cache import PageCache
+
+    now = [100.0]
+    cache = PageCache(5.0, clock=lambda: now[0])
+
+    def req(path: str, query: str = "", accept: str = "text/html") -> Request:
+        return Request(
+            {
+                "type": "http",
+                "method": "GET",
+                "path": path,
+                "query_string": query.encode(),
+                "headers": [(b"accept", accept.encode())],
+            }
+        )
+
+    cache.put(req("/"), Response(b"front page v1", headers={"x-a": "1"}))
+    cache.put(req("/", "page=2"), Response(b"not found", status_code=404))
+    hit = cache.get(req("/"))
+    assert hit is not None and hit.body == b"front page v1" and hit.headers["x-a"] == "1"
+    assert cache.get(req("/", "page=2")) is None  # only 200s are kept
+    assert cache.get(req("/", accept="application/json")) is None  # the twin is its own entry
+    now[0] += 5.1
+    assert cache.get(req("/")) is None
+    assert PageCache(0.0).put(req("/"), Response(b"x")) and PageCache(0.0).get(req("/")) is None

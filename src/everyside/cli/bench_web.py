@@ -122,6 +122,24 @@ def _wrk(base: str, path: str, seconds: int, connections: int, stories: int) -> 
     }
 
 
+def _cpu_seconds(root: int) -> float:
+    """CPU time (user + system) of the server: the uvicorn process and its worker children.
+
+    Under contention from other processes this is the steadier figure: requests/s on an idle
+    machine is about (cores x 1000) / (CPU ms per request), minus what the load tool uses."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid == root or ppid == root:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def _p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
 
@@ -158,13 +176,15 @@ def bench_web(
     base = f"http://127.0.0.1:{port}"
     proc = _start_server(db, port, workers)
     try:
-        _report(base, n_stories, seconds, connections, workers)
+        _report(base, n_stories, seconds, connections, workers, proc.pid)
     finally:
         proc.terminate()
         proc.wait(30)
 
 
-def _report(base: str, n_stories: int, seconds: int, connections: int, workers: int) -> None:
+def _report(
+    base: str, n_stories: int, seconds: int, connections: int, workers: int, server_pid: int
+) -> None:
     import random
 
     from rich.table import Table
@@ -178,6 +198,7 @@ def _report(base: str, n_stories: int, seconds: int, connections: int, workers: 
         "client p95 ms",
         "errors",
         "server p95 ms (sequential)",
+        "server CPU ms / request",
     ):
         table.add_column(col, justify="right")
     for name, path in (("home", "/"), ("story", "story")):
@@ -188,7 +209,9 @@ def _report(base: str, n_stories: int, seconds: int, connections: int, workers: 
         )
         _server_times(base, seq[:20])  # warm the caches
         server = _server_times(base, seq)
+        cpu0 = _cpu_seconds(server_pid)
         r = _wrk(base, path, seconds, connections, n_stories)
+        cpu = (_cpu_seconds(server_pid) - cpu0) * 1000 / max(1, r["requests"])
         table.add_row(
             name,
             f"{r['rps']:.0f}",
@@ -196,5 +219,6 @@ def _report(base: str, n_stories: int, seconds: int, connections: int, workers: 
             f"{r['p95_ms']:.1f}",
             str(r["errors"]),
             f"{_p95(server):.1f}",
+            f"{cpu:.2f}",
         )
     console.print(table)

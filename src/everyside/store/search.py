@@ -15,6 +15,10 @@ from sqlalchemy import Connection, text
 
 # how many matching articles are looked at before grouping them into stories
 ARTICLE_CANDIDATES = 400
+# only the newest matches are ranked (bm25 / ts_rank cost grows with the number of matches;
+# for news, a recent match is the better one anyway)
+RECENT_MATCHES = 3000
+RECENT_SIMILAR = 40  # the same for "similar stories", which every story page shows
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 PG_STORY_DOC = "to_tsvector('english', coalesce(headline, ''))"
@@ -44,7 +48,8 @@ def search_stories(conn: Connection, q: str, limit: int = 20, offset: int = 0) -
         query = fts5_query(q)
         if query is None:
             return []
-        rows = conn.execute(text(_SQLITE_SQL), {"q": query, "n": ARTICLE_CANDIDATES}).all()
+        params = {"q": query, "n": ARTICLE_CANDIDATES, "m": RECENT_MATCHES}
+        rows = conn.execute(text(_SQLITE_SQL), params).all()
     else:
         if not _WORD.search(q):
             return []
@@ -78,14 +83,17 @@ def search_articles(conn: Connection, q: str, limit: int = 20) -> list[int]:
 _SQLITE_SQL = """
 WITH art AS (
   SELECT a.story_id AS sid, -f.rank AS score
-  FROM (SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH :q
+  FROM (SELECT rowid, rank FROM
+          (SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH :q
+           ORDER BY rowid DESC LIMIT :m)
         ORDER BY rank LIMIT :n) AS f
   JOIN articles a ON a.id = f.rowid
   WHERE a.story_id IS NOT NULL
 ),
 hed AS (
-  SELECT rowid AS sid, -rank * 1.5 AS score
-  FROM stories_fts WHERE stories_fts MATCH :q ORDER BY rank LIMIT :n
+  SELECT rowid AS sid, -rank * 1.5 AS score FROM
+    (SELECT rowid, rank FROM stories_fts WHERE stories_fts MATCH :q ORDER BY rowid DESC LIMIT :m)
+  ORDER BY rank LIMIT :n
 ),
 allhits AS (
   SELECT sid, score, 1 AS art FROM art UNION ALL SELECT sid, score, 0 AS art FROM hed
@@ -120,26 +128,27 @@ GROUP BY h.sid ORDER BY score DESC, h.sid DESC
 
 
 def similar_stories(conn: Connection, story_id: int, terms: list[str], limit: int = 5) -> list[int]:
-    """Stories whose headlines best match any of `terms` (a story's topic tags), best first.
-
-    One ranked full-text lookup, so it stays fast on 50,000 stories; `story_id` is excluded.
-    """
-    words = [w for term in terms[:8] for w in _WORD.findall(term)][:16]
-    if not words:
+    """Stories whose headlines best match any of `terms` (a story's topic tags, each matched as
+    a phrase), best first; `story_id` is excluded. Only the RECENT_SIMILAR newest matches are
+    ranked, so the cost stays flat however common a tag is."""
+    phrases = [" ".join(_WORD.findall(term)) for term in terms[:8]]
+    phrases = [p for p in phrases if p]
+    if not phrases:
         return []
-    params: dict[str, int | str] = {"n": limit + 1, "me": story_id}
+    params: dict[str, int | str] = {"n": limit + 1, "me": story_id, "m": RECENT_SIMILAR}
     if conn.dialect.name == "sqlite":
-        params["q"] = " OR ".join(f'"{w}"' for w in words)
+        params["q"] = " OR ".join(f'"{p}"' for p in phrases)
         sql = (
-            "SELECT f.rowid FROM stories_fts f JOIN stories s ON s.id = f.rowid "
-            "WHERE stories_fts MATCH :q AND f.rowid != :me AND s.merged_into IS NULL "
-            "ORDER BY f.rank LIMIT :n"
+            "SELECT f.rowid FROM (SELECT rowid, rank FROM stories_fts WHERE stories_fts MATCH :q"
+            " ORDER BY rowid DESC LIMIT :m) AS f JOIN stories s ON s.id = f.rowid "
+            "WHERE f.rowid != :me AND s.merged_into IS NULL ORDER BY f.rank LIMIT :n"
         )
     else:
-        params["q"] = " or ".join(words)
+        params["q"] = " or ".join(f'"{p}"' for p in phrases)
         sql = (
-            f"SELECT s.id FROM stories s, websearch_to_tsquery('english', :q) tq "
+            f"SELECT id FROM (SELECT s.id, ts_rank({PG_STORY_DOC}, tq) AS r "
+            f"FROM stories s, websearch_to_tsquery('english', :q) tq "
             f"WHERE {PG_STORY_DOC} @@ tq AND s.id != :me AND s.merged_into IS NULL "
-            f"ORDER BY ts_rank({PG_STORY_DOC}, tq) DESC, s.id DESC LIMIT :n"
+            "ORDER BY s.id DESC LIMIT :m) AS recent ORDER BY r DESC, id DESC LIMIT :n"
         )
     return [int(r[0]) for r in conn.execute(text(sql), params)][:limit]

@@ -22,6 +22,7 @@ from everyside.errors import EverysideError
 from everyside.settings import Settings
 from everyside.store import Store
 from everyside.web import security
+from everyside.web.cache import PageCache
 from everyside.web.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ class WebContext:
     templates: Jinja2Templates
     key: bytes
     metrics: Metrics
+    cache: PageCache
 
     @staticmethod
     def now() -> datetime:
@@ -128,20 +130,33 @@ def _install_errors(app: FastAPI) -> None:
         return error_response(request, 500, "internal error; the server log has the details")
 
 
-def _install_middleware(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def headers_and_timing(request: Request, call_next: Any) -> Response:
+class HeadersAndTiming:
+    """Pure ASGI middleware (cheaper than BaseHTTPMiddleware on every request): adds the
+    security headers and `Server-Timing`, and records the request in the metrics."""
+
+    def __init__(self, app: Any, metrics: Metrics):
+        self.app = app
+        self.metrics = metrics
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in security.HEADERS.items()]
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         start = time.perf_counter()
-        response: Response = await call_next(request)
-        elapsed = time.perf_counter() - start
-        for k, v in security.HEADERS.items():
-            response.headers.setdefault(k, v)
-        response.headers["Server-Timing"] = f"app;dur={elapsed * 1000:.1f}"
-        route = request.scope.get("route")
-        ctx(request).metrics.observe(
-            getattr(route, "path", "unmatched"), response.status_code, elapsed
-        )
-        return response
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                elapsed = time.perf_counter() - start
+                have = {k for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.headers if k not in have]
+                timing = (b"server-timing", f"app;dur={elapsed * 1000:.1f}".encode())
+                message["headers"] = [*message.get("headers", []), *extra, timing]
+                route = getattr(scope.get("route"), "path", "unmatched")
+                self.metrics.observe(route, message["status"], elapsed)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def build_templates(settings: Settings) -> Jinja2Templates:
@@ -167,10 +182,15 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         "answers as JSON (`.json` suffix or `Accept: application/json`).",
     )
     app.state.es = WebContext(
-        settings, store, build_templates(settings), security.secret_key(settings), Metrics(store)
+        settings,
+        store,
+        build_templates(settings),
+        security.secret_key(settings),
+        Metrics(store),
+        PageCache(float(settings.page_cache_seconds)),
     )
     _install_errors(app)
-    _install_middleware(app)
+    app.add_middleware(HeadersAndTiming, metrics=app.state.es.metrics)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (system, api, exports, pages):
         app.include_router(module.router)

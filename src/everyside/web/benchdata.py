@@ -185,7 +185,8 @@ def _coverage_row(s: int, arts: list[tuple], outlets: list) -> tuple:
         },
         "outlets": [{"domain": a[4], "side": None} for a in per.values()],
     }
-    topics = arts[0][6].split()[:3]
+    # topic tags look like entities: longer words of the headline, not its first word
+    topics = [w.strip(".,:;'\"?!") for w in arts[0][6].split()[1:] if len(w) > 4][:3]
     return (
         s + 1,
         len(per),

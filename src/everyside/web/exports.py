@@ -21,6 +21,7 @@ from fastapi.responses import Response
 from everyside.web import queries as q
 from everyside.web import view
 from everyside.web.app import ctx
+from everyside.web.cache import cached
 
 router = APIRouter(include_in_schema=False)
 ATOM = "http://www.w3.org/2005/Atom"
@@ -91,6 +92,10 @@ def _entry_summary(s: dict[str, Any]) -> str:
 
 @router.get("/feeds/top.atom")
 def feed_top(request: Request) -> Response:
+    return cached(request, lambda: _feed_top(request))
+
+
+def _feed_top(request: Request) -> Response:
     with ctx(request).store.read() as conn:
         stories = q.list_stories(conn, q.StoryFilter(), limit=50)
     return atom(request, "top stories", "/feeds/top.atom", stories)
@@ -98,6 +103,10 @@ def feed_top(request: Request) -> Response:
 
 @router.get("/feeds/blindspots.atom")
 def feed_blindspots(request: Request) -> Response:
+    return cached(request, lambda: _feed_blindspots(request))
+
+
+def _feed_blindspots(request: Request) -> Response:
     with ctx(request).store.read() as conn:
         stories = q.list_stories(conn, q.StoryFilter(blindspot="left"), limit=25)
         stories += q.list_stories(conn, q.StoryFilter(blindspot="right"), limit=25)

@@ -18,6 +18,7 @@ from everyside.store.search import similar_stories
 from everyside.web import queries as q
 from everyside.web import security, view
 from everyside.web.app import ctx, error_response, respond, wants_json
+from everyside.web.cache import cached
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,7 +48,10 @@ def home(
     range: str | None = Query(None, pattern="^(day|week|month|all)?$"),
     page: int = Query(1, ge=1, le=1000),
 ) -> Response:
-    f = _filters(topic, country, range)
+    return cached(request, lambda: _home(request, _filters(topic, country, range), page))
+
+
+def _home(request: Request, f: q.StoryFilter, page: int) -> Response:
     with ctx(request).store.read() as conn:
         stories = q.list_stories(conn, f, limit=30, offset=(page - 1) * 30)
     data = {
@@ -103,11 +107,12 @@ def story(
         return RedirectResponse(f"/story/{int(merged)}", status_code=301)
     es = ctx(request)
     token = request.cookies.get(security.CSRF_COOKIE)
-    if not security.valid_csrf_token(es.key, token, es.now()):
+    fresh = not security.valid_csrf_token(es.key, token, es.now())
+    if fresh:
         token = security.new_csrf_token(es.key, es.now())
     extra = {"csrf_token": token, "feedback_state": feedback, "reasons": FEEDBACK_REASONS}
     response = respond(request, "story.html", data, extra=extra)
-    if not wants_json(request):
+    if fresh and not wants_json(request):
         response.set_cookie(
             security.CSRF_COOKIE,
             token,
@@ -200,6 +205,10 @@ def _record(
 
 @page("/blindspots")
 def blindspots(request: Request) -> Response:
+    return cached(request, lambda: _blindspots(request))
+
+
+def _blindspots(request: Request) -> Response:
     with ctx(request).store.read() as conn:
         left = q.list_stories(conn, q.StoryFilter(blindspot="left"), limit=30)
         right = q.list_stories(conn, q.StoryFilter(blindspot="right"), limit=30)
@@ -246,6 +255,10 @@ def outlet(request: Request, domain: str) -> Response:
 
 @page("/topics")
 def topics(request: Request) -> Response:
+    return cached(request, lambda: _topics(request))
+
+
+def _topics(request: Request) -> Response:
     with ctx(request).store.read() as conn:
         counts = q.topic_counts(conn)
     return respond(

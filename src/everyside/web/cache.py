@@ -1,0 +1,56 @@
+"""A small in-memory cache for pages that are the same for every reader (home, blindspots,
+topics, feeds): a front page is read far more often than the pipeline changes it. Entries live
+`page_cache_seconds`; per process, bounded, never shared between readers' personal pages."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+MAX_ENTRIES = 512
+
+
+class PageCache:
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic):
+        self.ttl = ttl
+        self.clock = clock
+        self._entries: OrderedDict[tuple, tuple[float, int, bytes, list]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def key(self, request: Request) -> tuple:
+        accept = request.headers.get("accept", "")
+        return (request.url.path, request.url.query, "application/json" in accept)
+
+    def get(self, request: Request) -> Response | None:
+        if self.ttl <= 0:
+            return None
+        with self._lock:
+            hit = self._entries.get(self.key(request))
+        if hit is None or hit[0] < self.clock():
+            return None
+        _, status, body, headers = hit
+        response = Response(body, status_code=status)
+        response.raw_headers = list(headers)
+        return response
+
+    def put(self, request: Request, response: Response) -> Response:
+        if self.ttl <= 0 or response.status_code != 200 or not hasattr(response, "body"):
+            return response
+        entry = (self.clock() + self.ttl, 200, bytes(response.body), list(response.raw_headers))
+        with self._lock:
+            self._entries[self.key(request)] = entry
+            while len(self._entries) > MAX_ENTRIES:
+                self._entries.popitem(last=False)
+        return response
+
+
+def cached(request: Request, build: Callable[[], Response]) -> Response:
+    """The cached response for this URL, or build it and keep it."""
+    cache: PageCache = request.app.state.es.cache
+    hit = cache.get(request)
+    return hit if hit is not None else cache.put(request, build())
