@@ -59,6 +59,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Colours of the sides (US convention by default).",
     ),
     Setting("feedback_rate_limit", int, 10, "Feedback submissions per client per hour."),
+    Setting("page_cache_seconds", float, 5.0, "Seconds the pages that are the same for every "
+            "reader (home, blindspots, topics, feeds) are cached in memory; 0 turns it off."),
     Setting(
         "secret_key",
         str,

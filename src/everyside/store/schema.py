@@ -142,6 +142,7 @@ stories = Table(
 )
 Index("ix_stories_last", stories.c.last_published_at)
 Index("ix_stories_outlet_count", stories.c.outlet_count)
+Index("ix_stories_rank", stories.c.outlet_count, stories.c.last_published_at)  # home page (0002)
 
 # One URL of one outlet, canonicalised.
 articles = Table(
