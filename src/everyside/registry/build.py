@@ -18,7 +18,7 @@ from typing import Any
 
 from everyside.domain.urls import registered_domain
 from everyside.registry import hand
-from everyside.registry.countries import country_code, language_code
+from everyside.registry.countries import country_code, country_from_domain, language_code
 from everyside.registry.names import name_key
 from everyside.registry.raters import RATERS
 from everyside.registry.resolve import add_allsides, add_french_ownership
@@ -160,7 +160,7 @@ def _finish(rec: dict[str, Any]) -> dict[str, Any]:
         if isinstance(out[fld], str):
             out[fld] = " ".join(out[fld].split()) or None
     out["name"] = out["name"] or rec["domain"]
-    out["country"] = country_code(out["country"])
+    out["country"] = country_code(out["country"]) or country_from_domain(rec["domain"])
     out["language"] = language_code(out["language"])
     out["ratings"] = sorted(rec["ratings"].values(), key=lambda r: (r[0], r[1]))
     out["ownership"] = sorted(rec["ownership"].values())

@@ -307,6 +307,8 @@ def read_abyz(root: Path) -> Iterator[Fact]:
     ds, rel = "abyz_news_outlets", "outlets.jsonl"
     for line, row in _jsonl(root / ds / rel):
         region = (row.get("region") or "").strip()
+        if region == "Georgia" and row.get("language") != "Georgian":
+            region = "United States"  # ABYZ lists US outlets by state; the country has its own
         yield from filter(
             None,
             [
