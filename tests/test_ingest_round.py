@@ -100,3 +100,31 @@ def test_pages_off_uses_feed_content(store: Store, site) -> None:
     assert result.new == 40
     assert {r.extraction for r in _articles(store)} == {"feed"}
     assert not any(p.startswith("/a/") for p in srv.routes.hits)
+
+
+def test_syndicated_copy_on_another_outlet_is_marked(store: Store) -> None:
+    """Outlet A (127.0.0.1) publishes; outlet B (127.0.0.2) reposts the same text a round
+    later: B's article is stored too, marked as a copy of A's (index rebuilt from the store)."""
+    from everyside.ingest.localserver import Doc
+
+    wire = load_articles(3)
+    routes_a, routes_b = Routes(), Routes()
+    with LocalServer(routes_a) as a, LocalServer(routes_b, host="127.0.0.2") as b:
+        build_site(routes_a, a.base, wire[:1], 1, NOW)
+        build_site(routes_b, b.base, wire, 1, NOW)  # the wire story plus two of its own
+        # B's copy has its own URL and a different headline, same body
+        body = routes_b.docs.pop(f"/a/{wire[0]['id']}")
+        assert isinstance(body, Doc)
+        routes_b[f"/a/{wire[0]['id']}"] = Doc(
+            body.body.replace(b"<h1>", b"<h1>Wire: "), "text/html"
+        )
+        register_feeds(store, [(a.url("/feeds/0.xml"), None, None)], NOW, "user")
+        assert run_round(store, local_settings(), NOW).new == 1
+        register_feeds(store, [(b.url("/feeds/0.xml"), None, None)], NOW, "user")
+        assert run_round(store, local_settings(), NOW + timedelta(minutes=5)).new == 3
+    rows = _articles(store)
+    original = next(r for r in rows if r.key.startswith("https://127.0.0.1:"))
+    copies = [r for r in rows if r.copy_of is not None]
+    assert [c.copy_of for c in copies] == [original.id]
+    assert copies[0].key.startswith("https://127.0.0.2:")
+    assert copies[0].content_hash != original.content_hash  # near, not exact: MinHash found it

@@ -108,15 +108,16 @@ class _Server(ThreadingHTTPServer):
 class LocalServer:
     """`with LocalServer(routes) as srv: srv.url("/feed.xml")`."""
 
-    def __init__(self, routes: Routes, port: int = 0):
+    def __init__(self, routes: Routes, port: int = 0, host: str = "127.0.0.1"):
         handler = type("Handler", (_Handler,), {"routes": routes})
-        self.httpd = _Server(("127.0.0.1", port), handler)
+        self.httpd = _Server((host, port), handler)
         self.routes = routes
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
 
     def url(self, path: str) -> str:
         return self.base + path
