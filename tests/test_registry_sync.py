@@ -230,6 +230,19 @@ def test_ensure_directory_syncs_only_new_bundled_files(store: Store, tmp_path: P
             encoding="utf-8",
         )
 
+    def ingest_registered_it_first(conn):  # noqa: ANN001, ANN202
+        conn.execute(
+            feeds.insert().values(
+                url="https://new.example/rss",
+                origin="bundled",
+                active=True,
+                error_count=0,
+                entries_seen=0,
+                created_at=NOW.replace(tzinfo=None),
+            )
+        )
+
+    store.write(ingest_registered_it_first)
     write("A")
     assert not ensure_directory(store, NOW, tmp_path).skipped
     assert ensure_directory(store, NOW, tmp_path).skipped
@@ -246,6 +259,17 @@ def test_ensure_directory_syncs_only_new_bundled_files(store: Store, tmp_path: P
         "fr",
     )
     assert new[0].feeds == ["https://new.example/rss"]
+    with store.read() as conn:
+        row = conn.execute(
+            select(feeds.c.title, feeds.c.next_check_at, feeds.c.origin).where(
+                feeds.c.url == "https://a.example/feed.xml"
+            )
+        ).one()
+    assert (row.title, row.next_check_at, row.origin) == (
+        "A feed",
+        NOW.replace(tzinfo=None),
+        "bundled",
+    )
 
 
 def test_sync_takes_over_outlets_made_for_unknown_domains(store: Store) -> None:

@@ -58,6 +58,7 @@ class Directory:
         }
         self.version = version
         self.sources: dict[str, list[str]] = {}  # domain -> datasets that describe it
+        self.feed_titles: dict[str, str] = {}  # bundled feed URL -> title (feeds.csv)
         self._hosts: dict[str, Outlet] = {}
         for o in self.outlets.values():
             for alias in o.aliases:
@@ -187,4 +188,7 @@ def _load(data_dir: str, version: str) -> Directory:
         _attach_feeds(outlets, Directory(outlets.values()), feeds)
     directory = Directory(outlets.values(), raters, version)
     directory.sources = {rec["domain"]: rec.get("sources", []) for rec in records}
+    directory.feed_titles = {
+        r["url"].strip(): r["title"].strip() for r in feeds if (r.get("title") or "").strip()
+    }
     return directory

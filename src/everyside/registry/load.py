@@ -197,23 +197,34 @@ def _sync_ownership(conn: Connection, directory: Directory, ids: dict[str, int])
 
 
 def _sync_feeds(conn: Connection, directory: Directory, ids: dict[str, int], now: datetime) -> None:
-    have = set(conn.execute(select(feeds.c.url)).scalars())
-    rows = [
-        {
-            "url": url,
-            "outlet_id": ids.get(o.domain),
-            "origin": "bundled",
-            "active": True,
-            "error_count": 0,
-            "entries_seen": 0,
-            "created_at": now,
-        }
-        for o in directory
-        for url in o.feeds
-        if url not in have
-    ]
-    if rows:
-        conn.execute(feeds.insert(), rows)
+    """Insert bundled feeds that are missing (due now, like `feeds add`), and attach feeds the
+    ingest loop registered without an outlet to their outlet."""
+    have = dict(conn.execute(select(feeds.c.url, feeds.c.outlet_id)).all())
+    new, attach = [], []
+    for o in directory:
+        oid = ids.get(o.domain)
+        for url in o.feeds:
+            if url not in have:
+                have[url] = oid
+                new.append(
+                    {
+                        "url": url,
+                        "outlet_id": oid,
+                        "origin": "bundled",
+                        "active": True,
+                        "title": directory.feed_titles.get(url),
+                        "error_count": 0,
+                        "entries_seen": 0,
+                        "created_at": now,
+                        "next_check_at": now,
+                    }
+                )
+            elif have[url] is None and oid is not None:
+                attach.append({"_url": url, "outlet_id": oid})
+    if new:
+        conn.execute(feeds.insert(), new)
+    if attach:
+        conn.execute(update(feeds).where(feeds.c.url == bindparam("_url")), attach)
 
 
 def ratings_by_outlet(
