@@ -16,7 +16,7 @@ from sqlalchemy import Connection, text
 from everyside.store.search import search_stories
 
 RANGES = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
-STORY_COLS = """s.id, s.headline, s.article_count, s.outlet_count, s.first_published_at,
+STORY_COLS = """s.id, s.headline, s.merged_into, s.article_count, s.outlet_count, s.first_published_at,
  s.last_published_at, s.why, c.rated_outlets, c.left_share, c.center_share, c.right_share,
  c.blindspot, c.country, c.topics"""
 
@@ -61,6 +61,7 @@ def _story(row: Any) -> dict[str, Any]:
         "first_published_at": _iso(m["first_published_at"]),
         "last_published_at": _iso(m["last_published_at"]),
         "why": _json(m["why"]),
+        "merged_into": m["merged_into"],
         "rated_outlets": m["rated_outlets"],
         "shares": {
             "left": m["left_share"],
@@ -149,13 +150,7 @@ def stories_by_ids(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
 
 def get_story(conn: Connection, story_id: int) -> dict[str, Any] | None:
     rows = stories_by_ids(conn, [story_id])
-    if not rows:
-        return None
-    merged = conn.execute(
-        text("SELECT merged_into FROM stories WHERE id = :i"), {"i": story_id}
-    ).scalar()
-    rows[0]["merged_into"] = merged
-    return rows[0]
+    return rows[0] if rows else None
 
 
 def story_documents(conn: Connection, story_id: int) -> tuple[dict | None, dict | None]:
