@@ -254,13 +254,26 @@ def test_committed_bundle_matches_the_shared_tables(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "code"),
     [
-        ("usa", "US"), ("usa ", "US"),
-        ("United States of America", "US"), ("united kingdom", "GB"),
-        ("People's Republic of China", "CN"), ("Illinois", "US"), ("Ontario", "CA"),
-        ("Sao Paulo", "BR"), ("India National", "IN"), ("Andalucia - Andalusia", "ES"),
-        ("Holy See  Vatican City", "VA"), ("Congo  Democratic Republic", "CD"),
-        ("Stockholm", "SE"), ("Los Angeles", "US"), ("fr", "FR"), ("unknown", None),
-        ("Internet", None), ("Europe Regional", None), ("", None), (None, None),
+        ("usa", "US"),
+        ("usa ", "US"),
+        ("United States of America", "US"),
+        ("united kingdom", "GB"),
+        ("People's Republic of China", "CN"),
+        ("Illinois", "US"),
+        ("Ontario", "CA"),
+        ("Sao Paulo", "BR"),
+        ("India National", "IN"),
+        ("Andalucia - Andalusia", "ES"),
+        ("Holy See  Vatican City", "VA"),
+        ("Congo  Democratic Republic", "CD"),
+        ("Stockholm", "SE"),
+        ("Los Angeles", "US"),
+        ("fr", "FR"),
+        ("unknown", None),
+        ("Internet", None),
+        ("Europe Regional", None),
+        ("", None),
+        (None, None),
     ],
 )
 def test_country_names(name: str | None, code: str | None) -> None:
@@ -271,8 +284,16 @@ def test_country_names(name: str | None, code: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("domain", "code"),
-    [("lemonde.fr", "FR"), ("bbc.co.uk", "GB"), ("abc.net.au", "AU"), ("cnn.com", None),
-     ("twit.tv", None), ("news.io", None), ("europa.eu", None), ("xn--p1ai", None)],
+    [
+        ("lemonde.fr", "FR"),
+        ("bbc.co.uk", "GB"),
+        ("abc.net.au", "AU"),
+        ("cnn.com", None),
+        ("twit.tv", None),
+        ("news.io", None),
+        ("europa.eu", None),
+        ("xn--p1ai", None),
+    ],
 )
 def test_country_from_cctld(domain: str, code: str | None) -> None:
     from everyside.registry.countries import country_from_domain
@@ -282,8 +303,15 @@ def test_country_from_cctld(domain: str, code: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("name", "code"),
-    [("English", "en"), ("Spanish", "es"), ("Modern Greek", "el"), ("French", "fr"),
-     ("EN", "en"), ("Klingonese", None), (None, None)],
+    [
+        ("English", "en"),
+        ("Spanish", "es"),
+        ("Modern Greek", "el"),
+        ("French", "fr"),
+        ("EN", "en"),
+        ("Klingonese", None),
+        (None, None),
+    ],
 )
 def test_language_names(name: str | None, code: str | None) -> None:
     from everyside.registry.countries import language_code
