@@ -1,5 +1,177 @@
-"""`everyside eval ...` commands (eval_clustering)."""
+"""`everyside eval clustering FILE.jsonl ...`: replay labelled files through the story engine and
+score it (B-cubed, pairwise F1, ARI) beside two single-pass baselines.
+
+The engine sees only id, title, text, date, source, domain, url and lang; `story` is read only
+to score. Settings are the product defaults, the same for every file.
+"""
 
 from __future__ import annotations
 
-from everyside.cli.evaluate import app  # noqa: F401
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import typer
+from rich.table import Table
+
+from everyside.cli.common import console, state
+from everyside.cli.evaluate import app
+from everyside.domain.clustering import EngineParams, StoryEngine
+from everyside.domain.clustering.metrics import Scores, score
+from everyside.domain.clustering.replay import (
+    item_from_row,
+    nearest_previous,
+    single_pass,
+    stream_order,
+)
+from everyside.errors import InputError
+
+TFIDF_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
+EMBED_THRESHOLD = 0.7
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        raise InputError(
+            "no such file; give a JSONL file in the shared/data/stories format", path=str(path)
+        )
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError(f"not JSON ({e.msg}); fix the line", path=str(path), line=n) from e
+            if not isinstance(row, dict) or "story" not in row:
+                raise InputError(
+                    "each line needs an object with a gold `story`", path=str(path), line=n
+                )
+            rows.append(row)
+    return rows
+
+
+def engine_scores(rows: list[dict[str, Any]], params: EngineParams) -> tuple[Scores, float]:
+    items = [item_from_row(r) for r in rows]
+    order = stream_order(items)
+    engine = StoryEngine(params)
+    start = time.perf_counter()
+    pred = [engine.add(items[i]).story_id for i in order]
+    elapsed = time.perf_counter() - start
+    return score([rows[i]["story"] for i in order], pred), len(rows) / max(elapsed, 1e-9)
+
+
+def _texts(rows: list[dict[str, Any]], order: list[int]) -> list[str]:
+    return [" ".join(filter(None, (rows[i].get("title"), rows[i].get("text")))) for i in order]
+
+
+def tfidf_baseline(rows: list[dict[str, Any]]) -> tuple[Scores, float]:
+    """Single-pass TF-IDF cosine at the best fixed threshold (an oracle choice per file)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    order = stream_order([item_from_row(r) for r in rows])
+    vecs = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(
+        _texts(rows, order)
+    )
+    bj, bs = nearest_previous(vecs.tocsr())
+    gold = [rows[i]["story"] for i in order]
+    best = max((score(gold, single_pass(bj, bs, t)), t) for t in TFIDF_THRESHOLDS)
+    return best[0], best[1]
+
+
+def embedding_baseline(rows: list[dict[str, Any]]) -> Scores | None:
+    """Single-pass cosine >= 0.7 on wordllama sentence embeddings; None without the extra."""
+    try:
+        import wordllama
+        from wordllama import WordLlama
+    except ImportError:
+        return None
+    # wordllama ships weights and tokenizer in the package; point it there so it never
+    # reaches for the network.
+    wl = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+    order = stream_order([item_from_row(r) for r in rows])
+    emb = np.asarray(wl.embed(_texts(rows, order), norm=True), dtype=np.float32)
+    bj, bs = nearest_previous(emb)
+    return score([rows[i]["story"] for i in order], single_pass(bj, bs, EMBED_THRESHOLD))
+
+
+def _obj(file: str, s: Scores, **extra: Any) -> dict[str, Any]:
+    out = {
+        "file": file,
+        "b3_p": round(s.b3_p, 4),
+        "b3_r": round(s.b3_r, 4),
+        "b3_f1": round(s.b3_f1, 4),
+        "pairwise_f1": round(s.pairwise_f1, 4),
+        "ari": round(s.ari, 4),
+        "gold_stories": s.gold_stories,
+        "predicted_stories": s.predicted_stories,
+    }
+    out.update(extra)
+    return out
+
+
+@app.command("clustering")
+def eval_clustering(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(..., help="JSONL files in the shared/data/stories format."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per line per file."),
+    baselines: bool = typer.Option(
+        True, "--baselines/--no-baselines", help="Also score the two single-pass baselines."
+    ),
+) -> None:
+    """Replay labelled story files through the engine and print B-cubed, pairwise F1 and ARI."""
+    params = EngineParams.from_settings(state(ctx).settings())
+    table = Table(
+        "file", "system", "B3 P", "B3 R", "B3 F1", "pair F1", "ARI", "gold", "pred", "art/s"
+    )
+    for path in files:
+        rows = read_rows(path)
+        s, rate = engine_scores(rows, params)
+        results = [("everyside", s, f"{rate:.0f}")]
+        if as_json:
+            print(json.dumps(_obj(str(path), s, articles_per_s=round(rate, 1))), flush=True)
+        if baselines:
+            tf, thr = tfidf_baseline(rows)
+            results.append((f"tf-idf single-pass (best t={thr})", tf, ""))
+            emb = embedding_baseline(rows)
+            if emb is not None:
+                results.append((f"wordllama single-pass t={EMBED_THRESHOLD}", emb, ""))
+            if as_json:
+                print(json.dumps(_obj(str(path), tf, system="baseline_tfidf", threshold=thr)))
+                if emb is not None:
+                    print(
+                        json.dumps(
+                            _obj(
+                                str(path),
+                                emb,
+                                system="baseline_embeddings",
+                                threshold=EMBED_THRESHOLD,
+                            )
+                        )
+                    )
+        if as_json:
+            continue
+        for name, sc, rate_s in results:
+            table.add_row(
+                path.name,
+                name,
+                f"{sc.b3_p:.3f}",
+                f"{sc.b3_r:.3f}",
+                f"{sc.b3_f1:.3f}",
+                f"{sc.pairwise_f1:.3f}",
+                f"{sc.ari:.3f}",
+                str(sc.gold_stories),
+                str(sc.predicted_stories),
+                rate_s,
+            )
+        if baselines and len(results) < 3:
+            table.add_row(
+                path.name,
+                "embeddings baseline: needs `pip install everyside[embeddings]`",
+                *[""] * 8,
+            )
+    if not as_json:
+        console.print(table)

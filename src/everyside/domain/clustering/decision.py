@@ -16,20 +16,27 @@ from dataclasses import dataclass
 from everyside.domain.clustering import weights as fitted
 from everyside.domain.clustering.story import ArticleVecs, Story, cosine
 
+# Every feature is a similarity, or a similarity scaled by a time or data-shape factor: with no
+# lexical overlap at all the probability is the intercept's, so time alone can never glue two
+# stories (a model with a free "same day" feature learns exactly that from day-bucketed data).
 FEATURES: tuple[str, ...] = (
     "title_cos",  # article headline vs the story's headline centroid
     "text_cos",  # article title+body vs the story's title+body centroid
     "ent_cos",  # heuristic entities and numbers
     "title_max",  # best match with one member headline (big stories have many phrasings)
-    "time_near",  # exp(-dt / 12 h)
-    "time_far",  # exp(-dt / 96 h)
-    "time_missing",  # the article or the story has no trustworthy time
-    "no_body",  # the article or the whole story has only headlines
-    "size",  # log(1 + members) / 5
+    "text_near",  # text_cos * exp(-dt / 12 h)
+    "title_near",  # title_max * exp(-dt / 12 h)
+    "ent_near",  # ent_cos * exp(-dt / 12 h)
+    "text_stale",  # text_cos * (1 - exp(-dt / 96 h)): old stories need more overlap
+    "text_undated",  # text_cos when the article or the story has no trustworthy time
+    "title_undated",  # title_max, likewise
+    "text_nobody",  # text_cos when the article or the whole story has only headlines
+    "title_nobody",  # title_max, likewise
+    "size_sim",  # log(1 + members) / 5 * title_max
 )
 NEAR_HOURS = 12.0
 FAR_HOURS = 96.0
-MEMBER_PROBE = 24  # members whose headlines are compared one by one
+MEMBER_PROBE = 6  # members whose headlines are compared one by one
 
 
 def time_gap_hours(a: ArticleVecs, t: float | None, s: Story) -> float | None:
@@ -54,24 +61,29 @@ def channels(a: ArticleVecs, t: float | None, s: Story) -> list[float]:
                 title_max = max(title_max, cosine(a.title, a.title_norm, m.tvec, m.tnorm))
     dt = time_gap_hours(a, t, s)
     near = math.exp(-dt / NEAR_HOURS) if dt is not None else 0.0
-    far = math.exp(-dt / FAR_HOURS) if dt is not None else 0.0
+    stale = 1.0 - math.exp(-dt / FAR_HOURS) if dt is not None else 0.0
+    undated = 1.0 if dt is None else 0.0
     no_body = 1.0 if (not a.has_body or s.body_members == 0) else 0.0
     return [
         title_cos,
         text_cos,
         ent_cos,
         title_max,
-        near,
-        far,
-        1.0 if dt is None else 0.0,
-        no_body,
-        math.log1p(s.n) / 5.0,
+        text_cos * near,
+        title_max * near,
+        ent_cos * near,
+        text_cos * stale,
+        text_cos * undated,
+        title_max * undated,
+        text_cos * no_body,
+        title_max * no_body,
+        math.log1p(s.n) / 5.0 * title_max,
     ]
 
 
 @dataclass(frozen=True)
 class JoinModel:
-    """Logistic regression over `FEATURES` (plus pairwise products listed in `interactions`)."""
+    """Logistic regression over `FEATURES` (plus optional pairwise products `interactions`)."""
 
     coef: Sequence[float]
     intercept: float
@@ -81,9 +93,15 @@ class JoinModel:
     @classmethod
     def default(cls) -> JoinModel:
         if tuple(fitted.FEATURES) != FEATURES:
-            raise ValueError("weights.py was fitted for other features; run tools/fit_clustering.py")
-        return cls(tuple(fitted.COEF), fitted.INTERCEPT, fitted.THRESHOLD,
-                   tuple(tuple(p) for p in fitted.INTERACTIONS))  # type: ignore[misc]
+            raise ValueError(
+                "weights.py was fitted for other features; run tools/fit_clustering.py"
+            )
+        return cls(
+            tuple(fitted.COEF),
+            fitted.INTERCEPT,
+            fitted.THRESHOLD,
+            tuple(tuple(p) for p in fitted.INTERACTIONS),
+        )  # type: ignore[misc]
 
     def expand(self, x: Sequence[float]) -> list[float]:
         return list(x) + [x[i] * x[j] for i, j in self.interactions]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from everyside.domain.clustering.decision import JoinModel, channels
 from everyside.domain.clustering.index import CandidateIndex
@@ -28,6 +28,9 @@ from everyside.domain.clustering.story import (
 from everyside.domain.clustering.text import Features, NewsItem, extract
 from everyside.domain.clustering.view import StoryView, story_view
 
+if TYPE_CHECKING:
+    from everyside.domain.clustering.repair import RepairResult
+
 MIN_YEAR = 1990  # earlier dates are placeholders (1970 epoch zero), not publication times
 FUTURE_JUMP_DAYS = 30  # without `now`: a date this far past the stream clock is bogus
 
@@ -37,9 +40,9 @@ class EngineParams:
     window_days: float = 7.0
     max_date_skew_hours: float = 24.0
     max_active_stories: int = 300_000
-    query_terms: int = 16
-    scan: int = 400
-    candidates: int = 12
+    query_terms: int = 10
+    scan: int = 120
+    candidates: int = 8
     merge_threshold: float = 0.9  # repair: probability above which two stories are one
     split_min_part: int = 3  # repair: smallest part a split may cut off
 
@@ -90,13 +93,15 @@ class StoryEngine:
         model: JoinModel | None = None,
         outlet_factuality: Mapping[str, float] | None = None,
         first_story_id: int = 1,
+        keep_evicted_views: bool = False,
     ):
         self.params = params or EngineParams()
         self.model = model or JoinModel.default()
         self.outlet_factuality = dict(outlet_factuality or {})
         self.dfs = DocFreq()
         self.index = CandidateIndex(
-            query_terms=self.params.query_terms, scan=self.params.scan,
+            query_terms=self.params.query_terms,
+            scan=self.params.scan,
             candidates=self.params.candidates,
         )
         self.stories: dict[int, Story] = {}
@@ -106,6 +111,10 @@ class StoryEngine:
         self.next_id = first_story_id
         self.touched: set[int] = set()  # stories changed since the last repair
         self._recent: dict[int, None] = {}  # open stories, least recently updated first
+        # views of stories evicted since the caller last drained this (opt-in: adapters that
+        # write stories in batches need the final view of a story evicted mid-batch)
+        self.keep_evicted_views = keep_evicted_views
+        self.evicted_views: dict[int, StoryView] = {}
 
     # -- the public verbs ------------------------------------------------------------------
     def add(self, item: NewsItem, now: datetime | None = None) -> Assignment:
@@ -150,10 +159,14 @@ class StoryEngine:
         """Headline, first article, members and why-grouped of an open story."""
         return story_view(self.stories[story_id], self.dfs, self.outlet_factuality)
 
-    def repair(self) -> Any:
+    def repair(self) -> RepairResult:
+        """Merge open stories that are one event and split drifted ones (see repair.py)."""
         from everyside.domain.clustering.repair import repair
 
         return repair(self)
+
+    def candidates(self, vecs: ArticleVecs) -> list[int]:
+        return self.index.query(vecs)
 
     # -- internals -------------------------------------------------------------------------
     def _vecs(self, f: Features) -> ArticleVecs:
@@ -161,11 +174,12 @@ class StoryEngine:
         self.dfs.add(keys)
         return article_vecs(f, self.dfs)
 
-    def _best(self, vecs: ArticleVecs, t: datetime | None, lang: str | None) -> tuple[int | None,
-                                                                                      float]:
+    def _best(
+        self, vecs: ArticleVecs, t: datetime | None, lang: str | None
+    ) -> tuple[int | None, float]:
         ts = t.timestamp() if t is not None else None
         best, best_p = None, 0.0
-        for sid in self.index.query(vecs, self.dfs):
+        for sid in self.candidates(vecs):
             s = self.stories[sid]
             if lang and s.lang and lang != s.lang:
                 continue  # lexical signals cannot compare languages: never glue across them
@@ -174,14 +188,30 @@ class StoryEngine:
                 best, best_p = sid, p
         return best, best_p
 
-    def _member(self, item: NewsItem, f: Features, t: datetime | None,
-                vecs: ArticleVecs | None) -> Member:
+    def _member(
+        self, item: NewsItem, f: Features, t: datetime | None, vecs: ArticleVecs | None
+    ) -> Member:
         tvec = vecs.title if vecs is not None else weights(f.title, self.dfs)
-        return Member(item.id, (item.title or "").strip()[:400], item.domain, t, f, tvec,
-                      norm(tvec) if vecs is None else vecs.title_norm)
+        return Member(
+            item.id,
+            (item.title or "").strip()[:400],
+            item.domain,
+            t,
+            f,
+            tvec,
+            norm(tvec) if vecs is None else vecs.title_norm,
+        )
 
-    def _open(self, item: NewsItem, f: Features, t: datetime | None, vecs: ArticleVecs | None,
-              *, story_id: int | None = None, index: bool = True) -> int:
+    def _open(
+        self,
+        item: NewsItem,
+        f: Features,
+        t: datetime | None,
+        vecs: ArticleVecs | None,
+        *,
+        story_id: int | None = None,
+        index: bool = True,
+    ) -> int:
         sid = story_id if story_id is not None else self.next_id
         self.next_id = max(self.next_id, sid + 1)
         s = Story(sid)
@@ -189,23 +219,32 @@ class StoryEngine:
         self._update(s, item, f, t, vecs, index=index)
         return sid
 
-    def _join(self, sid: int, item: NewsItem, f: Features, t: datetime | None,
-              vecs: ArticleVecs) -> None:
+    def _join(
+        self, sid: int, item: NewsItem, f: Features, t: datetime | None, vecs: ArticleVecs
+    ) -> None:
         self._update(self.stories[sid], item, f, t, vecs, index=True)
 
-    def _update(self, s: Story, item: NewsItem, f: Features, t: datetime | None,
-                vecs: ArticleVecs | None, *, index: bool) -> None:
+    def _update(
+        self,
+        s: Story,
+        item: NewsItem,
+        f: Features,
+        t: datetime | None,
+        vecs: ArticleVecs | None,
+        *,
+        index: bool,
+    ) -> None:
         dropped = s.add(self._member(item, f, t, vecs), _lang(item.lang))
         if dropped is not None:
             self.story_of.pop(dropped.id, None)
-        s.refresh(self.dfs)
+        s.update_vecs(f, self.dfs)
         s.clock, s.seq = self.clock, self.seq
         self.story_of[item.id] = s.id
         self._recent.pop(s.id, None)
         self._recent[s.id] = None
         self.touched.add(s.id)
         if index:
-            self.index.index(s.id, set(f.title) | set(f.body) | {"@" + e for e in f.ents})
+            self.index.index(s.id, s.index_keys(set(f.title) | set(f.body), set(f.ents)))
         self._evict()
 
     def _advance(self, t: datetime | None) -> None:
@@ -221,6 +260,8 @@ class StoryEngine:
             old = horizon is not None and s.clock is not None and s.clock < horizon
             if not old and len(self._recent) <= self.params.max_active_stories:
                 break
+            if self.keep_evicted_views:
+                self.evicted_views[sid] = self.view(sid)
             self.drop(sid)
 
     def drop(self, sid: int) -> Story:

@@ -8,10 +8,10 @@ when the engine evicts them, so memory follows the active window, not history.
 from __future__ import annotations
 
 import heapq
-from itertools import islice
 from collections.abc import Iterable
+from itertools import islice
 
-from everyside.domain.clustering.story import ArticleVecs, DocFreq
+from everyside.domain.clustering.story import ArticleVecs
 
 
 class CandidateIndex:
@@ -19,22 +19,23 @@ class CandidateIndex:
         self.query_terms = query_terms
         self.scan = scan
         self.candidates = candidates
-        self.postings: dict[str, dict[int, None]] = {}
+        # key -> {story: the story's normalised weight of the key when it was last indexed}
+        self.postings: dict[str, dict[int, float]] = {}
         self.keys_of: dict[int, set[str]] = {}
 
     def __len__(self) -> int:
         return len(self.keys_of)
 
-    def index(self, story_id: int, keys: Iterable[str]) -> None:
-        """(Re)index a story under keys; it moves to the recent end of each posting."""
+    def index(self, story_id: int, keyed: Iterable[tuple[str, float]]) -> None:
+        """(Re)index a story under (key, weight) pairs; it moves to the recent end of each."""
         mine = self.keys_of.setdefault(story_id, set())
-        for k in keys:
+        for k, w in keyed:
             p = self.postings.get(k)
             if p is None:
                 p = self.postings[k] = {}
             else:
                 p.pop(story_id, None)
-            p[story_id] = None
+            p[story_id] = w
             mine.add(k)
 
     def remove(self, story_id: int) -> None:
@@ -45,19 +46,28 @@ class CandidateIndex:
                 if not p:
                     del self.postings[k]
 
-    def query(self, a: ArticleVecs, dfs: DocFreq) -> list[int]:
-        """The stories sharing the most informative terms with an article, best first."""
+    def query(self, a: ArticleVecs) -> list[int]:
+        """The stories sharing the most informative terms with an article, best first.
+
+        The ranking approximates the cosine over the article's heaviest terms, with each
+        story's weights as they were when the story last changed.
+        """
         weighted: dict[str, float] = dict(a.text)
         for e, w in a.ents.items():
             weighted["@" + e] = w
-        top = heapq.nlargest(self.query_terms, weighted.items(), key=lambda kv: kv[1])
+        top = heapq.nlargest(self.query_terms, weighted, key=weighted.__getitem__)
         score: dict[int, float] = {}
-        for key, w in top:
+        get = score.get
+        for key in top:
+            w = weighted[key]
             p = self.postings.get(key)
             if not p:
                 continue
-            ids = p if len(p) <= self.scan else islice(reversed(p), self.scan)
-            for sid in ids:
-                score[sid] = score.get(sid, 0.0) + w
-        best = heapq.nlargest(self.candidates, score.items(), key=lambda kv: (kv[1], kv[0]))
-        return [sid for sid, _ in best]
+            if len(p) <= self.scan:
+                for sid, sw in p.items():
+                    score[sid] = get(sid, 0.0) + w * sw
+            else:
+                for sid in islice(reversed(p), self.scan):
+                    score[sid] = get(sid, 0.0) + w * p[sid]
+        # ties keep insertion order, which is deterministic
+        return heapq.nlargest(self.candidates, score, key=score.__getitem__)

@@ -31,7 +31,7 @@ def parse_time(value: Any) -> datetime | None:
 def item_from_row(row: Mapping[str, Any]) -> NewsItem:
     """Only the fields the engine may use; the gold `story` is never copied."""
     return NewsItem(
-        id=row.get("id") if row.get("id") is not None else "",
+        id=row["id"] if isinstance(row.get("id"), int | str) else "",
         title=row.get("title") if isinstance(row.get("title"), str) else None,
         text=row.get("text") if isinstance(row.get("text"), str) else None,
         published_at=parse_time(row.get("date")),

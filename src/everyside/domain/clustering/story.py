@@ -143,6 +143,19 @@ class Story:
                 self.last_time = m.time
         return dropped
 
+    def update_vecs(self, f: Features, dfs: DocFreq) -> None:
+        """Update the weighted centroids for one new member's terms only (cheap).
+
+        Other terms keep the IDF they had when last computed; `refresh` (on every doubling of
+        the story, and by repair) recomputes everything.
+        """
+        if self.n & (self.n - 1) == 0 or not self.vec_text:  # 1, 2, 4, 8, ... members
+            self.refresh(dfs)
+            return
+        self.norm_title = _bump(self.vec_title, self.norm_title, self.title_sum, f.title, dfs)
+        self.norm_text = _bump(self.vec_text, self.norm_text, self.text_sum, text_counts(f), dfs)
+        self.norm_ents = _bump(self.vec_ents, self.norm_ents, self.ent_sum, f.ents, dfs)
+
     def refresh(self, dfs: DocFreq) -> None:
         """Recompute the weighted centroids (after a change)."""
         for name in ("title_sum", "text_sum", "ent_sum"):
@@ -156,8 +169,26 @@ class Story:
         self.norm_text = norm(self.vec_text)
         self.norm_ents = norm(self.vec_ents)
 
-    def keys(self) -> set[str]:
-        return set(self.text_sum) | {"@" + e for e in self.ent_sum}
+    def index_keys(self, terms: set[str], ents: set[str]) -> list[tuple[str, float]]:
+        """(key, normalised weight) pairs to index the story under; entities get an '@'."""
+        out = [(k, self.vec_text.get(k, 0.0) / self.norm_text) for k in terms]
+        out += [("@" + e, self.vec_ents.get(e, 0.0) / self.norm_ents) for e in ents]
+        return out
+
+    def all_index_keys(self) -> list[tuple[str, float]]:
+        return self.index_keys(set(self.text_sum), set(self.ent_sum))
+
+
+def _bump(
+    vec: dict[str, float], old_norm: float, sums: Counter[str], changed: Counter[str], dfs: DocFreq
+) -> float:
+    sq = old_norm * old_norm if vec else 0.0
+    for t in changed:
+        old = vec.get(t, 0.0)
+        new = sums[t] * dfs.idf(t)
+        vec[t] = new
+        sq += new * new - old * old
+    return math.sqrt(sq) if sq > 1e-12 else 1.0
 
 
 def _centroid(c: Counter[str], n: int, dfs: DocFreq) -> dict[str, float]:

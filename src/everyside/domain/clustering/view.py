@@ -93,7 +93,8 @@ def why(s: Story, dfs: DocFreq) -> dict[str, Any]:
     shown = [_display(e, surface) for e, _ in ents[:3]] + [surface.get(t, t) for t, _ in terms[:3]]
     return {
         "summary": (f"{s.n} articles from {len(s.domains)} outlets share: " + ", ".join(shown))
-        if s.n > 1 and shown else "a single article so far",
+        if s.n > 1 and shown
+        else "a single article so far",
         "entities": [{"text": _display(e, surface), "articles": c} for e, c in ents],
         "terms": [{"text": surface.get(t, t), "articles": c} for t, c in terms[:WHY_ITEMS]],
         "articles": s.n,

@@ -5,13 +5,31 @@ FEATURES = (
     "text_cos",
     "ent_cos",
     "title_max",
-    "time_near",
-    "time_far",
-    "time_missing",
-    "no_body",
-    "size",
+    "text_near",
+    "title_near",
+    "ent_near",
+    "text_stale",
+    "text_undated",
+    "title_undated",
+    "text_nobody",
+    "title_nobody",
+    "size_sim",
 )
 INTERACTIONS: tuple[tuple[int, int], ...] = ()
-COEF = (3.0, 6.0, 2.0, 3.0, 1.0, 1.0, 0.0, 0.0, 0.5)
-INTERCEPT = -4.5
-THRESHOLD = 0.5
+COEF = (
+    -2.6507,
+    -13.6644,
+    -1.163,
+    -17.8871,
+    38.8374,
+    43.8456,
+    2.3254,
+    -20.3218,
+    23.4501,
+    22.9824,
+    -4.0451,
+    -5.8427,
+    -18.6932,
+)
+INTERCEPT = -4.1225
+THRESHOLD = 0.3

@@ -1,0 +1,260 @@
+"""The adapter between the story engine (domain/clustering) and the store.
+
+`assign_pending` reads articles with no story in published order, assigns them with a
+`StoryEngine` kept in process (rebuilt from the store's last `story_window_days` of stream time
+on first use, or after a failed write), and writes `articles.story_id` and the `stories` rows in
+one `store.write` transaction per batch. A kill between batches leaves whole batches behind and
+the next run (a new process, so a rebuilt engine) carries on with the rest. Counts and first/last
+times are computed by SQL from the articles themselves, so they are right even for stories whose
+older members are outside the engine's window. `repair_stories` applies the engine's merges
+(`stories.merged_into`) and splits.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, case, func, insert, select, update
+
+from everyside.domain.clustering import EngineParams, NewsItem, StoryEngine
+from everyside.domain.clustering.repair import RepairResult
+from everyside.store import Store
+from everyside.store import schema as t
+
+log = logging.getLogger(__name__)
+BATCH = 500
+_COLS = (
+    t.articles.c.id,
+    t.articles.c.title,
+    t.articles.c.text,
+    t.articles.c.published_at,
+    t.articles.c.source,
+    t.articles.c.domain,
+    t.articles.c.url,
+    t.articles.c.lang,
+    t.articles.c.copy_of,
+    t.articles.c.summary,
+)
+
+
+@dataclass
+class _Live:
+    engine: StoryEngine
+    db_id: dict[int, int] = field(default_factory=dict)  # engine story id -> stories.id
+
+    def to_db(self, sid: int) -> int:
+        return self.db_id.get(sid, sid)
+
+
+_LIVE: weakref.WeakKeyDictionary[Store, _Live] = weakref.WeakKeyDictionary()
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC).replace(tzinfo=None) if value is not None else None
+
+
+def _item(row: Any) -> NewsItem:
+    return NewsItem(
+        id=row.id,
+        title=row.title,
+        text=row.text or row.summary,
+        published_at=_utc(row.published_at),
+        source=row.source,
+        domain=row.domain,
+        url=row.url,
+        lang=row.lang,
+        copy_of=row.copy_of,
+    )
+
+
+def _rebuild(store: Store, settings: Any, factuality: Mapping[str, float] | None) -> _Live:
+    engine = StoryEngine(
+        EngineParams.from_settings(settings), outlet_factuality=factuality, keep_evicted_views=True
+    )
+    a = t.articles.c
+    with store.read() as conn:
+        # engine ids of new stories never collide with stored ids (they are mapped anyway)
+        engine.next_id = (conn.execute(select(func.max(t.stories.c.id))).scalar() or 0) + 1
+        clock = conn.execute(
+            select(func.max(a.published_at)).where(a.story_id.is_not(None))
+        ).scalar()
+        if clock is not None:
+            since = clock - timedelta(days=float(settings.story_window_days))
+            rows = conn.execute(
+                select(*_COLS, a.story_id)
+                .where(a.story_id.is_not(None), a.published_at >= since)
+                .order_by(a.published_at, a.id)
+            ).all()
+            for row in rows:
+                engine.load(_item(row), row.story_id)
+    engine.evicted_views.clear()
+    log.info("story engine rebuilt with %d open stories", len(engine.stories))
+    return _Live(engine)
+
+
+def _live(store: Store, settings: Any, factuality: Mapping[str, float] | None) -> _Live:
+    live = _LIVE.get(store)
+    if live is None:
+        live = _LIVE[store] = _rebuild(store, settings, factuality)
+    elif factuality is not None:
+        live.engine.outlet_factuality = dict(factuality)
+    return live
+
+
+def forget(store: Store) -> None:
+    """Drop the in-process engine of a store (the next call rebuilds it from the store)."""
+    _LIVE.pop(store, None)
+
+
+def _pending(store: Store, limit: int) -> list[Any]:
+    a = t.articles.c
+    undated_last = case((a.published_at.is_(None), 1), else_=0)
+    with store.read() as conn:
+        return list(
+            conn.execute(
+                select(*_COLS)
+                .where(a.story_id.is_(None))
+                .order_by(undated_last, a.published_at, a.id)
+                .limit(limit)
+            )
+        )
+
+
+def assign_pending(
+    store: Store,
+    settings: Any,
+    now: datetime,
+    *,
+    batch: int = BATCH,
+    outlet_factuality: Mapping[str, float] | None = None,
+) -> set[int]:
+    """Assign every article without a story; return the ids of the stories that changed."""
+    live = _live(store, settings, outlet_factuality)
+    changed: set[int] = set()
+    now = _utc(now) or datetime.now(UTC)
+    while rows := _pending(store, batch):
+        pairs = [(row.id, live.engine.add(_item(row), now)) for row in rows]
+        touched = {asg.story_id for _, asg in pairs}
+        try:
+            changed |= store.write(
+                lambda conn, p=pairs, s=touched: _write_batch(conn, live, p, s, now)
+            )
+        except BaseException:
+            forget(store)  # the engine is ahead of the store: rebuild it next time
+            raise
+        live.engine.evicted_views.clear()
+    return changed
+
+
+def _write_batch(
+    conn: Connection, live: _Live, pairs: list, touched: set[int], now: datetime
+) -> set[int]:
+    naive_now = _naive(now)
+    for sid in sorted({asg.story_id for _, asg in pairs if asg.new_story}):
+        if sid not in live.db_id:
+            new_id = conn.execute(
+                insert(t.stories)
+                .values(article_count=0, outlet_count=0, created_at=naive_now, updated_at=naive_now)
+                .returning(t.stories.c.id)
+            ).scalar_one()
+            live.db_id[sid] = new_id
+    conn.execute(
+        update(t.articles)
+        .where(t.articles.c.id == bindparam("aid"))
+        .values(story_id=bindparam("sid"), updated_at=naive_now),
+        [{"aid": aid, "sid": live.to_db(asg.story_id)} for aid, asg in pairs],
+    )
+    _refresh(conn, live, touched, now)
+    return {live.to_db(s) for s in touched}
+
+
+def _refresh(conn: Connection, live: _Live, sids: Iterable[int], now: datetime) -> None:
+    """Rewrite the stories rows of engine stories from the engine view and the articles."""
+    a = t.articles.c
+    for sid in sorted(sids):
+        dbid = live.to_db(sid)
+        agg = conn.execute(
+            select(
+                func.count(),
+                func.count(func.distinct(a.domain)),
+                func.min(a.published_at),
+                func.max(a.published_at),
+            ).where(a.story_id == dbid)
+        ).one()
+        first = conn.execute(
+            select(a.id)
+            .where(a.story_id == dbid)
+            .order_by(case((a.published_at.is_(None), 1), else_=0), a.published_at, a.id)
+            .limit(1)
+        ).scalar()
+        values: dict[str, Any] = dict(
+            article_count=agg[0],
+            outlet_count=agg[1],
+            first_published_at=agg[2],
+            last_published_at=agg[3],
+            first_article_id=first,
+            updated_at=_naive(now),
+        )
+        view = (
+            live.engine.view(sid)
+            if sid in live.engine.stories
+            else live.engine.evicted_views.get(sid)
+        )
+        if view is not None:
+            values.update(headline=view.headline or None, why=view.why)
+        conn.execute(update(t.stories).where(t.stories.c.id == dbid).values(**values))
+
+
+def repair_stories(
+    store: Store,
+    settings: Any,
+    now: datetime,
+    *,
+    outlet_factuality: Mapping[str, float] | None = None,
+) -> set[int]:
+    """Apply the engine's merges and splits to the store; return the changed story ids."""
+    live = _live(store, settings, outlet_factuality)
+    result = live.engine.repair()
+    if not result.merges and not result.splits:
+        return set()
+    try:
+        return store.write(lambda conn: _apply_repair(conn, live, result, _utc(now) or now))
+    except BaseException:
+        forget(store)
+        raise
+
+
+def _apply_repair(conn: Connection, live: _Live, result: RepairResult, now: datetime) -> set[int]:
+    a, s = t.articles.c, t.stories.c
+    naive_now = _naive(now)
+    changed: set[int] = set()
+    for gone, into in result.merges:
+        g, i = live.to_db(gone), live.to_db(into)
+        conn.execute(update(t.articles).where(a.story_id == g).values(story_id=i))
+        conn.execute(
+            update(t.stories)
+            .where(s.id == g)
+            .values(merged_into=i, article_count=0, outlet_count=0, updated_at=naive_now)
+        )
+        changed |= {g, i}
+    for old, new, moved in result.splits:
+        new_id = conn.execute(
+            insert(t.stories)
+            .values(article_count=0, outlet_count=0, created_at=naive_now, updated_at=naive_now)
+            .returning(s.id)
+        ).scalar_one()
+        live.db_id[new] = new_id
+        conn.execute(update(t.articles).where(a.id.in_(list(moved))).values(story_id=new_id))
+        changed |= {live.to_db(old), new_id}
+    engine_ids = {sid for sid in result.changed if sid in live.engine.stories}
+    _refresh(conn, live, engine_ids, now)
+    return changed

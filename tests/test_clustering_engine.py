@@ -1,0 +1,281 @@
+"""The online story engine: behaviour on small hand-made streams and on bad input."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from everyside.domain.clustering import EngineParams, NewsItem, StoryEngine
+from everyside.domain.clustering.engine import trusted_time
+from everyside.domain.clustering.metrics import score
+from everyside.domain.clustering.text import entities, extract, stem, terms
+
+T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+
+QUAKE = [
+    (
+        "Earthquake of magnitude 7.1 strikes southern Chile near Valdivia",
+        "A magnitude 7.1 earthquake struck southern Chile on Wednesday near Valdivia, officials "
+        "said, cutting power to thousands of homes. Chile's emergency office ONEMI ordered "
+        "evacuations along the coast.",
+    ),
+    (
+        "Chile earthquake: 7.1 tremor hits Valdivia region, coast evacuated",
+        "Chile's ONEMI emergency agency evacuated the coast after a 7.1 magnitude earthquake hit "
+        "the Valdivia region. Power was cut to thousands of homes in southern Chile.",
+    ),
+    (
+        "Strong quake shakes southern Chile; power out in Valdivia",
+        "A strong 7.1 earthquake shook southern Chile near Valdivia. ONEMI said thousands of homes "
+        "lost power and coastal towns were evacuated.",
+    ),
+]
+FED = [
+    (
+        "Federal Reserve holds interest rates steady, Powell signals patience",
+        "The Federal Reserve left its benchmark interest rate unchanged on Wednesday and Jerome "
+        "Powell said the central bank would be patient before cutting rates as inflation cools.",
+    ),
+    (
+        "Fed keeps rates unchanged as Powell says no rush to cut",
+        "Jerome Powell said the Federal Reserve is in no rush to cut interest rates after it held "
+        "its benchmark rate steady on Wednesday, citing sticky inflation.",
+    ),
+]
+
+
+def _items(specs, start=T0, step=timedelta(minutes=30), prefix="a"):
+    return [
+        NewsItem(
+            id=f"{prefix}{i}",
+            title=ti,
+            text=tx,
+            published_at=start + i * step,
+            domain=f"outlet{i}.com",
+            lang="en",
+        )
+        for i, (ti, tx) in enumerate(specs)
+    ]
+
+
+def _run(items, engine=None):
+    eng = engine or StoryEngine()
+    return eng, [eng.add(it).story_id for it in items]
+
+
+def test_same_event_joins_and_different_events_stay_apart():
+    quake, fed = _items(QUAKE), _items(FED, start=T0 + timedelta(minutes=10), prefix="f")
+    stream = sorted(quake + fed, key=lambda i: i.published_at)
+    _, labels = _run(stream)
+    by_id = dict(zip([i.id for i in stream], labels, strict=True))
+    assert len({by_id[i.id] for i in quake}) == 1
+    assert len({by_id[i.id] for i in fed}) == 1
+    assert by_id["a0"] != by_id["f0"]
+
+
+def test_story_view_headline_first_article_and_why():
+    eng, labels = _run(_items(QUAKE))
+    view = eng.view(labels[0])
+    assert view.headline in {q[0] for q in QUAKE}
+    assert view.first_article_id == "a0"
+    assert view.article_count == 3 and view.outlet_count == 3
+    why_words = {e["text"].lower() for e in view.why["entities"]}
+    assert {"valdivia", "onemi"} <= why_words
+    assert view.why["articles"] == 3
+    assert "share" in view.why["summary"]
+
+
+def test_headline_prefers_high_factuality_outlet_among_equals():
+    items = [
+        NewsItem(id=i, title="Chile earthquake hits Valdivia", text="", published_at=T0, domain=d)
+        for i, d in enumerate(["low.com", "high.com"])
+    ]
+    eng = StoryEngine(outlet_factuality={"low.com": 0.0, "high.com": 4.0})
+    sid = {eng.add(i).story_id for i in items}
+    assert len(sid) == 1
+    assert eng.view(sid.pop()).headline_article_id == 1
+
+
+def test_result_does_not_depend_on_batching():
+    stream = sorted(_items(QUAKE) + _items(FED, prefix="f"), key=lambda i: i.published_at)
+    _, one_by_one = _run(stream)
+    eng = StoryEngine()
+    batched = [
+        a.story_id for chunk in (stream[:2], stream[2:3], stream[3:]) for a in eng.add_many(chunk)
+    ]
+    assert one_by_one == batched
+
+
+def test_syndicated_copy_joins_its_original():
+    eng = StoryEngine()
+    first = eng.add(_items(QUAKE)[0])
+    copy = NewsItem(
+        id="c",
+        title="Completely different words here",
+        text="nothing alike",
+        published_at=T0 + timedelta(hours=1),
+        copy_of="a0",
+    )
+    asg = eng.add(copy)
+    assert asg.story_id == first.story_id and asg.reason == "copy"
+
+
+@pytest.mark.parametrize(
+    "title,text",
+    [(None, None), ("", ""), ("   ", None), (None, "!!! ??? ..."), ("\u200b\u200b", "\x00\x01")],
+)
+def test_articles_without_content_open_their_own_story(title, text):
+    eng, labels = _run(_items(QUAKE))
+    asg = eng.add(NewsItem(id="x", title=title, text=text, published_at=T0))
+    assert asg.new_story and asg.reason == "no_content"
+    assert asg.story_id not in labels
+    again = eng.add(NewsItem(id="y", title=title, text=text, published_at=T0))
+    assert again.story_id != asg.story_id  # empty articles are never glued together
+
+
+def test_title_only_and_text_only_articles_still_cluster():
+    eng, labels = _run(_items(QUAKE))
+    title_only = eng.add(NewsItem(id="t", title=QUAKE[0][0], published_at=T0))
+    text_only = eng.add(NewsItem(id="b", text=QUAKE[1][1], published_at=T0))
+    assert title_only.story_id == labels[0]
+    assert text_only.story_id == labels[0]
+
+
+def test_huge_text_is_capped_and_handled():
+    big = QUAKE[0][1] + " " + ("lorem ipsum dolor sit amet " * 40_000)  # ~1 MB
+    eng, labels = _run(_items(QUAKE))
+    asg = eng.add(NewsItem(id="big", title=QUAKE[0][0], text=big, published_at=T0))
+    assert asg.story_id == labels[0]
+    assert sum(extract(NewsItem(id=1, text=big)).body.values()) < 1000
+
+
+def test_other_language_never_joins_english_story():
+    eng, labels = _run(_items(QUAKE))
+    es = NewsItem(
+        id="es",
+        title="Terremoto de magnitud 7.1 sacude el sur de Chile, Valdivia",
+        text="Un terremoto de magnitud 7.1 sacudió Valdivia, Chile. ONEMI evacuó.",
+        published_at=T0,
+        lang="es",
+    )
+    assert eng.add(es).story_id != labels[0]
+    es2 = NewsItem(
+        id="es2",
+        title="Terremoto en Chile: sismo 7.1 en Valdivia, evacuación",
+        text="ONEMI ordenó evacuar la costa tras el terremoto de 7.1 en Valdivia.",
+        published_at=T0,
+        lang="es-CL",
+    )
+    assert eng.add(es2).story_id != labels[0]
+
+
+@pytest.mark.parametrize(
+    "published,now,trusted",
+    [
+        (None, None, False),
+        (datetime(1970, 1, 1, tzinfo=UTC), None, False),
+        (T0, None, True),
+        (T0 + timedelta(days=365), T0, False),  # next year, relative to now
+        (T0 + timedelta(hours=2), T0, True),  # within the skew
+        (datetime(2024, 5, 1, 8, 0), None, True),  # naive = UTC
+    ],
+)
+def test_trusted_time(published, now, trusted):
+    assert (trusted_time(published, None, now, 24.0) is not None) is trusted
+
+
+def test_future_date_relative_to_stream_is_ignored():
+    assert trusted_time(T0 + timedelta(days=400), T0, None, 24.0) is None
+
+
+def test_absurd_dates_do_not_move_the_clock_or_glue_stories():
+    eng, labels = _run(_items(QUAKE))
+    clock = eng.clock
+    for i, when in enumerate([datetime(1970, 1, 1, tzinfo=UTC), T0 + timedelta(days=400)]):
+        a = eng.add(NewsItem(id=f"odd{i}", title=FED[0][0], text=FED[0][1], published_at=when))
+        assert a.story_id not in labels
+    assert eng.clock == clock
+    fed2 = eng.add(NewsItem(id="fed2", title=FED[1][0], text=FED[1][1], published_at=T0))
+    assert fed2.story_id not in labels
+
+
+def test_stories_older_than_the_window_are_evicted_by_stream_time():
+    eng = StoryEngine(EngineParams(window_days=1.0))
+    first = eng.add(_items(QUAKE)[0])
+    later = NewsItem(
+        id="late", title=QUAKE[1][0], text=QUAKE[1][1], published_at=T0 + timedelta(days=3)
+    )
+    asg = eng.add(later)
+    assert asg.new_story and first.story_id not in eng.stories
+    assert len(eng.index) == 1 and "a0" not in eng.story_of
+
+
+def test_open_stories_are_capped_for_undated_streams():
+    eng = StoryEngine(EngineParams(max_active_stories=5))
+    for i in range(20):
+        eng.add(NewsItem(id=i, title=f"Unrelated topic number{i} word{i} thing{i}"))
+    assert len(eng.stories) <= 5 and len(eng.index) <= 5
+
+
+def test_repair_merges_duplicate_stories_and_reports_it():
+    eng = StoryEngine()
+    a = eng.add(_items(QUAKE)[0])
+    # force a split state: open a second story for the same event by hand
+    b_item = _items(QUAKE)[1]
+    eng._open(b_item, extract(b_item), b_item.published_at, eng._vecs(extract(b_item)))
+    assert len(eng.stories) == 2
+    result = eng.repair()
+    assert len(eng.stories) == 1
+    assert result.merges and result.merges[0][1] == a.story_id
+    assert eng.story_of["a1"] == a.story_id
+
+
+def test_repair_splits_a_story_made_of_two_unrelated_groups():
+    eng = StoryEngine(EngineParams(split_min_part=2))
+    quake, fed = _items(QUAKE), _items(FED, prefix="f")
+    sid = eng.add(quake[0]).story_id
+    for it in quake[1:] + fed:  # glue by hand
+        eng._join(sid, it, extract(it), it.published_at, eng._vecs(extract(it)))
+    result = eng.repair()
+    assert len(result.splits) == 1
+    old, new, moved = result.splits[0]
+    assert old == sid and set(moved) == {"f0", "f1"}
+    assert eng.story_of["f0"] == new and eng.story_of["a0"] == sid
+
+
+def test_repair_leaves_good_stories_alone():
+    stream = sorted(_items(QUAKE) + _items(FED, prefix="f"), key=lambda i: i.published_at)
+    eng, labels = _run(stream)
+    result = eng.repair()
+    assert not result.merges and not result.splits
+    assert score(labels, [eng.story_of[i.id] for i in stream]).b3_f1 == 1.0
+
+
+@pytest.mark.parametrize(
+    "word,expected",
+    [
+        ("tariffs", "tariff"),
+        ("talks", "talk"),
+        ("policies", "policy"),
+        ("bus", "bus"),
+        ("class", "class"),
+        ("classes", "class"),
+        ("raised", "rais"),
+        ("raises", "rais"),
+        ("raising", "rais"),
+        ("rates", "rat"),
+        ("rate", "rat"),
+        ("virus", "virus"),
+        ("2024", "2024"),
+    ],
+)
+def test_stem(word, expected):
+    assert stem(word) == expected
+
+
+def test_terms_and_entities():
+    assert terms("The Fed said it will raise rates") == ["fed", "rais", "rat"]
+    ents = entities("Officials said John Kerry met NATO leaders in Paris on 12 May.")
+    assert {"john", "kerry", "nato", "paris", "12"} <= set(ents)
+    assert "officials" not in ents

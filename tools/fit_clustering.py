@@ -1,0 +1,178 @@
+"""Fit the join/new decision of the story engine on the labelled dev streams.
+
+    .venv/bin/python tools/fit_clustering.py [--data ../shared/data/stories] [--write]
+
+1. Replays each dev file in stream order with *gold* story state (teacher forcing): for every
+   article, the candidate stories the index retrieves give one example each (features from
+   `decision.channels`, label = is the article's gold story).
+2. Fits a logistic regression (each file weighted equally, so the big file does not dominate).
+3. Picks the one join threshold that maximises the mean B-cubed F1 of the real engine replay
+   over the dev files (the same threshold for every file).
+With --write, writes src/everyside/domain/clustering/weights.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from everyside.domain.clustering.decision import FEATURES, JoinModel, channels
+from everyside.domain.clustering.engine import StoryEngine, trusted_time
+from everyside.domain.clustering.metrics import score
+from everyside.domain.clustering.replay import item_from_row, stream_order
+from everyside.domain.clustering.text import extract
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV = ("uci_dev.jsonl", "allsides_dev.jsonl", "neus_train.jsonl")
+# products of features the model may use (indices into FEATURES)
+INTERACTIONS: tuple[tuple[int, int], ...] = ()
+
+
+def load(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def examples(
+    rows: list[dict], model: JoinModel | None = None
+) -> tuple[list[list[float]], list[int], float]:
+    """Candidate examples of one stream, and the retrieval recall.
+
+    Without a model the state follows the gold stories (teacher forcing); with one, the
+    engine's own decisions (on-policy, as in DAgger), and a candidate is positive when most
+    of its members belong to the article's gold story.
+    """
+    items = [item_from_row(r) for r in rows]
+    gold_ids: dict[str, int] = {}
+    # teacher forcing never asks the model: a neutral one stands in
+    eng = StoryEngine(model=model or JoinModel((0.0,) * len(FEATURES), 0.0, 0.5))
+    majority: dict[int, Counter[int]] = {}
+    xs: list[list[float]] = []
+    ys: list[int] = []
+    found = needed = 0
+    for i in stream_order(items):
+        item = items[i]
+        gid = gold_ids.setdefault(rows[i]["story"], len(gold_ids) + 1)
+        t = trusted_time(item.published_at, eng.clock, None, eng.params.max_date_skew_hours)
+        f = extract(item)
+        eng._advance(t)
+        vecs = eng._vecs(f)
+        ts = t.timestamp() if t else None
+        cands = eng.candidates(vecs) if not f.empty else []
+        if model is None:
+            needed += gid in eng.stories
+            found += gid in cands
+        best, best_p = None, 0.0
+        for sid in cands:
+            x = channels(vecs, ts, eng.stories[sid])
+            xs.append(x)
+            label = sid == gid if model is None else majority[sid].most_common(1)[0][0] == gid
+            ys.append(int(label))
+            p = model.prob(x) if model else 0.0
+            if p > best_p:
+                best, best_p = sid, p
+        if model is None:
+            target = gid
+        elif best is not None and best_p >= model.threshold:
+            target = best
+        else:
+            target = eng.next_id + len(rows) + 1  # a fresh id, never a gold one
+        if target in eng.stories:
+            eng._join(target, item, f, t, vecs)
+        else:
+            eng._open(item, f, t, vecs, story_id=target, index=not f.empty)
+        majority.setdefault(target, Counter())[gid] += 1
+    return xs, ys, found / max(needed, 1)
+
+
+def replay_f1(rows: list[dict], model: JoinModel) -> tuple[float, float]:
+    items = [item_from_row(r) for r in rows]
+    eng = StoryEngine(model=model)
+    order = stream_order(items)
+    pred = [eng.add(items[i]).story_id for i in order]
+    s = score([rows[i]["story"] for i in order], pred)
+    return s.b3_f1, s.b3_p
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "stories")
+    ap.add_argument("--write", action="store_true")
+    ap.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
+    ap.add_argument("--rounds", type=int, default=2, help="on-policy (DAgger) rounds")
+    ap.add_argument("--threshold", type=float, default=0.5, help="join threshold while fitting")
+    args = ap.parse_args()
+    data = {name: load(args.data / name) for name in DEV}
+    X: list[list[float]] = []
+    y: list[int] = []
+    w: list[float] = []
+    model: JoinModel | None = None
+    for rnd in range(args.rounds + 1):
+        for name, rows in data.items():
+            xs, ys, recall = examples(rows, model)
+            print(
+                f"round {rnd} {name}: {len(xs)} examples, {sum(ys)} positive"
+                + (f", candidate recall {recall:.3f}" if model is None else "")
+            )
+            X += xs
+            y += ys
+            w += [1.0 / len(xs)] * len(xs)
+        model = fit(X, y, w, len(data) * (rnd + 1), args.c, args.threshold)
+    assert model is not None
+    coef, intercept = tuple(model.coef), model.intercept
+    best = (-1.0, 0.5)
+    for thr in (0.15, 0.2, 0.25, 0.3, 0.4, 0.5):
+        model = JoinModel(coef, intercept, thr, INTERACTIONS)
+        res = {name: replay_f1(rows, model) for name, rows in data.items()}
+        mean = sum(f for f, _ in res.values()) / len(res)
+        print(
+            f"threshold {thr}: "
+            + " ".join(f"{n.split('.')[0]} F1={f:.3f} P={p:.3f}" for n, (f, p) in res.items())
+            + f" mean={mean:.3f}"
+        )
+        best = max(best, (mean, thr))
+    print("chosen threshold", best[1])
+    if args.write:
+        write(coef, intercept, best[1])
+
+
+def fit(
+    X: list[list[float]], y: list[int], w: list[float], groups: int, c: float, threshold: float
+) -> JoinModel:
+    proto = JoinModel((), 0.0, threshold, INTERACTIONS)
+    Xe = np.array([proto.expand(x) for x in X])
+    sw = np.array(w) * len(w) / groups
+    lr = LogisticRegression(C=c, max_iter=3000).fit(Xe, np.array(y), sample_weight=sw)
+    coef = tuple(round(float(v), 4) for v in lr.coef_[0])
+    print(
+        "coef",
+        dict(zip([*FEATURES, *map(str, INTERACTIONS)], coef, strict=True)),
+        "intercept",
+        round(float(lr.intercept_[0]), 4),
+    )
+    return JoinModel(coef, round(float(lr.intercept_[0]), 4), threshold, INTERACTIONS)
+
+
+def write(coef: tuple[float, ...], intercept: float, threshold: float) -> None:
+    out = ROOT / "src" / "everyside" / "domain" / "clustering" / "weights.py"
+    feats = "".join(f'    "{f}",\n' for f in FEATURES)
+    out.write_text(
+        '"""Fitted weights of the join/new decision. Generated by tools/fit_clustering.py; '
+        'do not edit."""\n\n'
+        f"FEATURES = (\n{feats})\n"
+        f"INTERACTIONS: tuple[tuple[int, int], ...] = {INTERACTIONS!r}\n"
+        "COEF = (\n" + "".join(f"    {c!r},\n" for c in coef) + ")\n"
+        f"INTERCEPT = {intercept!r}\n"
+        f"THRESHOLD = {threshold!r}\n",
+        encoding="utf-8",
+    )
+    print("wrote", out)
+
+
+if __name__ == "__main__":
+    main()
