@@ -34,10 +34,10 @@ class ProcessReport:
 
 
 def ensure_directory(store: Store, now: datetime) -> None:
-    """Load the bundled outlet directory into the store (a no-op when already current)."""
-    from everyside.registry import load_directory, sync_directory
+    """Load the bundled outlet directory into the store (a ~1 ms digest check when current)."""
+    from everyside.registry import ensure_directory as sync_if_changed
 
-    sync_directory(store, load_directory(), now)
+    sync_if_changed(store, now)
 
 
 def process_pending(store: Store, settings: Settings, now: datetime) -> ProcessReport:
