@@ -35,9 +35,12 @@ class ProcessReport:
 
 def ensure_directory(store: Store, now: datetime) -> None:
     """Load the bundled outlet directory into the store (a ~1 ms digest check when current)."""
+    from everyside.estimate_service import update_estimated_bias
     from everyside.registry import ensure_directory as sync_if_changed
 
-    sync_if_changed(store, now)
+    if not sync_if_changed(store, now).skipped:
+        # ratings changed: estimates for the unrated outlets follow them
+        update_estimated_bias(store)
 
 
 def process_pending(store: Store, settings: Settings, now: datetime) -> ProcessReport:
