@@ -33,14 +33,24 @@ class ProcessReport:
     story_ids: set[int] = field(default_factory=set)
 
 
-def ensure_directory(store: Store, now: datetime) -> None:
-    """Load the bundled outlet directory into the store (a ~1 ms digest check when current)."""
+def ensure_directory(store: Store, now: datetime) -> bool:
+    """Load the bundled outlet directory into the store (a ~1 ms digest check when current).
+
+    Returns whether ratings changed; callers then refresh coverage (`refresh_ratings`)."""
     from everyside.estimate_service import update_estimated_bias
     from everyside.registry import ensure_directory as sync_if_changed
 
-    if not sync_if_changed(store, now).skipped:
-        # ratings changed: estimates for the unrated outlets follow them
-        update_estimated_bias(store)
+    if sync_if_changed(store, now).skipped:
+        return False
+    update_estimated_bias(store)  # estimates for unrated outlets follow the real ratings
+    return True
+
+
+def refresh_ratings(store: Store, settings: Settings, now: datetime) -> int:
+    """Ratings changed: every stored coverage document is recomputed."""
+    from everyside.coverage_service import update_coverage
+
+    return update_coverage(store, settings, None, now)
 
 
 def process_pending(store: Store, settings: Settings, now: datetime) -> ProcessReport:
@@ -84,7 +94,8 @@ def import_files(
     process: bool = True,
 ) -> tuple[list[ImportReport], ProcessReport | None]:
     """`everyside import`: load JSONL files, then (by default) cluster and analyse."""
-    ensure_directory(store, now)
+    if ensure_directory(store, now):
+        refresh_ratings(store, settings, now)
     resolver = OutletResolver(registry_matcher())
     reports = [import_jsonl(store, p, now, resolver, progress) for p in paths]
     processed = process_pending(store, settings, now) if process else None
@@ -140,6 +151,8 @@ def run_background(
     """What `everyside up` runs beside the web server: catch up on pending analysis (articles
     imported while it was down), then ingest until stopped (when the `ingest` setting is on)."""
     try:
+        if ensure_directory(store, clock()):
+            refresh_ratings(store, settings, clock())
         process_pending(store, settings, clock())
     except Exception:
         log.exception("pipeline: catching up on pending articles failed; will retry")

@@ -162,15 +162,14 @@ def up(
     ingest: bool | None = typer.Option(None, "--ingest/--no-ingest", help="Run the ingest loop."),
 ) -> None:
     """Ingest and serve: the whole system in one process (SQLite by default)."""
-    from everyside.pipeline import ensure_directory, run_background
+    from everyside.pipeline import run_background
 
     st = state(ctx)
     settings = st.settings(host=host, port=port, ingest=ingest)
     store = st.store()
-    ensure_directory(store, utcnow())
     stop = threading.Event()
-    # Analysis of what arrived while we were down, then the ingest loop: in the background,
-    # so the pages are served from the first second.
+    # Directory sync, analysis of what arrived while we were down, then the ingest loop: all in
+    # the background, so the pages are served from the first second.
     worker = threading.Thread(
         target=run_background,
         args=(store, settings, stop, utcnow),
