@@ -173,3 +173,24 @@ def test_sigkill_mid_import_leaves_a_consistent_db_and_rerun_completes(tmp_path,
     engine.dispose()
     assert n == keys == total
     assert f"{total - partial} new" in done.stdout
+
+
+def test_wire_copies_are_marked_as_copies_of_the_first(store, tmp_path):
+    wire = " ".join(f"word{i} of the wire story about the council vote" for i in range(12))
+    rows = [
+        {"id": "1", "title": "Council votes", "text": wire, "url": "https://first.example/a"},
+        {"id": "2", "title": "Council votes!", "text": wire + " Updated.",
+         "url": "https://second.example/b"},
+        {"id": "3", "title": "Council votes", "text": wire, "url": "https://third.example/c"},
+        {"id": "4", "title": "Other", "text": "A different story entirely " * 10,
+         "url": "https://fourth.example/d"},
+        {"id": "5", "title": "Same outlet", "text": wire, "url": "https://first.example/e"},
+    ]
+    import_jsonl(store, _write(tmp_path / "w.jsonl", rows), NOW, OutletResolver())
+    with store.read() as conn:
+        got = dict(conn.execute(select(t.articles.c.external_id, t.articles.c.copy_of)).all())
+        first = conn.execute(
+            select(t.articles.c.id).where(t.articles.c.external_id == "1")
+        ).scalar_one()
+    # the same outlet's repost resolves through the other copies to the first original too
+    assert got == {"1": None, "2": first, "3": first, "4": None, "5": first}

@@ -12,17 +12,17 @@ import goes on; a summary is returned at the end.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
+from everyside.domain.dedupe import DuplicateIndex, content_hash
 from everyside.domain.urls import canonicalize_url
 from everyside.errors import InputError
 from everyside.outlets import OutletResolver
@@ -83,11 +83,6 @@ def _text(obj: dict[str, Any], name: str) -> str | None:
     return v or None
 
 
-def content_hash(title: str | None, text: str | None) -> str:
-    norm = " ".join(f"{title or ''}\n{text or ''}".lower().split())
-    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
-
-
 def parse_line(raw: str, path: str, lineno: int, now: datetime) -> tuple[Row, list[str]]:
     """One JSONL line → a row for `articles` (without outlet/ids). Raises InputError."""
     try:
@@ -134,7 +129,7 @@ def parse_line(raw: str, path: str, lineno: int, now: datetime) -> tuple[Row, li
         "lang": _text(obj, "lang"),
         "published_at": published,
         "fetched_at": now,
-        "content_hash": content_hash(title, text),
+        "content_hash": content_hash(text or title),
         "extraction": "import",
         "extra": extra or None,
     }
@@ -164,7 +159,13 @@ def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
                 yield lineno, raw
 
 
-def _write_batch(conn: Connection, rows: list[Row], report: ImportReport, now: datetime) -> None:
+def _write_batch(
+    conn: Connection,
+    rows: list[Row],
+    report: ImportReport,
+    now: datetime,
+    copies: DuplicateIndex,
+) -> None:
     keys = [r.values["key"] for r in rows]
     existing = {
         rec.key: rec
@@ -191,9 +192,60 @@ def _write_batch(conn: Connection, rows: list[Row], report: ImportReport, now: d
         report.updated += 1
         report.article_ids.append(old.id)
     if new:
-        ids = conn.execute(insert(t.articles).returning(t.articles.c.id), new).scalars().all()
+        ids = (
+            conn.execute(
+                insert(t.articles).returning(t.articles.c.id, sort_by_parameter_order=True), new
+            )
+            .scalars()
+            .all()
+        )
+        _mark_copies(conn, copies, list(zip(ids, new, strict=True)), now)
         report.inserted += len(new)
         report.article_ids.extend(ids)
+
+
+def _mark_copies(
+    conn: Connection,
+    copies: DuplicateIndex,
+    inserted: list[tuple[int, dict[str, Any]]],
+    now: datetime,
+) -> None:
+    """Syndicated copies: (nearly) the same text as an earlier article of another outlet.
+
+    Done after the insert, in file order and in the same transaction, so that copies within
+    one batch find each other by their real ids."""
+    marks = []
+    for aid, v in inserted:
+        fp = copies.fingerprint(v["text"])
+        original = copies.find_original(v["text"], _outlet_key(v), fp)
+        copies.add(aid, _outlet_key(v), now, v["text"], original, fp)
+        if original is not None:
+            marks.append({"aid": aid, "orig": original})
+    if marks:
+        a = t.articles
+        conn.execute(
+            update(a).where(a.c.id == bindparam("aid")).values(copy_of=bindparam("orig")), marks
+        )
+
+
+def _outlet_key(values: dict[str, Any]) -> str:
+    return str(values.get("outlet_id") or values.get("domain") or "")
+
+
+def _duplicate_index(store: Store, now: datetime, window_days: float) -> DuplicateIndex:
+    """The near-duplicate index, seeded with the stored articles of the window."""
+    index = DuplicateIndex(window=timedelta(days=window_days))
+    a = t.articles.c
+    with store.read() as conn:
+        rows = conn.execute(
+            select(a.id, a.outlet_id, a.domain, a.text, a.copy_of)
+            .where(a.created_at >= now - index.window)
+            .order_by(a.id)
+        )
+        for r in rows:
+            key = str(r.outlet_id or r.domain or "")
+            index.add(r.id, key, now, r.text, r.copy_of)
+    return index
 
 
 def import_jsonl(
@@ -202,12 +254,14 @@ def import_jsonl(
     now: datetime,
     resolver: OutletResolver,
     progress: Callable[[int], None] | None = None,
+    dedupe_window_days: float = 3.0,
 ) -> ImportReport:
     """Import one JSONL file; never raises for a bad line (see report.errors)."""
     path = Path(path)
     if not path.is_file():
         raise InputError("no such file; give the path of a .jsonl file", path=str(path))
     report = ImportReport(str(path))
+    copies = _duplicate_index(store, now, dedupe_window_days)
     seen: dict[str, int] = {}
     batch: list[Row] = []
 
@@ -222,7 +276,7 @@ def import_jsonl(
             row.values["outlet_id"] = resolver.outlet_id(
                 conn, row.values["url"], row.values["domain"], row.values["source"], now
             )
-        _write_batch(conn, rows, report, now)
+        _write_batch(conn, rows, report, now, copies)
 
     for lineno, raw in iter_lines(path):
         report.lines += 1

@@ -97,7 +97,9 @@ def import_files(
     if ensure_directory(store, now):
         refresh_ratings(store, settings, now)
     resolver = OutletResolver(registry_matcher())
-    reports = [import_jsonl(store, p, now, resolver, progress) for p in paths]
+    reports = [
+        import_jsonl(store, p, now, resolver, progress, settings.dedupe_window_days) for p in paths
+    ]
     processed = process_pending(store, settings, now) if process else None
     return reports, processed
 
