@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
@@ -34,6 +34,7 @@ from everyside.settings import Settings
 from everyside.store import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 MAX_NEW_PER_FEED = 200  # more waits for the next poll (validators are then not stored)
 FLUSH_EVERY = 500
 Progress = Callable[[int, int], None]
@@ -62,6 +63,7 @@ class Ingestor:
             settings.dedupe_threshold, timedelta(days=settings.dedupe_window_days)
         )
         self.index_lock = threading.Lock()
+        self.write_lock = threading.Lock()
         self._resolver: Any = None
         self._pending: list[tuple[int, dict[str, Any]]] = []
 
@@ -158,8 +160,7 @@ class Ingestor:
                 return
             parsed = await asyncio.to_thread(parse_feed, resp.body, url, resp.content_type)
         fresh = candidates(parsed.entries, url)
-        with self.store.read() as conn:
-            known = storage.existing_articles(conn, [c.key for c in fresh])
+        known = await asyncio.to_thread(self._known, [c.key for c in fresh]) if fresh else {}
         new = [c for c in fresh if c.key not in known][:MAX_NEW_PER_FEED]
         capped = len([c for c in fresh if c.key not in known]) > MAX_NEW_PER_FEED
         rows = await asyncio.gather(*(self.pages.read(c, parsed.title, now) for c in new))
@@ -180,7 +181,7 @@ class Ingestor:
             self._pending.append((feed.id, values))
             return
         n_new, n_upd = await asyncio.to_thread(
-            self.store.write,
+            self._write,
             lambda conn: self._commit(
                 conn, feed, url, resp, parsed, list(rows), changed, d, now, capped
             ),
@@ -188,6 +189,16 @@ class Ingestor:
         result.new += n_new
         result.updated += n_upd
         result.fallbacks += sum(1 for r in rows if r["extraction"] == "feed-fallback")
+
+    def _write(self, fn: Callable[[Connection], T]) -> T:
+        """One write at a time from this ingestor, on PostgreSQL too: the outlet cache and the
+        duplicate index must only ever see committed rows of earlier transactions."""
+        with self.write_lock:
+            return self.store.write(fn)
+
+    def _known(self, keys: list[str]) -> dict[str, tuple[int, Any, Any]]:
+        with self.store.read() as conn:
+            return storage.existing_articles(conn, keys)
 
     def _failed(
         self,
@@ -218,7 +229,7 @@ class Ingestor:
             for feed_id, values in pending:
                 storage.update_feed(conn, feed_id, **dict(values))
 
-        await asyncio.to_thread(self.store.write, write)
+        await asyncio.to_thread(self._write, write)
 
     def _commit(
         self,
@@ -247,6 +258,7 @@ class Ingestor:
             with self.index_lock:
                 for aid in added:
                     self.index.discard(aid)
+            self._resolver = _outlet_resolver()  # its cache may name rolled-back outlets
             raise
         return len(added), len(changed)
 
