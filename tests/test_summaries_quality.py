@@ -19,8 +19,8 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 # Pinned floors for everyside's own scores (F1); the bar itself is "above both baselines".
 FLOORS = {
-    "allsides_dev": {"rouge1": 0.385, "rouge2": 0.143},
-    "neus_train": {"rouge1": 0.387, "rouge2": 0.171},
+    "allsides_dev": {"rouge1": 0.391, "rouge2": 0.147},
+    "neus_train": {"rouge1": 0.389, "rouge2": 0.174},
 }
 
 

@@ -38,7 +38,7 @@ class SummaryParams:
     max_bullets: int = 5
     bullets_per_outlets: int = 6  # one more bullet per this many outlets, up to max_bullets
     side_bullets: int = 2  # "how each side told it": bullets per side
-    max_words: int = 32  # trim longer sentences at a safe clause boundary
+    max_words: int = 40  # trim longer sentences at a safe clause boundary
     mmr_lambda: float = 0.7  # relevance vs novelty
     duplicate_similarity: float = 0.5  # a candidate this close to a picked one is redundant
     corroboration_similarity: float = 0.3  # another outlet's sentence this close reports it too
@@ -46,12 +46,11 @@ class SummaryParams:
     strict: bool = False  # disputed regeneration: only corroborated sentences when possible
     support_threshold: float = 0.6  # entailment score of the support check
     # relevance weights (select.py)
-    w_centrality: float = 0.3
-    w_position: float = 0.3
+    w_centrality: float = 0.6
+    w_position: float = 0.2
     w_title: float = 0.2
     w_corroboration: float = 0.15
     w_sides: float = 0.05
-    w_consensus: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -10,15 +10,12 @@ picked unless nothing else is left. Maximal Marginal Relevance then removes redu
 
 from __future__ import annotations
 
-import math
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
 from everyside.domain.summarize.graph import centrality, similarity_matrix
 from everyside.domain.summarize.model import Candidate, SourceArticle, SummaryParams
-from everyside.domain.summarize.text import content_stems
 
 CORROBORATION_CAP = 4  # outlets beyond this many add nothing more
 
@@ -31,7 +28,6 @@ class StoryGraph:
     cent: np.ndarray  # continuous LexRank, max 1
     corroborating: list[frozenset[str]]  # other non-low-factuality outlets reporting it
     sides: list[frozenset[str]]  # known sides of the sentence's outlet and its corroborators
-    consensus: np.ndarray  # idf-weighted share of its words that other outlets also use
 
 
 def build_graph(cands: list[Candidate], params: SummaryParams) -> StoryGraph:
@@ -39,28 +35,7 @@ def build_graph(cands: list[Candidate], params: SummaryParams) -> StoryGraph:
     full = similarity_matrix([c.text for c in cands] + [titles])
     sim, title_sim = full[:-1, :-1], full[:-1, -1]
     corroborating, sides = _corroboration(cands, sim, params)
-    return StoryGraph(
-        cands, sim, title_sim, centrality(sim), corroborating, sides, _consensus(cands)
-    )
-
-
-def _consensus(cands: list[Candidate]) -> np.ndarray:
-    """For each sentence, the idf-weighted share of its content words that appear in some
-    other outlet's articles: facts the outlets share, not one outlet's framing."""
-    stems = [set(content_stems(c.text)) for c in cands]
-    df: Counter[str] = Counter(w for s in stems for w in s)
-    by_outlet: dict[str, Counter[str]] = defaultdict(Counter)
-    for c, s in zip(cands, stems, strict=True):
-        by_outlet[c.article.outlet_key].update(s)
-    n = len(cands)
-    out = np.zeros(n)
-    for i, (c, s) in enumerate(zip(cands, stems, strict=True)):
-        own = by_outlet[c.article.outlet_key]
-        weights = {w: math.log((1 + n) / (1 + df[w])) + 1.0 for w in s}
-        shared = sum(wt for w, wt in weights.items() if df[w] > own[w])
-        total = sum(weights.values())
-        out[i] = shared / total if total else 0.0
-    return out
+    return StoryGraph(cands, sim, title_sim, centrality(sim), corroborating, sides)
 
 
 def _is_low(article: SourceArticle, params: SummaryParams) -> bool:
@@ -97,7 +72,6 @@ def relevance(graph: StoryGraph, outlet_count: int, params: SummaryParams) -> np
         + params.w_title * graph.title_sim
         + params.w_corroboration * corroboration
         + params.w_sides * multi_side
-        + params.w_consensus * graph.consensus
     )
 
 

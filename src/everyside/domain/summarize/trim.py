@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from everyside.domain.summarize.text import NEGATIONS, has_negation, word_count, words, wordset
 
-MAX_WORDS = 32  # longer sentences are cut when a safe boundary exists
+MAX_WORDS = 40  # longer sentences are cut when a safe boundary exists
 MIN_HEAD_WORDS = 8
 
 _CUTS = re.compile(
