@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import typer
+from rich.console import Console
 from rich.table import Table
 
 from everyside.cli.common import console, state
@@ -78,7 +79,8 @@ def tfidf_baseline(rows: list[dict[str, Any]]) -> tuple[Scores, float]:
     )
     bj, bs = nearest_previous(vecs.tocsr())
     gold = [rows[i]["story"] for i in order]
-    best = max((score(gold, single_pass(bj, bs, t)), t) for t in TFIDF_THRESHOLDS)
+    scored = [(score(gold, single_pass(bj, bs, t)), t) for t in TFIDF_THRESHOLDS]
+    best = max(scored, key=lambda st: st[0].b3_f1)
     return best[0], best[1]
 
 
@@ -135,10 +137,10 @@ def eval_clustering(
             print(json.dumps(_obj(str(path), s, articles_per_s=round(rate, 1))), flush=True)
         if baselines:
             tf, thr = tfidf_baseline(rows)
-            results.append((f"tf-idf single-pass (best t={thr})", tf, ""))
+            results.append((f"tfidf@{thr:.2f}", tf, ""))
             emb = embedding_baseline(rows)
             if emb is not None:
-                results.append((f"wordllama single-pass t={EMBED_THRESHOLD}", emb, ""))
+                results.append((f"wordllama@{EMBED_THRESHOLD}", emb, ""))
             if as_json:
                 print(json.dumps(_obj(str(path), tf, system="baseline_tfidf", threshold=thr)))
                 if emb is not None:
@@ -170,8 +172,8 @@ def eval_clustering(
         if baselines and len(results) < 3:
             table.add_row(
                 path.name,
-                "embeddings baseline: needs `pip install everyside[embeddings]`",
+                "wordllama@0.7: needs the embeddings extra",
                 *[""] * 8,
             )
     if not as_json:
-        console.print(table)
+        Console(width=max(console.width, 130)).print(table)
