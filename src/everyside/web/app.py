@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -168,11 +170,26 @@ def build_templates(settings: Settings) -> Jinja2Templates:
     return templates
 
 
+# Handlers are CPU-bound Python plus short database reads: a few threads per process keep the
+# GIL from being shared by dozens of requests at once (which stretches every one of them and
+# blows up tail latency); more concurrency comes from more worker processes.
+HANDLER_THREADS = 4
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
+    yield
+
+
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The web app and JSON API over `store`. Serve it with uvicorn."""
     from everyside.web import api, exports, pages, system
 
     app = FastAPI(
+        lifespan=_lifespan,
         title="everyside API",
         version="1",
         openapi_url="/api/v1/openapi.json",
