@@ -351,7 +351,14 @@ def test_exports(client: TestClient) -> None:
 def test_health_and_metrics(client: TestClient) -> None:
     assert client.get("/-/health").json() == {"status": "ok", "database": "ok", "schema": "0002"}
     client.get("/")
+    store = client.app.state.es.store  # type: ignore[attr-defined]
+    store.write(
+        lambda c: c.execute(
+            insert(t.state).values(key="metrics.cluster_latency_s", value=0.25, updated_at=NOW)
+        )
+    )
     m = client.get("/-/metrics").text
+    assert "everyside_cluster_latency_s 0.25" in m
     assert "everyside_articles 7.0" in m and "everyside_stories 3.0" in m
     assert 'everyside_http_requests_total{route="/",status="200"}' in m
     assert "everyside_http_request_seconds_bucket" in m
