@@ -227,23 +227,35 @@ def _broke(b: dict | None) -> str | None:
     return f"{name} broke the news{where}" + (f" on {when}" if when else "")
 
 
+WHY_LABELS = {"entities": "Shared names", "terms": "Shared words", "span_hours": "Hours between "
+              "the first and the last article"}
+
+
 def why_lines(why: Any) -> list[str]:
-    """ "Why these articles are one story", whatever shape the story engine stored."""
+    """ "Why these articles are one story", whatever shape the story engine stored
+    (a sentence, a list, or a dict of a summary sentence plus lists of shared features)."""
     if isinstance(why, str):
         return [why]
     if isinstance(why, list):
-        return [
-            str(w if not isinstance(w, dict) else w.get("text") or w.get("term") or w) for w in why
-        ][:8]
-    if isinstance(why, dict):
-        out = []
-        for k, v in why.items():
-            if isinstance(v, list) and v:
-                out.append(f"{k.replace('_', ' ').capitalize()}: " + ", ".join(map(str, v[:8])))
-            elif isinstance(v, str | int | float) and not isinstance(v, bool):
-                out.append(f"{k.replace('_', ' ').capitalize()}: {v}")
-        return out[:8]
-    return []
+        return [_feature(w) for w in why][:8]
+    if not isinstance(why, dict):
+        return []
+    out = [why["summary"]] if isinstance(why.get("summary"), str) else []
+    for k, v in why.items():
+        label = WHY_LABELS.get(k, k.replace("_", " ").capitalize())
+        if isinstance(v, list) and v:
+            out.append(f"{label}: " + ", ".join(_feature(x) for x in v[:8]))
+        elif k == "span_hours" and isinstance(v, int | float):
+            out.append(f"{label}: {v:g}")
+    return out[:8]
+
+
+def _feature(x: Any) -> str:
+    if isinstance(x, dict):
+        name = x.get("text") or x.get("term") or x.get("name") or ""
+        n = x.get("articles")
+        return f"{name} ({n} articles)" if isinstance(n, int) else str(name)
+    return str(x)
 
 
 def summary_view(doc: dict | None, cards: list[dict[str, Any]]) -> dict[str, Any]:
