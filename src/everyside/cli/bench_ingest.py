@@ -18,7 +18,7 @@ def bench_ingest(
     feeds: int = typer.Option(50, help="Feeds with new articles."),
     per_feed: int = typer.Option(20, help="Articles per feed."),
     unchanged: int = typer.Option(10_000, help="Unchanged feeds polled with conditional GET."),
-    concurrency: int = typer.Option(16, help="Requests in flight (all to the one local host)."),
+    concurrency: int = typer.Option(8, help="Requests in flight (all to the one local host)."),
     data: Path | None = typer.Option(
         None, help="JSONL of articles (shared/data format) for page text; default: generated."
     ),

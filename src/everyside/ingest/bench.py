@@ -167,7 +167,7 @@ def run_bench(
     unchanged: int,
     data: Path | None,
     say: Callable[[str], None],
-    concurrency: int = 16,
+    concurrency: int = 8,
 ) -> BenchReport:
     ctx = multiprocessing.get_context("spawn")
     ready = ctx.Queue()

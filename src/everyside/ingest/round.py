@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 MAX_NEW_PER_FEED = 200  # more waits for the next poll (validators are then not stored)
 FLUSH_EVERY = 500
+INLINE_PARSE_BYTES = 16_384
 Progress = Callable[[int, int], None]
 
 
@@ -158,7 +159,10 @@ class Ingestor:
                 self._later(feed, now, d, last_error=None, error_count=0, last_success_at=now)
                 result.not_modified += 1
                 return
-            parsed = await asyncio.to_thread(parse_feed, resp.body, url, resp.content_type)
+            if len(resp.body) < INLINE_PARSE_BYTES:  # a thread hop costs more than the parse
+                parsed = parse_feed(resp.body, url, resp.content_type)
+            else:
+                parsed = await asyncio.to_thread(parse_feed, resp.body, url, resp.content_type)
         fresh = candidates(parsed.entries, url)
         known = await asyncio.to_thread(self._known, [c.key for c in fresh]) if fresh else {}
         new = [c for c in fresh if c.key not in known][:MAX_NEW_PER_FEED]
