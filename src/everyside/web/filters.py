@@ -7,6 +7,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from everyside.domain.places import country_name
 from everyside.settings import Settings
 from everyside.web import charts
 from everyside.web.view import parse_time, relative_time
@@ -40,5 +41,6 @@ def install(env: Environment, settings: Settings) -> None:
     env.filters["pct"] = pct
     env.filters["ago"] = relative_time
     env.filters["day"] = day
+    env.filters["country"] = country_name
     env.globals["charts"] = charts
     env.globals["side_label"] = {"left": "Left", "center": "Center", "right": "Right"}
