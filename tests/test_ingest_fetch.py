@@ -1,0 +1,90 @@
+"""The fetcher against a local server: per-host limit, headers, conditional GET, decoding."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import threading
+import time
+
+import brotli
+import pytest
+
+from everyside.errors import FetchError
+from everyside.ingest.fetch import Fetcher, HTTPStatusError
+from everyside.ingest.localserver import Doc, LocalServer, Routes
+from everyside.settings import load_settings
+
+BASE = load_settings(env={}).replace(allow_private_addresses=True, politeness_delay=0.0)
+
+
+class Tracker:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now = self.peak = 0
+        self.headers: list[dict[str, str]] = []
+
+    def handler(self, h) -> None:  # type: ignore[no-untyped-def]
+        with self.lock:
+            self.now += 1
+            self.peak = max(self.peak, self.now)
+            self.headers.append(dict(h.headers))
+        time.sleep(0.1)
+        with self.lock:
+            self.now -= 1
+        h.send_plain(200, b"ok")
+
+
+@pytest.mark.parametrize("per_host", [1, 3])
+def test_per_host_limit_and_headers(per_host: int) -> None:
+    tr = Tracker()
+    routes = Routes()
+    for i in range(9):
+        routes[f"/p/{i}"] = tr.handler
+    with LocalServer(routes) as srv:
+
+        async def go() -> list[bytes]:
+            s = BASE.replace(per_host_concurrency=per_host, fetch_concurrency=16)
+            async with Fetcher(s) as f:
+                return [
+                    r.body
+                    for r in await asyncio.gather(*(f.get(srv.url(f"/p/{i}")) for i in range(9)))
+                ]
+
+        assert asyncio.run(go()) == [b"ok"] * 9
+    assert 1 <= tr.peak <= per_host  # never more in flight to one host than allowed
+    h = tr.headers[0]
+    assert h["User-Agent"].startswith("everyside/")
+    assert "br" in h["Accept-Encoding"] and "gzip" in h["Accept-Encoding"]
+
+
+def test_conditional_get_and_decoding() -> None:
+    routes = Routes()
+    routes["/feed"] = Doc(b"<rss>" + b"x" * 5000 + b"</rss>")  # > 1 KB: served gzipped
+    routes["/br"] = lambda h: h.send_plain(
+        200, brotli.compress(b"brotli body"), {"Content-Encoding": "br"}
+    )
+    routes["/gz"] = lambda h: h.send_plain(
+        200, gzip.compress(b"gzip body"), {"Content-Encoding": "gzip"}
+    )
+    routes["/bad"] = lambda h: h.send_plain(200, b"not gzip at all", {"Content-Encoding": "gzip"})
+    routes["/busy"] = lambda h: h.send_plain(429, b"", {"Retry-After": "30"})
+    with LocalServer(routes) as srv:
+
+        async def go() -> None:
+            async with Fetcher(BASE) as f:
+                first = await f.get(srv.url("/feed"))
+                assert first.status == 200 and len(first.body) == 5011
+                again = await f.get(srv.url("/feed"), etag=first.headers["etag"])
+                assert again.not_modified and again.body == b""
+                assert (await f.get(srv.url("/br"))).body == b"brotli body"
+                assert (await f.get(srv.url("/gz"))).body == b"gzip body"
+                with pytest.raises(FetchError, match="cannot be decompressed"):
+                    await f.get(srv.url("/bad"))
+                with pytest.raises(HTTPStatusError) as e:
+                    await f.get(srv.url("/busy"))
+                assert (e.value.status, e.value.retry_after) == (429, 30.0)
+                with pytest.raises(FetchError, match="max_response_bytes=100"):
+                    await f.get(srv.url("/feed"), max_bytes=100)
+
+        asyncio.run(go())
