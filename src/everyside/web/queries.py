@@ -16,9 +16,9 @@ from sqlalchemy import Connection, text
 from everyside.store.search import search_stories
 
 RANGES = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
-STORY_COLS = """s.id, s.headline, s.merged_into, s.article_count, s.outlet_count, s.first_published_at,
- s.last_published_at, s.why, c.rated_outlets, c.left_share, c.center_share, c.right_share,
- c.blindspot, c.country, c.topics"""
+STORY_COLS = """s.id, s.headline, s.merged_into, s.article_count, s.outlet_count,
+ s.first_published_at, s.last_published_at, s.why, c.rated_outlets, c.left_share,
+ c.center_share, c.right_share, c.blindspot, c.country, c.topics"""
 
 
 @dataclass(frozen=True)
