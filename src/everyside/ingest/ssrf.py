@@ -19,7 +19,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
-from everyside.errors import BlockedURLError
+from everyside.errors import BlockedURLError, FetchError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 SETTING_HINT = "set allow_private_addresses (EVERYSIDE_ALLOW_PRIVATE_ADDRESSES=1) to allow it"
@@ -102,10 +102,7 @@ def check_literal(url: str) -> list[IPAddress] | None:
 
 async def resolve(host: str, port: int) -> list[IPAddress]:
     loop = asyncio.get_running_loop()
-    try:
-        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as e:
-        raise BlockedURLError(f"//{host}", f"cannot resolve host {host}: {e.strerror}") from e
+    infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
 
@@ -121,7 +118,11 @@ async def check_url(url: str, allow_private: bool, resolver: Resolver | None = N
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    for ip in await (resolver or resolve)(host, port):
+    try:
+        addresses = await (resolver or resolve)(host, port)
+    except (socket.gaierror, UnicodeError) as e:
+        raise FetchError(url, f"cannot resolve host {host}: {e}") from e
+    for ip in addresses:
         rule = refusal_rule(ip)
         if rule:
             raise _refuse(url, host, ip, rule)
