@@ -100,8 +100,8 @@ class JoinModel:
             tuple(fitted.COEF),
             fitted.INTERCEPT,
             fitted.THRESHOLD,
-            tuple(tuple(p) for p in fitted.INTERACTIONS),
-        )  # type: ignore[misc]
+            tuple((int(i), int(j)) for i, j in fitted.INTERACTIONS),
+        )
 
     def expand(self, x: Sequence[float]) -> list[float]:
         return list(x) + [x[i] * x[j] for i, j in self.interactions]
