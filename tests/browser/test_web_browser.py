@@ -51,7 +51,7 @@ def visible_sides(page) -> set[str]:  # type: ignore[no-untyped-def]
     )
 
 
-def test_reader_flow(site: Site, page) -> None:  # type: ignore[no-untyped-def]
+def test_reader_flow(site: Site, page, browser) -> None:  # type: ignore[no-untyped-def]
     page.goto(site.base + "/")
     assert page.locator("h1").inner_text() == "Top stories"
     assert page.locator("ol.stories > li").count() == 30
@@ -62,6 +62,11 @@ def test_reader_flow(site: Site, page) -> None:  # type: ignore[no-untyped-def]
     assert page.locator("#coverage-h").inner_text() == "Coverage details"
     assert page.locator("svg.chart-bias title").first.text_content().startswith("Bias")
     shot(page, "story")
+    dark = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
+    dark_page = dark.new_page()
+    dark_page.goto(page.url)
+    shot(dark_page, "story-dark")
+    dark.close()
 
     # tab switch with JavaScript: cards filter in place and the URL follows
     all_sides = visible_sides(page)
@@ -157,6 +162,4 @@ def test_no_serious_accessibility_violations(
     pg = context.new_page()
     pg.goto(site.base + path)
     assert axe_violations(pg) == []
-    if path == "/story/2" and scheme == "dark":
-        shot(pg, "story-dark")
     context.close()
