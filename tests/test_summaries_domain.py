@@ -99,12 +99,35 @@ SENATE = [
         ("First paragraph\n\nSecond paragraph.", ["First paragraph", "Second paragraph."]),
         ('"We will win," she said. Then she left!', ['"We will win," she said.', "Then she left!"]),
         ("", []),
+        (
+            "“We remember. We affirm the history,” Biden added. Then he left.",
+            ["“We remember. We affirm the history,” Biden added.", "Then he left."],
+        ),
     ],
 )
 def test_split_sentences(text, expected):
     spans = split_sentences(text)
     assert [s.text for s in spans] == expected
     assert all(text[s.start : s.end] == s.text for s in spans)
+
+
+def test_half_quotations_are_not_candidates():
+    from everyside.domain.summarize.model import candidates
+
+    half = "It is the unspoken formula,” reports a columnist in a long piece today."
+    whole = "The vote passed on Monday in the city council."
+    articles = [SourceArticle(1, "t", half, "o.example"), SourceArticle(2, "t", whole, "p.example")]
+    assert [c.text for c in candidates(articles)] == [whole]
+
+
+def test_an_article_with_no_usable_sentence_offers_its_headline():
+    from everyside.domain.summarize.model import candidates
+
+    teaser = SourceArticle(1, "Council approves the new transit budget", "It was...", "o.example")
+    got = candidates([teaser])
+    assert [(c.text, c.field, c.start, c.end) for c in got] == [
+        ("Council approves the new transit budget", "title", 0, 39)
+    ]
 
 
 # -- trimming ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from everyside.domain.summarize.text import is_complete, split_sentences, word_count
+from everyside.domain.summarize.text import is_complete, quote_marks, split_sentences, word_count
 
 SIDES: tuple[str, ...] = ("left", "center", "right")
 
@@ -90,15 +90,26 @@ MAX_CANDIDATE_WORDS = 80
 def candidates(articles: list[SourceArticle]) -> list[Candidate]:
     """Every usable sentence of every article, in article order.
 
-    Dropped: teasers cut mid-sentence ("..."), questions, fragments under MIN_WORDS words and
-    run-ons over MAX_CANDIDATE_WORDS. When that leaves nothing, every sentence is kept.
+    Dropped: teasers cut mid-sentence ("..."), questions, half quotations, fragments under
+    MIN_WORDS words and run-ons over MAX_CANDIDATE_WORDS. An article left with nothing
+    contributes its own headline instead (so every side that covered the story can be
+    heard); when the whole story is left with nothing, every sentence is kept.
     """
     every: list[Candidate] = []
+    usable: list[Candidate] = []
     for article in articles:
         body, field = _body(article)
-        for pos, span in enumerate(split_sentences(body)):
-            every.append(Candidate(0, article, pos, span.text, span.start, span.end, field))
-    usable = [c for c in every if _usable(c.text, c.field)]
+        mine = [
+            Candidate(0, article, pos, span.text, span.start, span.end, field)
+            for pos, span in enumerate(split_sentences(body))
+        ]
+        every.extend(mine)
+        kept = [c for c in mine if _usable(c.text, c.field)]
+        title = (article.title or "").strip()
+        if not kept and field != "title" and title and _usable(title, "title"):
+            start = article.title.index(title)
+            kept = [Candidate(0, article, 0, title, start, start + len(title), "title")]
+        usable.extend(kept)
     chosen = usable or every
     return [
         Candidate(i, c.article, c.position, c.text, c.start, c.end, c.field)
@@ -110,4 +121,6 @@ def _usable(sentence: str, field: str) -> bool:
     n = word_count(sentence)
     if n < MIN_WORDS or n > MAX_CANDIDATE_WORDS or sentence.rstrip("\"'”’ ").endswith("?"):
         return False
+    if quote_marks(sentence) % 2:
+        return False  # half a quotation: the splitter had to cut inside it
     return field == "title" or is_complete(sentence)

@@ -64,13 +64,32 @@ def _ends_with_abbreviation(text: str, end: int) -> bool:
     return word in ABBREVIATIONS or len(word) == 1  # initials: "John F. Kerry"
 
 
+def _inside_quote(chunk: str) -> bool:
+    """A quotation opened in `chunk` is still open (so a '.' inside it ends no sentence);
+    never for long chunks, so one stray quote mark cannot swallow a whole article."""
+    if len(chunk.split()) > QUOTE_SPAN_WORDS:
+        return False
+    return quote_marks(chunk) % 2 == 1
+
+
+def quote_marks(text: str) -> int:
+    """Double quotation marks of any style (outlets mix “...\" freely, so only parity counts)."""
+    return text.count("“") + text.count("”") + text.count('"')
+
+
+QUOTE_SPAN_WORDS = 60
+
+
 def split_sentences(text: str) -> list[Span]:
-    """Sentence spans of `text`, whitespace-trimmed, in order."""
+    """Sentence spans of `text`, whitespace-trimmed, in order. A quotation of several
+    sentences stays one span: its parts alone would be half-quotes."""
     spans: list[Span] = []
     start = 0
     for m in _BOUNDARY.finditer(text):
         end = m.end()
         if m.group(0).startswith(".") and _ends_with_abbreviation(text, m.start() + 1):
+            continue
+        if "\n" not in m.group(0) and _inside_quote(text[start:end]):
             continue
         _add_span(text, start, end, spans)
         start = end
