@@ -10,10 +10,12 @@ import asyncio
 import csv
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any, TypeVar
 
 from everyside.domain.urls import canonicalize_url, registered_domain
 from everyside.errors import InputError
@@ -27,7 +29,21 @@ from everyside.settings import Settings
 from everyside.store import Store
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 IDLE_MAX_S = 60.0  # longest sleep of the loop between rounds (new feeds get picked up)
+
+
+def _run(settings: Settings, coro: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run with a default executor wide enough for DNS lookups (getaddrinfo runs
+    there, and a slow resolver must not serialise the whole round behind a few threads)."""
+
+    async def main() -> T:
+        width = max(8, settings.fetch_concurrency)
+        pool = ThreadPoolExecutor(width, thread_name_prefix="everyside-io")
+        asyncio.get_running_loop().set_default_executor(pool)
+        return await coro
+
+    return asyncio.run(main())
 
 
 def _limits(settings: Settings) -> schedule.Limits:
@@ -63,7 +79,7 @@ async def add_feed_async(
 def add_feed(store: Store, settings: Settings, url: str, now: datetime) -> FeedRow:
     """Add a feed by its URL or by a homepage (its feeds are discovered). Raises InputError,
     BlockedURLError (SSRF guard), FetchError or FeedNotFoundError."""
-    return asyncio.run(add_feed_async(store, settings, url, now))
+    return _run(settings, add_feed_async(store, settings, url, now))
 
 
 def register_feeds(
@@ -120,7 +136,7 @@ def run_round(
     store: Store, settings: Settings, now: datetime, progress: Progress | None = None
 ) -> RoundResult:
     """Poll every due feed once; new articles are stored with story_id NULL."""
-    return asyncio.run(run_round_async(store, settings, now, progress))
+    return _run(settings, run_round_async(store, settings, now, progress))
 
 
 def run_forever(
@@ -130,7 +146,7 @@ def run_forever(
     on_round_done: Callable[[RoundResult], None] | None = None,
 ) -> None:
     """Rounds until `stop` is set, sleeping until the next feed is due (at most a minute)."""
-    asyncio.run(_forever(store, settings, stop, on_round_done))
+    _run(settings, _forever(store, settings, stop, on_round_done))
 
 
 async def _forever(
