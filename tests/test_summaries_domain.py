@@ -439,3 +439,10 @@ def test_baselines():
     ]
     picked = lexrank_baseline(sentences, 2)
     assert len(picked) == 2 and len(set(picked)) == 2
+
+
+def test_reasoning_is_ignored_when_parsing():
+    from everyside.domain.summarize.abstractive import parse_lines
+
+    reply = "<think>\n1. Let me think about Paris.\n</think>\n1. The vote passed.\n2) Next one."
+    assert parse_lines(reply) == {1: "The vote passed.", 2: "Next one."}

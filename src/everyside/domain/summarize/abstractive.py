@@ -24,6 +24,7 @@ SYSTEM_PROMPT = (
     "nothing, drop opinions and loaded words. Answer with one line per fact, in the form "
     "'N. sentence', and nothing else."
 )
+_THINK = re.compile(r"<think>.*?(</think>|$)", re.DOTALL | re.IGNORECASE)
 _LINE = re.compile(r"^\s*(?:[-*]\s*)?\(?(\d{1,2})[.):]\s+(.+?)\s*$")
 
 
@@ -43,6 +44,7 @@ def build_messages(doc: dict[str, Any], headline: str | None = None) -> list[dic
 def parse_lines(response: str) -> dict[int, str]:
     """'N. sentence' lines of the model's answer, by N (first occurrence wins)."""
     found: dict[int, str] = {}
+    response = _THINK.sub("", response)  # reasoning models may show their working first
     for line in response.splitlines():
         m = _LINE.match(line)
         if m and int(m.group(1)) not in found:
