@@ -98,8 +98,10 @@ def test_feeds_cli_and_opml(tmp_path: Path, site) -> None:
     r = _cli(tmp_path, "feeds", "export-opml", str(out))
     assert "wrote 2 feeds" in r.output and site.url("/feeds/0.xml") in out.read_text()
     r = _cli(tmp_path, "feeds", "remove", "1")
-    assert r.exit_code == 0
-    assert "1 feeds" in _cli(tmp_path, "feeds", "list").output
+    assert r.exit_code == 0 and "removed feed 1" in r.output
+    r = _cli(tmp_path, "feeds", "export-opml", str(out))
+    assert "wrote 1 feeds" in r.output and site.url("/feeds/1.xml") not in out.read_text()
+    assert _cli(tmp_path, "feeds", "list").exit_code == 0
 
 
 def test_run_forever_stops_and_reports(tmp_path: Path, site) -> None:

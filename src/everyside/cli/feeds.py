@@ -67,12 +67,14 @@ def status(
     table = Table("id", "url", "last success", "errors", "last error", "next check", "every")
     for f in feeds:
         every = f"{f.interval_s / 60:.0f} min" if f.interval_s else "-"
+        error = (f.last_error or "").replace(f"fetch {f.url}: ", "")
+        error = error.replace(f"parse feed {f.url}: ", "")
         table.add_row(
             str(f.id),
             f.url,
             _when(f.last_success_at),
             str(f.error_count),
-            (f.last_error or "")[:80],
+            error[:120],
             _when(f.next_check_at),
             every,
         )
@@ -104,13 +106,17 @@ def import_opml(
 
 
 @app.command("export-opml")
-def export_opml(ctx: typer.Context, file: Path = typer.Argument(..., dir_okay=False)) -> None:
-    """Write every feed to an OPML file."""
+def export_opml(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., dir_okay=False),
+    all_feeds: bool = typer.Option(False, "--all", help="Include the bundled directory's feeds."),
+) -> None:
+    """Write your feeds (or all of them) to an OPML file."""
     from everyside.ingest.opml import write_opml
     from everyside.ingest.storage import list_feeds
 
     with state(ctx).store().read() as conn:
-        feeds = list_feeds(conn)
+        feeds = [f for f in list_feeds(conn) if all_feeds or f.origin != "bundled"]
     file.write_bytes(write_opml(feeds))
     console.print(f"wrote {len(feeds)} feeds to {file}")
 
@@ -131,6 +137,7 @@ def ingest(
 
     st = state(ctx)
     settings, store = st.settings(bundled_feeds=bundled), st.store()
+    _ensure_directory(store)
     if not once:
         run_forever(store, settings, threading.Event(), _print_round)
         return
@@ -162,6 +169,15 @@ def _print_round(result) -> None:  # type: ignore[no-untyped-def]
         f"{result.updated} updated, {result.not_modified} unchanged feeds, "
         f"{result.failed} failed feeds, {result.fallbacks} pages fell back to feed content"
     )
+
+
+def _ensure_directory(store) -> None:  # type: ignore[no-untyped-def]
+    """Outlets (with their ratings) before articles, when the pipeline offers it."""
+    try:
+        from everyside.pipeline import ensure_directory
+    except ImportError:
+        return
+    ensure_directory(store, _now().replace(tzinfo=None))
 
 
 def _process(store, settings) -> None:  # type: ignore[no-untyped-def]

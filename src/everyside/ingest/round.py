@@ -110,7 +110,7 @@ class Ingestor:
         started = time.monotonic()
         now = storage.aware(now)
         with self.store.read() as conn:
-            due = storage.due_feeds(conn, now)
+            due = storage.due_feeds(conn, now, bundled=self.s.bundled_feeds)
         result = RoundResult(feeds=len(due))
         queue: asyncio.Queue[FeedRow] = asyncio.Queue()
         for f in due:

@@ -108,13 +108,18 @@ def list_feeds(conn: Connection) -> list[FeedRow]:
     return [FeedRow.from_row(r) for r in conn.execute(select(t.feeds).order_by(t.feeds.c.id))]
 
 
-def due_feeds(conn: Connection, now: datetime, limit: int | None = None) -> list[FeedRow]:
+def due_feeds(
+    conn: Connection, now: datetime, limit: int | None = None, bundled: bool = True
+) -> list[FeedRow]:
+    """Active feeds whose next check has come; without the bundled ones when `bundled` is off."""
     q = (
         select(t.feeds)
         .where(t.feeds.c.active.is_(True))
         .where((t.feeds.c.next_check_at.is_(None)) | (t.feeds.c.next_check_at <= to_db(now)))
         .order_by(t.feeds.c.next_check_at, t.feeds.c.id)
     )
+    if not bundled:
+        q = q.where(t.feeds.c.origin != "bundled")
     if limit:
         q = q.limit(limit)
     return [FeedRow.from_row(r) for r in conn.execute(q)]
