@@ -88,3 +88,30 @@ def test_conditional_get_and_decoding() -> None:
                     await f.get(srv.url("/feed"), max_bytes=100)
 
         asyncio.run(go())
+
+
+def test_extraction_pool_survives_a_dead_worker() -> None:
+    import os
+    import signal
+
+    from everyside.ingest.extract import Extractor
+
+    page = (
+        b"<html><body><article><p>"
+        + b"Words of a real article body. " * 20
+        + b"</p></article></body></html>"
+    )
+
+    async def go() -> None:
+        ex = Extractor(1)
+        try:
+            assert (await ex.extract(page, "http://x/a")).usable
+            for pid in list(ex.pool._processes):  # type: ignore[attr-defined]
+                os.kill(pid, signal.SIGKILL)  # what a segfault in a C parser looks like
+            lost = await ex.extract(page, "http://x/b")
+            assert not lost.usable and ex.restarts == 1  # this page falls back ...
+            assert (await ex.extract(page, "http://x/c")).usable  # ... the next one works
+        finally:
+            ex.close()
+
+    asyncio.run(go())

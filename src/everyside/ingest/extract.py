@@ -6,12 +6,14 @@ detection (py3langid). CPU-bound and pure: `extract_page` runs in a worker proce
 from __future__ import annotations
 
 import asyncio
+import logging
 import multiprocessing
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 200  # shorter "main text" is a teaser, a paywall or a cookie wall
 
 
@@ -91,20 +93,34 @@ def _warm() -> None:
 
 class Extractor:
     """Runs `extract_page` off the event loop: in processes (workers > 0, default one per CPU)
-    or in one thread (workers = -1, for tests and tiny installs)."""
+    or in one thread (workers = -1, for tests and tiny installs). A worker that dies (a crash
+    in a C library on a hostile page) costs that page its extraction, not the pool: the pool is
+    rebuilt and the page falls back to its feed content."""
 
     def __init__(self, workers: int = 0):
-        self.pool: Executor
-        if workers < 0:
-            self.pool = ThreadPoolExecutor(1, thread_name_prefix="everyside-extract")
-        else:
-            n = workers or max(1, os.cpu_count() or 1)
-            ctx = multiprocessing.get_context("forkserver")
-            self.pool = ProcessPoolExecutor(n, mp_context=ctx, initializer=_warm)
+        self.workers = workers
+        self.pool: Executor = self._new_pool()
+        self.restarts = 0
+
+    def _new_pool(self) -> Executor:
+        if self.workers < 0:
+            return ThreadPoolExecutor(1, thread_name_prefix="everyside-extract")
+        n = self.workers or max(1, os.cpu_count() or 1)
+        ctx = multiprocessing.get_context("forkserver")
+        return ProcessPoolExecutor(n, mp_context=ctx, initializer=_warm)
 
     async def extract(self, html: bytes, url: str) -> Extracted:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.pool, extract_page, html, url)
+        pool = self.pool
+        try:
+            return await loop.run_in_executor(pool, extract_page, html, url)
+        except BrokenExecutor:
+            log.warning("extraction worker died on %s; restarting the pool", url)
+            if self.pool is pool:  # the first task to notice replaces it
+                self.restarts += 1
+                self.pool = self._new_pool()
+                pool.shutdown(wait=False, cancel_futures=True)
+            return Extracted(None, None, None, None, None, None, None)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
