@@ -88,6 +88,13 @@ def _storm(h) -> None:  # type: ignore[no-untyped-def]
     h.send_plain(503, b"overloaded", {"Retry-After": "7200"})
 
 
+STORM = 15
+
+
+def _status(code: int):  # type: ignore[no-untyped-def]
+    return lambda h: h.send_plain(code, b"<html>error</html>", {"Content-Type": "text/html"})
+
+
 def _redirect(to: str):  # type: ignore[no-untyped-def]
     return lambda h: h.send_plain(302, b"", {"Location": to})
 
@@ -124,6 +131,8 @@ def hostile_site():  # type: ignore[no-untyped-def]
             routes[path] = doc
     for i in range(1, 10):
         routes[f"/chain{i}.xml"] = _redirect(f"/chain{i + 1}.xml")
+    for i in range(STORM):  # a 5xx storm: many feeds of one server failing at once
+        routes[f"/5xx/{i}.xml"] = _status(500 + i % 5)
     with LocalServer(routes) as srv:
         good = build_site(routes, srv.base, load_articles(12), 2, NOW)
         # lying encoding: header says utf-8, the bytes are latin-1 and the XML says so too
@@ -141,11 +150,12 @@ def hostile_site():  # type: ignore[no-untyped-def]
 
 def test_hostile_feeds_are_recorded_and_the_round_goes_on(store: Store, hostile_site) -> None:
     srv, good = hostile_site
-    paths = [p for p in HOSTILE if p != "/loop2.xml"] + list(good) + ["/latin.xml"]
+    storm = [f"/5xx/{i}.xml" for i in range(STORM)]
+    paths = [p for p in HOSTILE if p != "/loop2.xml"] + storm + list(good) + ["/latin.xml"]
     register_feeds(store, [(srv.url(p), None, None) for p in paths], NOW, "user")
     started = time.monotonic()
     result = run_round(store, hostile_settings(), NOW)
-    assert result.failed == len(HOSTILE) - 1
+    assert result.failed == len(HOSTILE) - 1 + STORM
     assert result.new == 12 + 1  # the good feeds and the lying-encoding one
     with store.read() as conn:
         feeds = {f.url: f for f in conn.execute(select(t.feeds))}
@@ -157,6 +167,8 @@ def test_hostile_feeds_are_recorded_and_the_round_goes_on(store: Store, hostile_
         assert f.error_count == 1, path
         assert expected in (f.last_error or ""), (path, f.last_error)
         assert f.next_check_at > NOW.replace(tzinfo=None)
+    for i, p in enumerate(storm):
+        assert feeds[srv.url(p)].last_error.endswith(f"HTTP {500 + i % 5}")
     storm = feeds[srv.url("/storm.xml")]
     assert storm.next_check_at >= (NOW + timedelta(seconds=7200)).replace(tzinfo=None)
     assert "Café à Paris" in titles or any("Caf" in (x or "") for x in titles)
