@@ -76,7 +76,17 @@ def _item(row: Any) -> NewsItem:
     )
 
 
+def _factuality(store: Store) -> dict[str, float]:
+    """Factuality (0..4) of rated outlets by domain: the headline prefers reliable outlets."""
+    o = t.outlets.c
+    with store.read() as conn:
+        rows = conn.execute(select(o.domain, o.factuality).where(o.factuality.is_not(None)))
+        return {d: float(f) for d, f in rows}
+
+
 def _rebuild(store: Store, settings: Any, factuality: Mapping[str, float] | None) -> _Live:
+    if factuality is None:
+        factuality = _factuality(store)
     engine = StoryEngine(
         EngineParams.from_settings(settings), outlet_factuality=factuality, keep_evicted_views=True
     )
