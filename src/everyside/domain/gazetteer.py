@@ -199,8 +199,7 @@ UA|Ukraine|Ukrainian;Ukrainians|Kyiv;Kiev
 AE|United Arab Emirates|UAE;Emirati|Abu Dhabi;Dubai
 GB|United Kingdom|UK;U.K.;Britain;British;England;English|London
 GB||Scotland;Scottish;Wales;Welsh;Downing Street|Edinburgh
-US|United States|U.S.;US;USA;U.S.A.;America;American;Americans|Washington;Washington, D.C.
-US||White House;Capitol Hill;Pentagon|
+US|United States|U.S.;US;USA;U.S.A.;America;American;Americans|
 UY|Uruguay|Uruguayan|Montevideo
 UZ|Uzbekistan|Uzbek|Tashkent
 VU|Vanuatu||Port Vila
@@ -218,7 +217,7 @@ Illinois;Indiana;Iowa;Kansas;Kentucky;Louisiana;Maine;Maryland;Massachusetts;Mic
 Minnesota;Mississippi;Missouri;Montana;Nebraska;Nevada;New Hampshire;New Jersey;New Mexico;\
 New York;North Carolina;North Dakota;Ohio;Oklahoma;Oregon;Pennsylvania;Rhode Island;\
 South Carolina;South Dakota;Tennessee;Texas;Utah;Vermont;Virginia;Washington State;\
-West Virginia;Wisconsin;Wyoming;District of Columbia\
+West Virginia;Wisconsin;Wyoming\
 """
 
 # Big US cities that are not state names, mapped to their state (common in US news titles).
@@ -226,5 +225,21 @@ US_CITIES = """\
 Chicago=Illinois;Los Angeles=California;San Francisco=California;Houston=Texas;Dallas=Texas;\
 Austin=Texas;Miami=Florida;Atlanta=Georgia;Boston=Massachusetts;Philadelphia=Pennsylvania;\
 Detroit=Michigan;Minneapolis=Minnesota;Seattle=Washington State;Phoenix=Arizona;\
-Las Vegas=Nevada;Denver=Colorado;New Orleans=Louisiana;Baltimore=Maryland;Portland=Oregon\
+Las Vegas=Nevada;Denver=Colorado;New Orleans=Louisiana;Baltimore=Maryland;Portland=Oregon;\
+Washington state=Washington State;state of Washington=Washington State;Spokane=Washington State;\
+Tacoma=Washington State;Olympia=Washington State;Tulsa=Oklahoma;Manhattan=New York;\
+Brooklyn=New York;NYC=New York;Surfside=Florida;Tallahassee=Florida;Sacramento=California;\
+San Diego=California;Albany=New York;Harrisburg=Pennsylvania;Pittsburgh=Pennsylvania;\
+Cleveland=Ohio;Columbus=Ohio;Cincinnati=Ohio;Nashville=Tennessee;Memphis=Tennessee;\
+Louisville=Kentucky;Milwaukee=Wisconsin;Kenosha=Wisconsin;Uvalde=Texas;San Antonio=Texas;\
+El Paso=Texas;Orlando=Florida;Tampa=Florida;Charlotte=North Carolina;Raleigh=North Carolina\
+"""
+
+# Washington, D.C.: the bare name "Washington" means the capital (the state is "Washington
+# State"); the federal institutions below imply it only when no more specific place is named.
+DC_NAMES = "Washington;Washington, D.C.;Washington D.C.;D.C.;District of Columbia"
+FEDERAL = """\
+White House;Capitol;Capitol Hill;Congress;Senate;Pentagon;Justice Department;Justice Dept.;\
+Department of Justice;DOJ;Supreme Court;State Department;Oval Office;Jan. 6 committee;\
+House Democrats;House Republicans;Senate Democrats;Senate Republicans\
 """
