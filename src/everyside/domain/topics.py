@@ -37,6 +37,10 @@ too under until up very was we were what when where which while who whom why wil
 your yours new says said say told tell like just get got one two three first last year years week
 weeks day days time times many much may might must could still even back well make made makes
 people according report reports reported news amid after over says after while since via per
+former president leader majority minority speaker chairman secretary spokesman spokeswoman
+official officials announced statement monday tuesday wednesday thursday friday saturday sunday
+january february march april june july august september october november december certain
+already number enough important another several including across asked added think going
 """
 )
 TITLES = _words(
@@ -44,6 +48,8 @@ TITLES = _words(
 President Vice Sen Sen. Senator Rep Rep. Representative Gov Gov. Governor Mr Mr. Mrs Mrs. Ms Ms.
 Dr Dr. Prof Secretary Minister Prime Chief Judge Justice Gen Gen. General Former Speaker Leader
 Majority Minority Attorney Mayor King Queen Prince Pope Sir Lady Lord Officials Official
+Chairman Chairwoman Chair Deputy Director Ambassador Commissioner Sens Reps Republican Democrat
+Democratic
 """
 )
 NOISE = _words(
@@ -54,7 +60,14 @@ Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March 
 July August September October November December The A An In On At For And But Or If As It This
 That These Those There Here What When Where Why How Who We They He She I You Our My His Her Their
 Its Yes No Not After Before While Since Amid Over Under With Without From By To Of Is Are Was Were
+Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec U.S U.S. US USA America American Americans Week
 """
+)
+# Lower-case words that may sit inside a name: "Centers for Disease Control", "Bill de Blasio".
+JOINERS = frozenset({"of", "for", "de", "del", "la", "le", "du", "von", "van", "bin", "al"})
+# A title followed by one of these is part of an institution's name ("Justice Department").
+INSTITUTIONS = frozenset(
+    {"Department", "Dept", "Court", "Committee", "Office", "Council", "Ministry", "Party", "Act"}
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’.\-]*[A-Za-z]|[A-Z]")
 
@@ -77,33 +90,58 @@ def title_case(title: str) -> bool:
 
 
 def entities(text: str) -> set[str]:
-    """Runs of capitalised words, minus leading titles; single words not at a sentence start."""
+    """Runs of capitalised words, minus titles; single words not at a sentence start.
+
+    Lower-case name joiners ("Centers for Disease Control and Prevention", "Bill de Blasio")
+    stay inside a run; "and" only inside an institution's name that already has "of"/"for".
+    """
     found: set[str] = set()
     run: list[str] = []
     run_at_start = False
     pos_prev = 0
+    pending: list[str] = []  # joiners seen after the run, kept if a capitalised word follows
     for m in _WORD.finditer(text):
         word = m.group(0)
         gap = text[pos_prev : m.start()]
         at_start = pos_prev == 0 or not _ENDERS.isdisjoint(gap)
         contiguous = gap.strip() in ("", "-")
-        if _is_cap(word) and contiguous and run:
-            run.append(_clean(word))
+        if run and contiguous and _joins(word, run, pending):
+            pending.append(word)
+        elif _is_cap(word) and contiguous and run:
+            run.extend([*pending, _clean(word)])
+            pending = []
         else:
             _flush(run, run_at_start, found)
+            pending = []
             run, run_at_start = ([_clean(word)], at_start) if _is_cap(word) else ([], False)
         pos_prev = m.end()
     _flush(run, run_at_start, found)
     return found
 
 
+def _joins(word: str, run: list[str], pending: list[str]) -> bool:
+    if len(pending) >= 2:
+        return False
+    if word in JOINERS:
+        return True
+    return word == "and" and any(w in ("of", "for") for w in run) and not pending
+
+
 def _flush(run: list[str], at_start: bool, found: set[str]) -> None:
-    while run and (run[0] in TITLES or run[0] in NOISE):
+    for i in range(len(run) - 1, 0, -1):  # "Senate Majority Leader Chuck Schumer" -> the name
+        if run[i] in TITLES and i + 1 < len(run) and run[i + 1] not in INSTITUTIONS:
+            run, at_start = run[i + 1 :], False
+            break
+    while run and (
+        run[0] in NOISE
+        or (run[0] in TITLES and run[1:2] != [] and run[1] not in INSTITUTIONS)
+        or run[0] in JOINERS
+    ):
         run = run[1:]
         at_start = False
-    while run and run[-1] in NOISE:
+    while run and (run[-1] in NOISE or run[-1] in JOINERS or run[-1] in TITLES):
         run = run[:-1]
-    if not run or (len(run) == 1 and at_start):
+    if not run or (len(run) == 1 and (at_start or run[0] in TITLES)):
         return
     tag = " ".join(run)
     if len(tag) > 2 and tag not in NOISE:
@@ -111,11 +149,29 @@ def _flush(run: list[str], at_start: bool, found: set[str]) -> None:
 
 
 def phrases(text: str) -> set[str]:
-    """Lower-case content words (5+ letters) and bigrams of content words."""
-    words = [w.lower().strip("'’.-") for w in _WORD.findall(text)]
-    content = [w if (len(w) >= 4 and w not in STOPWORDS) else "" for w in words]
+    """Content words (5+ letters) and bigrams of content words, written in lower case.
+
+    Capitalised words are names (entities' business) or sentence starts, so they break
+    phrases: no "leader kevin" or "germany's ahrweiler" fragments.
+    """
+    words = [w.strip("'’.-") for w in _WORD.findall(text)]
+    content = [
+        w if (len(w) >= 4 and w.islower() and w not in STOPWORDS and "’" not in w) else ""
+        for w in words
+    ]
     out = {w for w in content if len(w) >= 5}
     out.update(f"{a} {b}" for a, b in zip(content, content[1:], strict=False) if a and b)
+    return out
+
+
+def _prefer_longest(df: Counter[str], need: int) -> Counter[str]:
+    """Fold a name into the longest shared name containing it ("Blasio" -> "Bill de Blasio")."""
+    out: Counter[str] = Counter()
+    tags = sorted(df, key=lambda t: -len(t))
+    for tag in tags:
+        words = f" {tag} "
+        home = next((t for t in out if df[t] >= need and words in f" {t} " and t != tag), None)
+        out[home or tag] = max(out[home or tag], df[tag]) if home else df[tag]
     return out
 
 
@@ -140,6 +196,7 @@ def extract_topics(docs: Sequence[tuple[str | None, str | None]]) -> list[dict[s
     for tag, k in confirm_df.items():
         if tag in ent_df or not any_plain:
             ent_df[tag] += k
+    ent_df = _prefer_longest(ent_df, need)
     ents = _top(ent_df, need, MAX_ENTITIES, ())
     taken = {w for e in ents for w in e.lower().split()}
     phrs = _top(

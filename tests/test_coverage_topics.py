@@ -1,0 +1,52 @@
+"""Table-driven tests of topic tags (domain/topics.py): whole names rather than fragments,
+no month abbreviations or titles as tags, lower-case key phrases only."""
+
+from __future__ import annotations
+
+import pytest
+
+from everyside.domain.topics import entities, extract_topics, phrases
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Officials at the Centers for Disease Control and Prevention said so.",
+            {"Centers for Disease Control and Prevention"},
+        ),
+        ("Mayor Bill de Blasio said it.", {"Bill de Blasio"}),
+        ("Senate Majority Leader Chuck Schumer spoke.", {"Chuck Schumer"}),
+        ("The Justice Department sued.", {"Justice Department"}),
+        ("On Oct. 1 the rule ends.", set()),
+        ("Florida Gov. Ron DeSantis signed it.", {"Ron DeSantis"}),
+        ("Biden and Trump met.", {"Trump"}),  # "Biden" starts the sentence; "and" joins nothing
+        ("Then Republican Susan Wright lost.", {"Susan Wright"}),
+    ],
+)
+def test_entities(text: str, expected: set[str]) -> None:
+    assert entities(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("House Minority Leader Kevin McCarthy spoke", "leader kevin"),
+        ("said the former president on Friday", "former president"),
+        ("Germany’s Ahrweiler district flooded", "germany’s ahrweiler"),
+        ("They met on Friday", "friday"),
+    ],
+)
+def test_phrases_skip_names_and_titles(text: str, absent: str) -> None:
+    assert absent not in phrases(text)
+
+
+def test_full_name_wins_over_surname() -> None:
+    docs = [
+        ("Vaccine rule in NYC", "Mayor Bill de Blasio announced a vaccine mandate. Blasio said."),
+        ("Mandate", "Bill de Blasio defended the vaccine mandate; Blasio added more."),
+        ("NYC mandate", "Critics of Blasio questioned the vaccine mandate."),
+    ]
+    tags = [t["tag"] for t in extract_topics(docs)]
+    assert "Bill de Blasio" in tags and "Blasio" not in tags
+    assert "vaccine mandate" in tags
