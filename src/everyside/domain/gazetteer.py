@@ -241,5 +241,6 @@ DC_NAMES = "Washington;Washington, D.C.;Washington D.C.;D.C.;District of Columbi
 FEDERAL = """\
 White House;Capitol;Capitol Hill;Congress;Senate;Pentagon;Justice Department;Justice Dept.;\
 Department of Justice;DOJ;Supreme Court;State Department;Oval Office;Jan. 6 committee;\
-House Democrats;House Republicans;Senate Democrats;Senate Republicans\
+House Democrats;House Republicans;Senate Democrats;Senate Republicans;House GOP;Senate GOP;\
+House floor;Senate floor;House Speaker;Speaker of the House;Capitol Police\
 """

@@ -85,7 +85,7 @@ def _tables() -> tuple[dict[str, Place], dict[str, str], re.Pattern[str]]:
     for name in FEDERAL.split(";"):
         names[name] = Place("US", DC, True, federal=True)
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
-    pattern = re.compile(rf"(?<![\w.])({alternatives})(?![\w])")
+    pattern = re.compile(rf"(?<![\w.])(?=[A-Z]|state )({alternatives})(?![\w])")
     return names, display, pattern
 
 
