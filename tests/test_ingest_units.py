@@ -251,3 +251,21 @@ def test_opml_round_trip() -> None:
 )
 def test_retry_after(value: str | None, expected: float | None) -> None:
     assert parse_retry_after(value, now=NOW.timestamp()) == expected
+
+
+def test_candidates_resolve_relative_links_and_skip_garbage() -> None:
+    from everyside.ingest.articles import candidates
+    from everyside.ingest.feeds import Entry
+
+    got = candidates(
+        [
+            Entry("/news/1?utm_source=x"),
+            Entry("https://site.com/news/1"),
+            Entry("https://o.com/a"),
+            Entry("javascript:alert(1)"),
+            Entry(None),
+        ],
+        "https://site.com/rss.xml",
+    )
+    assert [c.key for c in got] == ["https://site.com/news/1", "https://o.com/a"]
+    assert got[0].entry.link == "https://site.com/news/1?utm_source=x"  # as found, absolute

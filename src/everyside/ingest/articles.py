@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from everyside.domain.urls import canonicalize_url, choose_canonical, registered_domain
 from everyside.errors import FetchError, InputError
@@ -31,11 +32,13 @@ class Candidate:
 
 
 def candidates(entries: list[Entry], base_url: str) -> list[Candidate]:
-    """Entries with a usable link, keyed by canonical URL, first occurrence wins."""
+    """Entries with a usable link (relative links resolved against the feed's URL), keyed by
+    canonical URL, first occurrence wins."""
     out: dict[str, Candidate] = {}
     for e in entries:
         if not e.link:
             continue
+        e.link = urljoin(base_url, e.link.strip())
         try:
             key = canonicalize_url(e.link)
         except InputError:

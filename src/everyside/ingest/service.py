@@ -17,8 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from everyside.domain.urls import canonicalize_url, registered_domain
-from everyside.errors import InputError
+from everyside.domain.urls import canonicalize_url
 from everyside.ingest import schedule, storage
 from everyside.ingest.discover import discover
 from everyside.ingest.fetch import Fetcher
@@ -181,10 +180,3 @@ def _idle_seconds(store: Store) -> float:
     if nxt is None:
         return IDLE_MAX_S
     return max(0.5, min(IDLE_MAX_S, (nxt - datetime.now(UTC)).total_seconds()))
-
-
-def feed_domain(url: str) -> str:
-    try:
-        return registered_domain(url)
-    except InputError:
-        return ""
