@@ -22,6 +22,11 @@ from everyside.domain.topics import entities, extract_topics, phrases
         ("Florida Gov. Ron DeSantis signed it.", {"Ron DeSantis"}),
         ("Biden and Trump met.", {"Trump"}),  # "Biden" starts the sentence; "and" joins nothing
         ("Then Republican Susan Wright lost.", {"Susan Wright"}),
+        ("Georgia Secretary of State Brad Raffensperger said", {"Brad Raffensperger"}),
+        (
+            "The State Department and Democratic Party agreed.",
+            {"State Department", "Democratic Party"},
+        ),
     ],
 )
 def test_entities(text: str, expected: set[str]) -> None:
@@ -50,3 +55,22 @@ def test_full_name_wins_over_surname() -> None:
     tags = [t["tag"] for t in extract_topics(docs)]
     assert "Bill de Blasio" in tags and "Blasio" not in tags
     assert "vaccine mandate" in tags
+
+
+def test_surname_folds_into_full_name_seen_once() -> None:
+    docs = [
+        ("Biden speaks", "President Joe Biden said the plan works. Biden added more."),
+        ("Plan", "Critics said Biden was wrong about the plan."),
+        ("Plan", "The plan, Biden said, is ready."),
+    ]
+    tags = [t["tag"] for t in extract_topics(docs)]
+    assert "Joe Biden" in tags and "Biden" not in tags
+
+
+def test_institution_prefix_does_not_fold() -> None:
+    docs = [
+        ("Senate vote", "The Senate voted. Senate Republicans objected."),
+        ("Senate passes", "The Senate passed it after a long debate."),
+    ]
+    tags = [t["tag"] for t in extract_topics(docs)]
+    assert "Senate" in tags

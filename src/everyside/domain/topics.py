@@ -49,6 +49,7 @@ President Vice Sen Sen. Senator Rep Rep. Representative Gov Gov. Governor Mr Mr.
 Dr Dr. Prof Secretary Minister Prime Chief Judge Justice Gen Gen. General Former Speaker Leader
 Majority Minority Attorney Mayor King Queen Prince Pope Sir Lady Lord Officials Official
 Chairman Chairwoman Chair Deputy Director Ambassador Commissioner Sens Reps Republican Democrat
+State
 Democratic
 """
 )
@@ -61,6 +62,7 @@ July August September October November December The A An In On At For And But Or
 That These Those There Here What When Where Why How Who We They He She I You Our My His Her Their
 Its Yes No Not After Before While Since Amid Over Under With Without From By To Of Is Are Was Were
 Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec U.S U.S. US USA America American Americans Week
+Several Some Many Most All Both Each Every Another Other Such Few
 """
 )
 # Lower-case words that may sit inside a name: "Centers for Disease Control", "Bill de Blasio".
@@ -128,7 +130,7 @@ def _joins(word: str, run: list[str], pending: list[str]) -> bool:
 
 
 def _flush(run: list[str], at_start: bool, found: set[str]) -> None:
-    for i in range(len(run) - 1, 0, -1):  # "Senate Majority Leader Chuck Schumer" -> the name
+    for i in range(len(run) - 1, -1, -1):  # "Senate Majority Leader Chuck Schumer" -> the name
         if run[i] in TITLES and i + 1 < len(run) and run[i + 1] not in INSTITUTIONS:
             run, at_start = run[i + 1 :], False
             break
@@ -165,14 +167,24 @@ def phrases(text: str) -> set[str]:
 
 
 def _prefer_longest(df: Counter[str], need: int) -> Counter[str]:
-    """Fold a name into the longest shared name containing it ("Blasio" -> "Bill de Blasio")."""
+    """Fold a name into the most shared longer name containing it ("Blasio" -> "Bill de
+    Blasio"); a lone surname also folds into a full name seen in a single article ("Biden" ->
+    "Joe Biden"), the usual first-mention style of news text."""
     out: Counter[str] = Counter()
-    tags = sorted(df, key=lambda t: -len(t))
-    for tag in tags:
-        words = f" {tag} "
-        home = next((t for t in out if df[t] >= need and words in f" {t} " and t != tag), None)
-        out[home or tag] = max(out[home or tag], df[tag]) if home else df[tag]
+    for tag in sorted(df, key=lambda t: (-len(t), t)):
+        homes = [t for t in out if _contains(t, tag) and (df[t] >= need or _surname_of(tag, t))]
+        home = max(homes, key=lambda t: (df[t], len(t), t)) if homes else tag
+        out[home] = max(out[home], df[tag])
     return out
+
+
+def _contains(long: str, short: str) -> bool:
+    return long != short and f" {short} " in f" {long} "
+
+
+def _surname_of(tag: str, name: str) -> bool:
+    words = name.split()
+    return " " not in tag and len(words) <= 4 and words[-1] == tag
 
 
 def extract_topics(docs: Sequence[tuple[str | None, str | None]]) -> list[dict[str, Any]]:
