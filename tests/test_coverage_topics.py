@@ -74,3 +74,13 @@ def test_institution_prefix_does_not_fold() -> None:
     ]
     tags = [t["tag"] for t in extract_topics(docs)]
     assert "Senate" in tags
+
+
+def test_run_on_names_are_no_home() -> None:
+    docs = [
+        ("Wall", "Greg Abbott funds the wall in Texas."),
+        ("Wall", "Greg Abbott Texas border wall plan."),
+        ("Wall", "Greg Abbott spends on the wall in Texas."),
+    ]
+    tags = [t["tag"] for t in extract_topics(docs)]
+    assert "Greg Abbott" in tags and "Texas" in tags and "Greg Abbott Texas" not in tags

@@ -172,7 +172,13 @@ def _prefer_longest(df: Counter[str], need: int) -> Counter[str]:
     "Joe Biden"), the usual first-mention style of news text."""
     out: Counter[str] = Counter()
     for tag in sorted(df, key=lambda t: (-len(t), t)):
-        homes = [t for t in out if _contains(t, tag) and (df[t] >= need or _surname_of(tag, t))]
+        homes = [
+            t
+            for t in out
+            if _contains(t, tag)
+            and not _run_on(t, df, need)
+            and (df[t] >= need or _surname_of(tag, t))
+        ]
         home = max(homes, key=lambda t: (df[t], len(t), t)) if homes else tag
         out[home] = max(out[home], df[tag])
     return out
@@ -180,6 +186,12 @@ def _prefer_longest(df: Counter[str], need: int) -> Counter[str]:
 
 def _contains(long: str, short: str) -> bool:
     return long != short and f" {short} " in f" {long} "
+
+
+def _run_on(tag: str, df: Counter[str], need: int) -> bool:
+    """Two names run together ("Greg Abbott Texas"): a shorter leading part is a tag itself."""
+    words = tag.split()
+    return any(df.get(" ".join(words[:i]), 0) >= need for i in range(1, len(words)))
 
 
 def _surname_of(tag: str, name: str) -> bool:
