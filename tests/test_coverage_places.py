@@ -85,3 +85,13 @@ CASES = [
 @pytest.mark.parametrize(("docs", "label"), CASES)
 def test_locate(docs: list[tuple[str, str]], label: str) -> None:
     assert us(*docs) == label
+
+
+def test_one_outlet_is_one_vote() -> None:
+    docs = [("Ohio primary", "x"), ("Ohio vote", "y"), ("Budget", "z"), ("Budget talks", "w")]
+    by_article = locate(docs, ["US"] * 4)
+    by_outlet = locate(docs, ["US"] * 4, ["a.com", "a.com", "b.com", "c.com"])
+    assert by_article is not None and by_article["place"] == "Ohio"
+    assert by_outlet is not None and by_outlet["place"] is None
+    two_outlets = locate(docs, ["US"] * 4, ["a.com", "b.com", "b.com", "c.com"])
+    assert two_outlets is not None and two_outlets["place"] == "Ohio"

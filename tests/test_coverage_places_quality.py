@@ -58,7 +58,8 @@ def score(rows: list[dict[str, Any]], stories: dict[str, list[dict[str, Any]]]) 
     wrong: list[tuple[str, str | None, str | None]] = []
     for row in rows:
         arts = sorted(stories[row["story"]], key=lambda a: a["id"])
-        loc = locate([(a["title"], a["text"]) for a in arts], ["US"] * len(arts))
+        docs = [(a["title"], a["text"]) for a in arts]
+        loc = locate(docs, ["US"] * len(arts), [a["domain"] for a in arts])
         pred = predicted(loc)
         gold = row["location"]
         ok = any(matches(pred, g) for g in [gold, *row.get("accept", [])])

@@ -323,7 +323,11 @@ def compute_coverage(
     if spot["covered_by"]:
         spot["covering_factuality_tier"] = side_fact[spot["covered_by"]]["tier"]
     countries = _countries_section(outlet_rows)
-    location = locate([(a.title, a.text) for a in arts], [r["country"] for r in outlet_rows])
+    location = locate(
+        [(a.title, a.text) for a in arts],
+        [r["country"] for r in outlet_rows],
+        [a.outlet for a in arts],
+    )
     broke = first_publisher(arts, known, params.max_date_skew_hours, params.story_window_days, now)
     if broke is not None:
         broke["country_name"] = country_name(broke["country"]) if broke["country"] else None

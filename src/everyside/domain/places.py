@@ -6,9 +6,10 @@ deterministic; no language model.
 Matching is case-sensitive on whole words, longest name first ("New York" before "York"), so
 "turkey" (the bird) and "us" (the pronoun) never match. Evidence is weighed by position: a
 headline or an all-caps dateline ("WASHINGTON (AP) —") counts 3, the lead 2, the rest of the
-text 1, once per article. A place needs that weight from more than one article. Names that are
-also personal names ("Lisa Monaco", "Jim Jordan", "George Washington") do not count inside a
-person name, nor anywhere else in that article. "Washington" alone is the capital; the state is
+text 1, once per article (once per outlet when outlets are given). A place needs that weight
+from more than one article (outlet). Names that are also personal names ("Lisa Monaco", "Jim
+Jordan", "George Washington") do not count inside a person name, nor anywhere else in that
+article. "Washington" alone is the capital; the state is
 "Washington State", "state of Washington" or one of its cities. The White House, Congress and
 the like imply Washington, D.C. only when no more specific place qualifies. When in doubt the
 answer is the country alone: a wrong state is worse than none.
@@ -150,30 +151,43 @@ def _evidence(title: str | None, text: str | None) -> dict[Place, int]:
 
 
 def locate(
-    docs: Sequence[tuple[str | None, str | None]], outlet_countries: Sequence[str | None]
+    docs: Sequence[tuple[str | None, str | None]],
+    outlet_countries: Sequence[str | None],
+    doc_outlets: Sequence[str] | None = None,
 ) -> dict[str, Any] | None:
     """The story's location: the country (and best supported specific place) the articles name.
 
-    Falls back to the countries of the covering outlets when no place is named by enough of
-    the articles.
+    `doc_outlets` (the outlet of each doc, optional) makes support count outlets rather than
+    articles: an outlet's several articles give one vote, its strongest. Falls back to the
+    countries of the covering outlets when no place is named by enough of the sources.
     """
     docs = docs[:MAX_DOCS]
-    weights: Counter[str] = Counter()
+    keys: list[object] = list(doc_outlets[: len(docs)]) if doc_outlets else []
+    keys += list(range(len(keys), len(docs)))  # docs without an outlet count alone
     articles: Counter[str] = Counter()
-    specific: dict[tuple[str, str, bool], list[int]] = defaultdict(list)
-    for title, text in docs:
+    sources: dict[object, dict[Place, int]] = {}
+    for key, (title, text) in zip(keys, docs, strict=True):
         evidence = _evidence(title, text)
+        articles.update({p.country for p in evidence})
+        merged = sources.setdefault(key, {})
+        for p, w in evidence.items():
+            merged[p] = max(merged.get(p, 0), w)
+    weights: Counter[str] = Counter()
+    support: Counter[str] = Counter()
+    specific: dict[tuple[str, str, bool], list[int]] = defaultdict(list)
+    for evidence in sources.values():
         for code in {p.country for p in evidence}:
-            articles[code] += 1
+            support[code] += 1
             weights[code] += max(w for p, w in evidence.items() if p.country == code)
         for p, w in evidence.items():
             if p.specific:
                 specific[(p.country, p.name, p.federal)].append(w)
-    need = max(min(MIN_ARTICLES, len(docs)), MIN_SHARE * len(docs))
-    ranked = sorted(weights, key=lambda c: (-weights[c], -articles[c], c))
-    if ranked and articles[ranked[0]] >= need:
+    n = len(sources)
+    need = max(min(MIN_ARTICLES, n), MIN_SHARE * n)
+    ranked = sorted(weights, key=lambda c: (-weights[c], -support[c], c))
+    if ranked and support[ranked[0]] >= need:
         code = ranked[0]
-        return _location(code, _best_place(specific, code, need, len(docs)), "text", articles[code])
+        return _location(code, _best_place(specific, code, need, n), "text", articles[code])
     known = Counter(c for c in outlet_countries if c)
     if not known:
         return None
