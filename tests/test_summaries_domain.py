@@ -446,3 +446,19 @@ def test_reasoning_is_ignored_when_parsing():
 
     reply = "<think>\n1. Let me think about Paris.\n</think>\n1. The vote passed.\n2) Next one."
     assert parse_lines(reply) == {1: "The vote passed.", 2: "Next one."}
+
+
+def test_redundant_stories_still_get_the_minimum_bullets():
+    same = "The Senate passed the infrastructure bill on Tuesday by a vote of 69 to 30."
+    articles = [
+        SourceArticle(1, "Senate passes bill", same, "a.example"),
+        SourceArticle(
+            2, "Senate passes bill", same.replace("Tuesday", "Tuesday night"), "b.example"
+        ),
+        SourceArticle(
+            3, "Senate passes bill", "Senators passed the bill by 69 to 30 on Tuesday.", "c.example"
+        ),
+    ]
+    doc = summarize_story(articles, NOW)
+    assert len(doc["bullets"]) == 3
+    assert all(b["citations"][0]["role"] == "source" for b in doc["bullets"])

@@ -19,8 +19,8 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 # Pinned floors for everyside's own scores (F1); the bar itself is "above both baselines".
 FLOORS = {
-    "allsides_dev": {"rouge1": 0.391, "rouge2": 0.147},
-    "neus_train": {"rouge1": 0.391, "rouge2": 0.175},
+    "allsides_dev": {"rouge1": 0.393, "rouge2": 0.148},
+    "neus_train": {"rouge1": 0.392, "rouge2": 0.175},
 }
 
 

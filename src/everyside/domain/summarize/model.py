@@ -40,7 +40,7 @@ class SummaryParams:
     side_bullets: int = 2  # "how each side told it": bullets per side
     max_words: int = 40  # trim longer sentences at a safe clause boundary
     mmr_lambda: float = 0.7  # relevance vs novelty
-    duplicate_similarity: float = 0.5  # a candidate this close to a picked one is redundant
+    duplicate_similarity: float = 0.4  # a candidate this close to a picked one is redundant
     corroboration_similarity: float = 0.3  # another outlet's sentence this close reports it too
     low_factuality: float = 1.5  # below: Low / Very Low
     strict: bool = False  # disputed regeneration: only corroborated sentences when possible

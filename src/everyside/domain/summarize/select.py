@@ -95,10 +95,13 @@ def mmr(
     k: int,
     params: SummaryParams,
     avoid: list[int] | None = None,
+    fill_to: int = 0,
 ) -> list[int]:
     """Maximal Marginal Relevance over `pool`. A candidate too close to one already picked is
-    skipped; `avoid` (sentences shown elsewhere on the page) only lowers a candidate's value."""
+    skipped, unless that leaves fewer than `fill_to` picks (then the closest-to-novel skipped
+    ones fill in); `avoid` (sentences shown elsewhere) only lowers a candidate's value."""
     picked: list[int] = []
+    skipped: list[int] = []
     remaining = list(pool)
     while remaining and len(picked) < k:
 
@@ -109,9 +112,10 @@ def mmr(
         best = max(remaining, key=value)
         remaining.remove(best)
         if any(graph.sim[best, j] > params.duplicate_similarity for j in picked):
+            skipped.append(best)
             continue
         picked.append(best)
-    return picked
+    return picked + skipped[: max(0, min(fill_to, k) - len(picked))]
 
 
 def bullet_count(outlet_count: int, params: SummaryParams) -> int:
@@ -122,7 +126,8 @@ def bullet_count(outlet_count: int, params: SummaryParams) -> int:
 def select_main(graph: StoryGraph, params: SummaryParams, outlet_count: int) -> list[int]:
     scores = relevance(graph, outlet_count, params)
     pool = allowed(graph, params, list(range(len(graph.cands))))
-    return mmr(graph, scores, pool, bullet_count(outlet_count, params), params)
+    k = bullet_count(outlet_count, params)
+    return mmr(graph, scores, pool, k, params, fill_to=params.min_bullets)
 
 
 def select_side(
