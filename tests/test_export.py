@@ -20,9 +20,15 @@ NOW = datetime(2026, 11, 29, 12, 0, 0)
 @pytest.fixture
 def filled(store, tmp_path):
     rows = [
-        {"id": str(i), "title": f"Title {i}", "text": "Body, with \"quotes\"\nand lines",
-         "url": f"https://news{i % 3}.example/a/{i}", "date": "2021-08-04T10:30:00Z",
-         "source": f"News {i % 3}", "domain": f"news{i % 3}.example"}
+        {
+            "id": str(i),
+            "title": f"Title {i}",
+            "text": 'Body, with "quotes"\nand lines',
+            "url": f"https://news{i % 3}.example/a/{i}",
+            "date": "2021-08-04T10:30:00Z",
+            "source": f"News {i % 3}",
+            "domain": f"news{i % 3}.example",
+        }
         for i in range(2500)  # more than one export batch
     ]
     rows.append({"id": "x", "title": "No date", "url": "https://news0.example/x"})
@@ -46,7 +52,7 @@ def test_csv(filled, tmp_path):
     export(filled, "articles", "csv", out)
     with out.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 2501 and rows[1]["text"] == "Body, with \"quotes\"\nand lines"
+    assert len(rows) == 2501 and rows[1]["text"] == 'Body, with "quotes"\nand lines'
 
 
 def test_parquet(filled, tmp_path):
@@ -64,8 +70,10 @@ def test_outlets_and_stories(filled, tmp_path):
     assert pq.read_table(tmp_path / "s.parquet").num_rows == 0
 
 
-@pytest.mark.parametrize(("what", "fmt", "msg"), [("things", "csv", "cannot export"),
-                                                  ("articles", "xlsx", "unknown format")])
+@pytest.mark.parametrize(
+    ("what", "fmt", "msg"),
+    [("things", "csv", "cannot export"), ("articles", "xlsx", "unknown format")],
+)
 def test_bad_arguments(store, tmp_path, what, fmt, msg):
     with pytest.raises(InputError, match=msg):
         export(store, what, fmt, tmp_path / "x")

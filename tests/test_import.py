@@ -41,8 +41,10 @@ def test_parse_date_to_naive_utc(raw, expected):
     [
         ("{not json", "not valid JSON"),
         ("[1, 2]", "expected a JSON object"),
-        ('{"id": "1", "title": null, "text": null, "url": "https://a.example/x"}',
-         "neither title nor text"),
+        (
+            '{"id": "1", "title": null, "text": null, "url": "https://a.example/x"}',
+            "neither title nor text",
+        ),
         ('{"title": "t"}', "neither url nor id"),
         ('{"id": "1", "title": "t", "date": "yesterday"}', "Invalid isoformat"),
         ('{"id": "1", "title": 5}', "must be a string"),
@@ -59,7 +61,9 @@ def test_bad_lines_name_file_and_line(line, message):
 def test_key_is_canonical_url_or_id():
     row, _ = parse_line(
         json.dumps({"id": "9", "title": "T", "url": "HTTPS://WWW.Example.com/a?utm_source=x"}),
-        "f", 1, NOW,
+        "f",
+        1,
+        NOW,
     )
     assert row.values["key"] == "https://example.com/a"
     row, _ = parse_line(json.dumps({"id": "neus-1", "title": "T", "url": None}), "f", 1, NOW)
@@ -139,8 +143,12 @@ def test_sigkill_mid_import_leaves_a_consistent_db_and_rerun_completes(tmp_path,
                 fout.write(json.dumps(obj) + "\n")
     total = 4 * len(lines)
     db = tmp_path / "kill.db"
-    env = {**os.environ, "EVERYSIDE_DATA_DIR": str(tmp_path), "EVERYSIDE_DATABASE_URL":
-           f"sqlite:///{db}", "EVERYSIDE_CONFIG": str(tmp_path / "none.toml")}
+    env = {
+        **os.environ,
+        "EVERYSIDE_DATA_DIR": str(tmp_path),
+        "EVERYSIDE_DATABASE_URL": f"sqlite:///{db}",
+        "EVERYSIDE_CONFIG": str(tmp_path / "none.toml"),
+    }
     cmd = [sys.executable, "-m", "everyside", "import", "--no-process", str(big)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     engine = create_engine(f"sqlite:///{db}")
@@ -179,11 +187,19 @@ def test_wire_copies_are_marked_as_copies_of_the_first(store, tmp_path):
     wire = " ".join(f"word{i} of the wire story about the council vote" for i in range(12))
     rows = [
         {"id": "1", "title": "Council votes", "text": wire, "url": "https://first.example/a"},
-        {"id": "2", "title": "Council votes!", "text": wire + " Updated.",
-         "url": "https://second.example/b"},
+        {
+            "id": "2",
+            "title": "Council votes!",
+            "text": wire + " Updated.",
+            "url": "https://second.example/b",
+        },
         {"id": "3", "title": "Council votes", "text": wire, "url": "https://third.example/c"},
-        {"id": "4", "title": "Other", "text": "A different story entirely " * 10,
-         "url": "https://fourth.example/d"},
+        {
+            "id": "4",
+            "title": "Other",
+            "text": "A different story entirely " * 10,
+            "url": "https://fourth.example/d",
+        },
         {"id": "5", "title": "Same outlet", "text": wire, "url": "https://first.example/e"},
     ]
     import_jsonl(store, _write(tmp_path / "w.jsonl", rows), NOW, OutletResolver())

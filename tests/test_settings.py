@@ -48,8 +48,13 @@ def test_bad_values_name_the_setting_and_origin(env, message):
 
 def test_bool_spellings():
     for raw, val in [("1", True), ("yes", True), ("0", False), ("off", False)]:
-        s = load_settings(None, env={"EVERYSIDE_ALLOW_PRIVATE_ADDRESSES": raw,
-                                     "EVERYSIDE_CONFIG": "/nonexistent/x.toml"})
+        s = load_settings(
+            None,
+            env={
+                "EVERYSIDE_ALLOW_PRIVATE_ADDRESSES": raw,
+                "EVERYSIDE_CONFIG": "/nonexistent/x.toml",
+            },
+        )
         assert s.allow_private_addresses is val
 
 
@@ -68,17 +73,21 @@ def test_broken_toml_is_a_clear_error(tmp_path):
 
 
 def test_database_url_defaults_to_sqlite_in_data_dir(tmp_path):
-    s = load_settings(None, env={"EVERYSIDE_DATA_DIR": str(tmp_path),
-                                 "EVERYSIDE_CONFIG": "/nonexistent/x.toml"})
+    s = load_settings(
+        None, env={"EVERYSIDE_DATA_DIR": str(tmp_path), "EVERYSIDE_CONFIG": "/nonexistent/x.toml"}
+    )
     assert s.db_url == f"sqlite:///{tmp_path / 'everyside.db'}"
 
 
 def test_secrets_are_redacted():
-    s = load_settings(None, env={
-        "EVERYSIDE_CONFIG": "/nonexistent/x.toml",
-        "EVERYSIDE_LLM_API_KEY": "sk-very-secret",
-        "EVERYSIDE_DATABASE_URL": "postgresql://u:hunter2@db.example/x",
-    })
+    s = load_settings(
+        None,
+        env={
+            "EVERYSIDE_CONFIG": "/nonexistent/x.toml",
+            "EVERYSIDE_LLM_API_KEY": "sk-very-secret",
+            "EVERYSIDE_DATABASE_URL": "postgresql://u:hunter2@db.example/x",
+        },
+    )
     red = s.redacted()
     assert red["llm_api_key"] == "***"
     assert "hunter2" not in red["database_url"] and "db.example" in red["database_url"]
@@ -100,8 +109,11 @@ def test_every_setting_is_documented_in_the_readme():
 
 
 def test_config_show_prints_effective_values_with_secrets_hidden(tmp_path):
-    env = {"EVERYSIDE_DATA_DIR": str(tmp_path), "EVERYSIDE_LLM_API_KEY": "sk-abc",
-           "EVERYSIDE_CONFIG": str(tmp_path / "none.toml")}
+    env = {
+        "EVERYSIDE_DATA_DIR": str(tmp_path),
+        "EVERYSIDE_LLM_API_KEY": "sk-abc",
+        "EVERYSIDE_CONFIG": str(tmp_path / "none.toml"),
+    }
     res = CliRunner().invoke(app, ["config", "show", "--json"], env=env)
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)

@@ -18,8 +18,20 @@ NOW = datetime(2026, 11, 29, 12, 0, 0)
 def test_migrated_to_head_with_every_table(store):
     assert store.current_revision() in code_heads()
     names = set(inspect(store.engine).get_table_names())
-    for table in ("outlets", "outlet_aliases", "raters", "ratings", "ownership", "feeds",
-                  "articles", "stories", "coverage", "summaries", "feedback", "state"):
+    for table in (
+        "outlets",
+        "outlet_aliases",
+        "raters",
+        "ratings",
+        "ownership",
+        "feeds",
+        "articles",
+        "stories",
+        "coverage",
+        "summaries",
+        "feedback",
+        "state",
+    ):
         assert table in names
 
 
@@ -54,26 +66,43 @@ def test_write_is_one_transaction(store):
 def test_rating_unique_per_rater_outlet_axis(store):
     def setup(conn):
         oid = conn.execute(
-            insert(t.outlets).values(domain="x.example", name="X", origin="user",
-                                     created_at=NOW, updated_at=NOW).returning(t.outlets.c.id)
+            insert(t.outlets)
+            .values(domain="x.example", name="X", origin="user", created_at=NOW, updated_at=NOW)
+            .returning(t.outlets.c.id)
         ).scalar_one()
         rid = conn.execute(insert(t.raters).values(name="r").returning(t.raters.c.id)).scalar_one()
-        conn.execute(insert(t.ratings).values(rater_id=rid, outlet_id=oid, axis="bias",
-                                              raw="Left", value=-2.0, provenance="test"))
+        conn.execute(
+            insert(t.ratings).values(
+                rater_id=rid, outlet_id=oid, axis="bias", raw="Left", value=-2.0, provenance="test"
+            )
+        )
         return oid, rid
 
     oid, rid = store.write(setup)
     with pytest.raises(Exception):  # noqa: B017
-        store.write(lambda c: c.execute(insert(t.ratings).values(
-            rater_id=rid, outlet_id=oid, axis="bias", raw="Center", value=0.0, provenance="")))
-    store.write(lambda c: c.execute(insert(t.ratings).values(
-        rater_id=rid, outlet_id=oid, axis="factuality", raw="High", value=3.0, provenance="")))
+        store.write(
+            lambda c: c.execute(
+                insert(t.ratings).values(
+                    rater_id=rid, outlet_id=oid, axis="bias", raw="Center", value=0.0, provenance=""
+                )
+            )
+        )
+    store.write(
+        lambda c: c.execute(
+            insert(t.ratings).values(
+                rater_id=rid, outlet_id=oid, axis="factuality", raw="High", value=3.0, provenance=""
+            )
+        )
+    )
 
 
 def test_json_columns_round_trip(store):
     doc = {"why": ["Kerry", "Iran"], "n": 3, "nested": {"a": [1, 2]}}
-    store.write(lambda c: c.execute(insert(t.stories).values(
-        headline="h", why=doc, created_at=NOW, updated_at=NOW)))
+    store.write(
+        lambda c: c.execute(
+            insert(t.stories).values(headline="h", why=doc, created_at=NOW, updated_at=NOW)
+        )
+    )
     with store.read() as conn:
         assert conn.execute(select(t.stories.c.why)).scalar_one() == doc
 

@@ -59,8 +59,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Colours of the sides (US convention by default).",
     ),
     Setting("feedback_rate_limit", int, 10, "Feedback submissions per client per hour."),
-    Setting("page_cache_seconds", float, 5.0, "Seconds the pages that are the same for every "
-            "reader (home, blindspots, topics, feeds) are cached in memory; 0 turns it off."),
+    Setting(
+        "page_cache_seconds",
+        float,
+        5.0,
+        "Seconds the pages that are the same for every "
+        "reader (home, blindspots, topics, feeds) are cached in memory; 0 turns it off.",
+    ),
     Setting(
         "secret_key",
         str,
@@ -102,10 +107,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("poll_min_interval", float, 300.0, "Shortest seconds between polls of a feed."),
     Setting("poll_max_interval", float, 86400.0, "Longest seconds between polls of a feed."),
     Setting("extract_workers", int, 0, "Processes extracting page text (0 = one per CPU)."),
-    Setting("dedupe_threshold", float, 0.8, "Estimated Jaccard similarity from which an "
-            "article is a syndicated copy of an earlier one."),
-    Setting("dedupe_window_days", float, 3.0, "Days of articles kept in the near-duplicate "
-            "index."),
+    Setting(
+        "dedupe_threshold",
+        float,
+        0.8,
+        "Estimated Jaccard similarity from which an "
+        "article is a syndicated copy of an earlier one.",
+    ),
+    Setting("dedupe_window_days", float, 3.0, "Days of articles kept in the near-duplicate index."),
     # stories and coverage
     Setting("story_window_days", float, 7.0, "Days a story stays open for new articles."),
     Setting(

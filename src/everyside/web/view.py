@@ -227,8 +227,11 @@ def _broke(b: dict | None) -> str | None:
     return f"{name} broke the news{where}" + (f" on {when}" if when else "")
 
 
-WHY_LABELS = {"entities": "Shared names", "terms": "Shared words", "span_hours": "Hours between "
-              "the first and the last article"}
+WHY_LABELS = {
+    "entities": "Shared names",
+    "terms": "Shared words",
+    "span_hours": "Hours between the first and the last article",
+}
 
 
 def why_lines(why: Any) -> list[str]:
