@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from everyside.domain.topics import entities, extract_topics, phrases
+from everyside.domain.topics import SLUG, entities, extract_topics, phrases
 
 
 @pytest.mark.parametrize(
@@ -84,3 +84,42 @@ def test_run_on_names_are_no_home() -> None:
     ]
     tags = [t["tag"] for t in extract_topics(docs)]
     assert "Greg Abbott" in tags and "Texas" in tags and "Greg Abbott Texas" not in tags
+
+
+@pytest.mark.parametrize(
+    ("titles", "present", "absent"),
+    [
+        (
+            [
+                "Weak China data hits stocks",
+                "Weak China data weighs",
+                "Stocks fall on weak China data",
+            ],
+            "China",
+            "Weak China",
+        ),
+        (
+            ["UPDATE 3-Libyan navy attacks ship", "GLOBAL MARKETS-World stocks dip", "Stocks"],
+            None,
+            "GLOBAL MARKETS-World",
+        ),
+    ],
+)
+def test_headline_only_stories(titles: list[str], present: str | None, absent: str | None) -> None:
+    tags = [t["tag"] for t in extract_topics([(t, None) for t in titles])]
+    assert present is None or present in tags
+    assert absent is None or absent not in tags
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("UPDATE 3-Libyan navy attacks", "Libyan navy attacks"),
+        ("EXCLUSIVE-Bank cuts jobs", "Bank cuts jobs"),
+        ("US-China talks resume", "US-China talks resume"),
+        ("NATO-Russia council", "NATO-Russia council"),
+        ("COVID-19 cases rise", "COVID-19 cases rise"),
+    ],
+)
+def test_wire_slug(title: str, expected: str) -> None:
+    assert SLUG.sub("", title) == expected

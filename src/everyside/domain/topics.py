@@ -71,6 +71,9 @@ JOINERS = frozenset({"of", "for", "de", "del", "la", "le", "du", "von", "van", "
 INSTITUTIONS = frozenset(
     {"Department", "Dept", "Court", "Committee", "Office", "Council", "Ministry", "Party", "Act"}
 )
+SLUG = re.compile(
+    r"^\s*(?:[A-Z]{2,}(?: [A-Z0-9]+)+|[A-Z]{6,})-(?=[A-Z][a-z])"
+)  # "UPDATE 3-", "GLOBAL MARKETS-"
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’.\-]*[A-Za-z]|[A-Z]")
 
 
@@ -97,7 +100,14 @@ def entities(text: str) -> set[str]:
     Lower-case name joiners ("Centers for Disease Control and Prevention", "Bill de Blasio")
     stay inside a run; "and" only inside an institution's name that already has "of"/"for".
     """
+    return _entities(text)[0]
+
+
+def _entities(text: str) -> tuple[set[str], set[str]]:
+    """The entities of `text` and those of them seen only at a sentence start."""
     found: set[str] = set()
+    starts: set[str] = set()
+    mid: set[str] = set()
     run: list[str] = []
     run_at_start = False
     pos_prev = 0
@@ -113,12 +123,12 @@ def entities(text: str) -> set[str]:
             run.extend([*pending, _clean(word)])
             pending = []
         else:
-            _flush(run, run_at_start, found)
+            _flush(run, run_at_start, found, (starts, mid))
             pending = []
             run, run_at_start = ([_clean(word)], at_start) if _is_cap(word) else ([], False)
         pos_prev = m.end()
-    _flush(run, run_at_start, found)
-    return found
+    _flush(run, run_at_start, found, (starts, mid))
+    return found, starts - mid
 
 
 def _joins(word: str, run: list[str], pending: list[str]) -> bool:
@@ -129,7 +139,9 @@ def _joins(word: str, run: list[str], pending: list[str]) -> bool:
     return word == "and" and any(w in ("of", "for") for w in run) and not pending
 
 
-def _flush(run: list[str], at_start: bool, found: set[str]) -> None:
+def _flush(
+    run: list[str], at_start: bool, found: set[str], seen: tuple[set[str], set[str]]
+) -> None:
     for i in range(len(run) - 1, -1, -1):  # "Senate Majority Leader Chuck Schumer" -> the name
         if run[i] in TITLES and i + 1 < len(run) and run[i + 1] not in INSTITUTIONS:
             run, at_start = run[i + 1 :], False
@@ -148,6 +160,7 @@ def _flush(run: list[str], at_start: bool, found: set[str]) -> None:
     tag = " ".join(run)
     if len(tag) > 2 and tag not in NOISE:
         found.add(tag)
+        seen[0 if at_start else 1].add(tag)
 
 
 def phrases(text: str) -> set[str]:
@@ -188,6 +201,17 @@ def _contains(long: str, short: str) -> bool:
     return long != short and f" {short} " in f" {long} "
 
 
+def _drop_start_words(df: Counter[str], start_df: Counter[str], lower: set[str]) -> Counter[str]:
+    """A name only ever seen opening a sentence loses its first word when the story also
+    writes that word in lower case: "Weak China data ..." + "... weak demand" gives "China"."""
+    out = Counter(df)
+    for tag in sorted(df, key=lambda t: (-len(t), t)):
+        first, _, tail = tag.partition(" ")
+        if tail and start_df[tag] >= df[tag] and first.lower() in lower:
+            out[tail] = max(out[tail], out.pop(tag))
+    return out
+
+
 def _run_on(tag: str, df: Counter[str], need: int) -> bool:
     """Two names run together ("Greg Abbott Texas"): a shorter leading part is a tag itself."""
     words = tag.split()
@@ -206,21 +230,28 @@ def extract_topics(docs: Sequence[tuple[str | None, str | None]]) -> list[dict[s
     ent_df: Counter[str] = Counter()
     confirm_df: Counter[str] = Counter()
     phr_df: Counter[str] = Counter()
-    for title, text in docs:
+    start_df: Counter[str] = Counter()
+    lower: set[str] = set()
+    for raw_title, text in docs:
+        title = SLUG.sub("", raw_title or "")
         body = (text or "")[:TEXT_CHARS]
-        plain = entities(body)
-        titled = entities(title or "")
+        plain, starts = _entities(body)
+        titled, title_starts = _entities(title)
         if title and not title_case(title):
+            mid = (plain - starts) | (titled - title_starts)
             plain |= titled
+            starts = (starts | title_starts) - mid
             titled = set()
         ent_df.update(plain)
+        start_df.update(starts)
+        lower.update(w for w in _WORD.findall(f"{title} {body}") if w.islower())
         confirm_df.update(titled - plain)
         phr_df.update(phrases(f"{title or ''}. {body}"))
     any_plain = bool(ent_df)
     for tag, k in confirm_df.items():
         if tag in ent_df or not any_plain:
             ent_df[tag] += k
-    ent_df = _prefer_longest(ent_df, need)
+    ent_df = _prefer_longest(_drop_start_words(ent_df, start_df, lower), need)
     ents = _top(ent_df, need, MAX_ENTITIES, ())
     taken = {w for e in ents for w in e.lower().split()}
     phrs = _top(
