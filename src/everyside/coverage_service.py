@@ -446,7 +446,7 @@ def _outlet_row(f: OutletFacts | None) -> dict[str, Any]:
     if f is None:
         return {}
     side = bias_side(f.bias).value if f.bias is not None else None
-    tier = factuality_tier(f.factuality) if f.factuality is not None else "Unknown"
+    tier = factuality_tier(f.factuality)
     return {
         "side": side,
         "factuality_tier": tier,

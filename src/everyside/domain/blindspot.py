@@ -6,11 +6,10 @@ a threshold share of them; both numbers are settings. Pure.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Protocol
 
-from everyside.domain.model import FACTUALITY_TIERS
+from everyside.domain.model import FACTUALITY_TIERS, counts_in_order, factuality_tier
 
 SIDES: tuple[str, ...] = ("left", "center", "right")
 FACT_ORDER: tuple[str, ...] = (*reversed(FACTUALITY_TIERS), "Unknown")
@@ -21,17 +20,6 @@ class _Params(Protocol):
     def blindspot_min_rated(self) -> int: ...
     @property
     def blindspot_threshold(self) -> float: ...
-
-
-def fact_tier(value: float | None) -> str:
-    if value is None:
-        return "Unknown"
-    return FACTUALITY_TIERS[int(max(0.0, min(4.0, value)) + 0.5)]
-
-
-def _counts(keys: Iterable[str], order: Sequence[str]) -> dict[str, int]:
-    c = Counter(keys)
-    return {k: c.get(k, 0) for k in order}
 
 
 def blindspot(
@@ -80,9 +68,9 @@ def side_factuality(outlet_rows: list[dict]) -> dict[str, dict[str, Any]]:
         mean = round(sum(vals) / len(vals), 3) if vals else None
         out[side] = {
             "mean": mean,
-            "tier": fact_tier(mean) if mean is not None else "Unknown",
+            "tier": factuality_tier(mean) if mean is not None else "Unknown",
             "rated": len(vals),
-            "counts": _counts(
+            "counts": counts_in_order(
                 (r["factuality_tier"] for r in rows), (*reversed(FACTUALITY_TIERS), "Unknown")
             ),
         }

@@ -16,7 +16,14 @@ from datetime import datetime
 from typing import Any
 
 from everyside.domain.blindspot import blindspot, side_factuality
-from everyside.domain.model import BIAS_TIERS, FACTUALITY_TIERS, bias_side, bias_tier
+from everyside.domain.model import (
+    BIAS_TIERS,
+    FACTUALITY_TIERS,
+    bias_side,
+    bias_tier,
+    counts_in_order,
+    factuality_tier,
+)
 from everyside.domain.places import country_name, locate
 from everyside.domain.timeline import first_publisher, timeline
 from everyside.domain.topics import extract_topics
@@ -174,7 +181,7 @@ def _outlet_rows(arts: Sequence[dict], outlets: Mapping[str, OutletFacts]) -> li
                 "estimated_side": _estimated_side(o),
                 "estimated_bias_method": o.estimated_bias_method if o.bias is None else None,
                 "factuality": o.factuality,
-                "factuality_tier": _fact_tier(o.factuality),
+                "factuality_tier": factuality_tier(o.factuality),
                 "owner": o.owner,
                 "owner_category": o.owner_category or "Unknown",
             }
@@ -188,26 +195,15 @@ def _estimated_side(o: OutletFacts) -> str | None:
     return bias_side(o.estimated_bias).value
 
 
-def _fact_tier(value: float | None) -> str:
-    if value is None:
-        return "Unknown"
-    return FACTUALITY_TIERS[int(max(0.0, min(4.0, value)) + 0.5)]
-
-
 # -- distributions ----------------------------------------------------------------------------
-def _counts(keys: Iterable[str], order: Sequence[str]) -> dict[str, int]:
-    c = Counter(keys)
-    return {k: c.get(k, 0) for k in order}
-
-
 def _bias_section(outlet_rows: list[dict], article_rows: list[dict]) -> dict[str, Any]:
     rated = [r for r in outlet_rows if r["side"] is not None]
-    by_outlet = _counts((r["side"] for r in rated), SIDES)
+    by_outlet = counts_in_order((r["side"] for r in rated), SIDES)
     rated_arts = [a for a in article_rows if a["side"] is not None]
-    by_article = _counts((a["side"] for a in rated_arts), SIDES)
+    by_article = counts_in_order((a["side"] for a in rated_arts), SIDES)
     orig = [r for r in rated if r["original_articles"] > 0]
-    by_original = _counts((r["side"] for r in orig), SIDES)
-    tiers = _counts((r["bias_tier"] for r in rated), BIAS_TIERS)
+    by_original = counts_in_order((r["side"] for r in orig), SIDES)
+    tiers = counts_in_order((r["bias_tier"] for r in rated), BIAS_TIERS)
     return {
         "by_outlet": {"counts": by_outlet, "shares": _shares(by_outlet, len(rated))},
         "by_article": {
@@ -246,14 +242,14 @@ def _estimated_section(outlet_rows: list[dict]) -> dict[str, Any]:
     return {
         "label": "estimated",
         "outlets": len(est),
-        "counts": _counts((r["estimated_side"] for r in est), SIDES),
+        "counts": counts_in_order((r["estimated_side"] for r in est), SIDES),
         "methods": sorted({r["estimated_bias_method"] for r in est if r["estimated_bias_method"]}),
     }
 
 
 def _factuality_section(outlet_rows: list[dict]) -> dict[str, Any]:
     order = (*reversed(FACTUALITY_TIERS), "Unknown")
-    counts = _counts((r["factuality_tier"] for r in outlet_rows), order)
+    counts = counts_in_order((r["factuality_tier"] for r in outlet_rows), order)
     known = [r["factuality"] for r in outlet_rows if r["factuality"] is not None]
     return {
         "counts": counts,

@@ -6,6 +6,8 @@ factuality values on 0 (Very Low) .. 4 (Very High).
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -55,9 +57,18 @@ def bias_side(value: float) -> Side:
     return Side.LEFT if "Left" in tier else Side.RIGHT
 
 
-def factuality_tier(value: float) -> str:
+def factuality_tier(value: float | None) -> str:
+    """Name of the 5-tier bucket for a mean factuality in 0..4; "Unknown" for None."""
+    if value is None:
+        return "Unknown"
     v = max(0.0, min(4.0, value))
     return FACTUALITY_TIERS[int(v + 0.5)]
+
+
+def counts_in_order(keys: Iterable[str | None], order: Sequence[str]) -> dict[str, int]:
+    """How often each of `order` occurs in keys (zeros kept, other keys ignored), in order."""
+    c = Counter(keys)
+    return {k: c.get(k, 0) for k in order}
 
 
 @dataclass(frozen=True)

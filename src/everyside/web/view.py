@@ -11,7 +11,13 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from everyside.domain.model import FACTUALITY_TIERS, OWNERSHIP_CATEGORIES, bias_side, bias_tier
+from everyside.domain.model import (
+    FACTUALITY_TIERS,
+    OWNERSHIP_CATEGORIES,
+    bias_side,
+    bias_tier,
+    factuality_tier,
+)
 
 SIDES = ("left", "center", "right")
 SIDE_LABEL = {"left": "Left", "center": "Center", "right": "Right"}
@@ -68,17 +74,11 @@ def card(a: dict[str, Any], now: datetime) -> dict[str, Any]:
         "side": side,
         "bias_tier": bias_tier(bias) if bias is not None else None,
         "estimated_tier": bias_tier(est) if bias is None and est is not None else None,
-        "factuality_tier": _fact_tier(fact),
+        "factuality_tier": factuality_tier(None if fact is None else float(fact)),
         "owner_category": a.get("owner_cat") or "Unknown",
         "initial": (a.get("outlet_name") or "?").strip()[:1].upper() or "?",
         "ago": relative_time(a.get("published_at"), now),
     }
-
-
-def _fact_tier(v: Any) -> str:
-    if v is None:
-        return "Unknown"
-    return FACTUALITY_TIERS[int(max(0.0, min(4.0, float(v))) + 0.5)]
 
 
 def sort_cards(cards: list[dict[str, Any]], sort: str) -> list[dict[str, Any]]:
