@@ -23,6 +23,7 @@ from everyside.store import Store
 from everyside.store.state import add_metrics, set_metrics
 
 log = logging.getLogger(__name__)
+REPAIR_EVERY_S = 600.0  # the story repair pass (merge/split) runs at most this often in `up`
 
 
 @dataclass
@@ -53,21 +54,23 @@ def refresh_ratings(store: Store, settings: Settings, now: datetime) -> int:
     return update_coverage(store, settings, None, now)
 
 
-def process_pending(store: Store, settings: Settings, now: datetime) -> ProcessReport:
-    """Cluster articles that have no story yet, then analyse the stories that changed."""
-    from everyside.coverage_service import update_coverage
-    from everyside.story_service import assign_pending
-    from everyside.summary_service import update_summaries
+def process_pending(
+    store: Store, settings: Settings, now: datetime, repair: bool = False
+) -> ProcessReport:
+    """Cluster articles that have no story yet (and, with `repair`, merge stories that turned out
+    to be one event and split drifted ones), then analyse the stories that changed."""
+    from everyside.story_service import assign_pending, repair_stories
 
     report = ProcessReport()
     started = time.perf_counter()
     changed = set(assign_pending(store, settings, now))
+    if repair:
+        changed |= set(repair_stories(store, settings, now))
     cluster_s = time.perf_counter() - started
     report.stories_changed = len(changed)
     report.story_ids = changed
     if changed:
-        report.coverage_updated = update_coverage(store, settings, sorted(changed), now)
-        report.summaries_updated = update_summaries(store, settings, sorted(changed), now)
+        analyse(store, settings, changed, now, report)
     set_metrics(
         store,
         now,
@@ -83,6 +86,18 @@ def process_pending(store: Store, settings: Settings, now: datetime) -> ProcessR
         report.summaries_updated,
     )
     return report
+
+
+def analyse(
+    store: Store, settings: Settings, story_ids: Iterable[int], now: datetime, report: ProcessReport
+) -> None:
+    """Coverage and summaries of the given stories (merged-away ones drop their documents)."""
+    from everyside.coverage_service import update_coverage
+    from everyside.summary_service import update_summaries
+
+    ids = sorted(story_ids)
+    report.coverage_updated = update_coverage(store, settings, ids, now)
+    report.summaries_updated = update_summaries(store, settings, ids, now)
 
 
 def import_files(
@@ -130,10 +145,16 @@ def run_ingest_loop(
     """
     from everyside.ingest import run_forever
 
+    last_repair = time.monotonic()
+
     def after_round(result: object) -> None:
+        nonlocal last_repair
         try:
             record_round(store, result, clock())
-            process_pending(store, settings, clock())
+            repair = time.monotonic() - last_repair >= REPAIR_EVERY_S
+            process_pending(store, settings, clock(), repair=repair)
+            if repair:
+                last_repair = time.monotonic()
         except Exception:  # one failed analysis must not stop ingestion
             log.exception("pipeline: analysis after an ingest round failed; will retry")
 
