@@ -32,7 +32,9 @@ FEATURES: tuple[str, ...] = (
     "title_undated",  # title_max, likewise
     "text_nobody",  # text_cos when the article or the whole story has only headlines
     "title_nobody",  # title_max, likewise
-    "size_sim",  # log(1 + members) / 5 * title_max
+    "size_dated",  # log(1 + members) / 5 * title_max, when both sides have times
+    "size_undated",  # the same when either side is undated
+    "ent_undated",  # ent_cos when either side is undated
 )
 NEAR_HOURS = 12.0
 FAR_HOURS = 96.0
@@ -77,7 +79,9 @@ def channels(a: ArticleVecs, t: float | None, s: Story) -> list[float]:
         title_max * undated,
         text_cos * no_body,
         title_max * no_body,
-        math.log1p(s.n) / 5.0 * title_max,
+        math.log1p(s.n) / 5.0 * title_max * (1.0 - undated),
+        math.log1p(s.n) / 5.0 * title_max * undated,
+        ent_cos * undated,
     ]
 
 
