@@ -14,7 +14,7 @@ import pytest
 
 from everyside.domain.clustering import EngineParams, StoryEngine
 from everyside.domain.clustering.metrics import score
-from everyside.domain.clustering.replay import item_from_row, stream_order
+from everyside.domain.clustering.replay import item_from_row, replay, stream_order
 
 STORIES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stories"
 
@@ -70,27 +70,11 @@ REPAIR_FLOORS = {
 
 
 def _replay_with_repair(rows: list[dict]) -> tuple[list[str], list[int]]:
+    """The product's replay (the same function `everyside eval clustering` uses)."""
     items = [item_from_row(r) for r in rows]
     order = stream_order(items)
-    engine = StoryEngine(EngineParams())
-    label: dict[int | str, int] = {}
-
-    def repair() -> None:
-        result = engine.repair()
-        for gone, into in result.merges:  # in order, as the store applies them (chains)
-            for a, sid in label.items():
-                if sid == gone:
-                    label[a] = into
-        for _, new, ids in result.splits:
-            for a in ids:
-                label[a] = new
-
-    for k, i in enumerate(order, 1):
-        label[items[i].id] = engine.add(items[i]).story_id
-        if k % REPAIR_EVERY == 0:
-            repair()
-    repair()
-    return [rows[i]["story"] for i in order], [label[items[i].id] for i in order]
+    pred = replay(StoryEngine(EngineParams()), [items[i] for i in order], REPAIR_EVERY)
+    return [rows[i]["story"] for i in order], pred
 
 
 @pytest.mark.quality

@@ -93,3 +93,29 @@ def test_repair_pass_keeps_the_store_consistent(imported):
         report.stories_changed >= 0
         and _scalar(store, select(func.count()).select_from(live.subquery())) > 250
     )
+
+
+def test_stored_stories_are_what_the_evaluation_scores(imported, shared_data):
+    """`everyside import` + the repair cadence give the very partition `eval clustering` scores."""
+    import json
+
+    from everyside.domain.clustering import EngineParams, StoryEngine
+    from everyside.domain.clustering.replay import item_from_row, replay, stream_order
+
+    store, settings, _r, _p = imported
+    rows = [json.loads(x) for x in (shared_data / "stories" / "allsides_dev.jsonl").open()]
+    items = [item_from_row(r) for r in rows]
+    order = stream_order(items)
+    labels = replay(
+        StoryEngine(EngineParams.from_settings(settings)),
+        [items[i] for i in order],
+        settings.story_repair_every,
+    )
+    evaluated: dict[int, set[str]] = {}
+    for i, label in zip(order, labels, strict=True):
+        evaluated.setdefault(label, set()).add(rows[i]["id"])
+    with store.read() as conn:
+        stored: dict[int, set[str]] = {}
+        for ext, sid in conn.execute(select(t.articles.c.external_id, t.articles.c.story_id)):
+            stored.setdefault(sid, set()).add(ext)
+    assert {frozenset(v) for v in stored.values()} == {frozenset(v) for v in evaluated.values()}

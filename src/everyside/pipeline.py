@@ -23,7 +23,6 @@ from everyside.store import Store
 from everyside.store.state import add_metrics, set_metrics
 
 log = logging.getLogger(__name__)
-REPAIR_EVERY_S = 600.0  # the story repair pass (merge/split) runs at most this often in `up`
 
 
 @dataclass
@@ -57,8 +56,11 @@ def refresh_ratings(store: Store, settings: Settings, now: datetime) -> int:
 def process_pending(
     store: Store, settings: Settings, now: datetime, repair: bool = False
 ) -> ProcessReport:
-    """Cluster articles that have no story yet (and, with `repair`, merge stories that turned out
-    to be one event and split drifted ones), then analyse the stories that changed."""
+    """Cluster articles that have no story yet, then analyse the stories that changed.
+
+    Assignment runs the repair pass (merge stories that are one event, split drifted ones) every
+    `story_repair_every` articles; `repair=True` also runs it at the end, as the evaluation does
+    at the end of a replayed file."""
     from everyside.story_service import assign_pending, repair_stories
 
     report = ProcessReport()
@@ -115,7 +117,7 @@ def import_files(
     reports = [
         import_jsonl(store, p, now, resolver, progress, settings.dedupe_window_days) for p in paths
     ]
-    processed = process_pending(store, settings, now) if process else None
+    processed = process_pending(store, settings, now, repair=True) if process else None
     return reports, processed
 
 
@@ -145,16 +147,10 @@ def run_ingest_loop(
     """
     from everyside.ingest import run_forever
 
-    last_repair = time.monotonic()
-
     def after_round(result: object) -> None:
-        nonlocal last_repair
         try:
             record_round(store, result, clock())
-            repair = time.monotonic() - last_repair >= REPAIR_EVERY_S
-            process_pending(store, settings, clock(), repair=repair)
-            if repair:
-                last_repair = time.monotonic()
+            process_pending(store, settings, clock())
         except Exception:  # one failed analysis must not stop ingestion
             log.exception("pipeline: analysis after an ingest round failed; will retry")
 

@@ -118,6 +118,13 @@ SETTINGS: tuple[Setting, ...] = (
     # stories and coverage
     Setting("story_window_days", float, 7.0, "Days a story stays open for new articles."),
     Setting(
+        "story_repair_every",
+        int,
+        200,
+        "Run the story repair pass (merge stories that are one event, split drifted ones) after "
+        "every N assigned articles; 0 turns it off.",
+    ),
+    Setting(
         "blindspot_min_rated", int, 5, "Rated outlets a story needs before it can be a blindspot."
     ),
     Setting(

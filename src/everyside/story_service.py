@@ -46,6 +46,7 @@ _COLS = (
 class _Live:
     engine: StoryEngine
     db_id: dict[int, int] = field(default_factory=dict)  # engine story id -> stories.id
+    since_repair: int = 0  # articles assigned since the last repair pass
 
     def to_db(self, sid: int) -> int:
         return self.db_id.get(sid, sid)
@@ -147,21 +148,31 @@ def assign_pending(
     batch: int = BATCH,
     outlet_factuality: Mapping[str, float] | None = None,
 ) -> set[int]:
-    """Assign every article without a story; return the ids of the stories that changed."""
+    """Assign every article without a story; return the ids of the stories that changed.
+
+    As in `everyside eval clustering`, the repair pass runs after every `story_repair_every`
+    assigned articles (counted across calls), so stored stories match the evaluated replay."""
     live = _live(store, settings, outlet_factuality)
+    every = int(getattr(settings, "story_repair_every", 0) or 0)
     changed: set[int] = set()
     now = _utc(now) or datetime.now(UTC)
     while rows := _pending(store, batch):
-        pairs = [(row.id, live.engine.add(_item(row), now)) for row in rows]
-        touched = {asg.story_id for _, asg in pairs}
-        try:
-            changed |= store.write(
-                lambda conn, p=pairs, s=touched: _write_batch(conn, live, p, s, now)
-            )
-        except BaseException:
-            forget(store)  # the engine is ahead of the store: rebuild it next time
-            raise
-        live.engine.evicted_views.clear()
+        while rows:
+            take = len(rows) if every <= 0 else min(len(rows), max(1, every - live.since_repair))
+            chunk, rows = rows[:take], rows[take:]
+            pairs = [(row.id, live.engine.add(_item(row), now)) for row in chunk]
+            touched = {asg.story_id for _, asg in pairs}
+            try:
+                changed |= store.write(
+                    lambda conn, p=pairs, s=touched: _write_batch(conn, live, p, s, now)
+                )
+            except BaseException:
+                forget(store)  # the engine is ahead of the store: rebuild it next time
+                raise
+            live.engine.evicted_views.clear()
+            live.since_repair += len(chunk)
+            if every > 0 and live.since_repair >= every:
+                changed |= repair_stories(store, settings, now, outlet_factuality=outlet_factuality)
     return changed
 
 
@@ -233,6 +244,7 @@ def repair_stories(
 ) -> set[int]:
     """Apply the engine's merges and splits to the store; return the changed story ids."""
     live = _live(store, settings, outlet_factuality)
+    live.since_repair = 0
     result = live.engine.repair()
     if not result.merges and not result.splits:
         return set()

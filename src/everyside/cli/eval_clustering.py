@@ -27,6 +27,7 @@ from everyside.domain.clustering.metrics import Scores, score
 from everyside.domain.clustering.replay import (
     item_from_row,
     nearest_previous,
+    replay,
     single_pass,
     stream_order,
 )
@@ -59,11 +60,13 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 
 
 def engine_scores(rows: list[dict[str, Any]], params: EngineParams) -> tuple[Scores, float]:
+    """The product's replay: online assignment plus the repair pass every
+    `params.repair_every` articles (the `story_repair_every` setting)."""
     items = [item_from_row(r) for r in rows]
     order = stream_order(items)
     engine = StoryEngine(params)
     start = time.perf_counter()
-    pred = [engine.add(items[i]).story_id for i in order]
+    pred = replay(engine, [items[i] for i in order], params.repair_every)
     elapsed = time.perf_counter() - start
     return score([rows[i]["story"] for i in order], pred), len(rows) / max(elapsed, 1e-9)
 

@@ -45,12 +45,14 @@ class EngineParams:
     candidates: int = 8
     merge_threshold: float = 0.9  # repair: probability above which two stories are one
     split_min_part: int = 3  # repair: smallest part a split may cut off
+    repair_every: int = 200  # run the repair pass after every N assigned articles (0: never)
 
     @classmethod
     def from_settings(cls, settings: Any) -> EngineParams:
         return cls(
             window_days=float(settings.story_window_days),
             max_date_skew_hours=float(settings.max_date_skew_hours),
+            repair_every=int(settings.story_repair_every),
         )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from everyside.domain.clustering.engine import StoryEngine
 from everyside.domain.clustering.text import NewsItem
 
 
@@ -51,6 +52,33 @@ def stream_order(items: Sequence[NewsItem]) -> list[int]:
             carry = it.published_at.timestamp()
         keys.append((carry, i))
     return [i for _, i in sorted(keys)]
+
+
+def replay(engine: StoryEngine, items: Sequence[NewsItem], repair_every: int) -> list[int]:
+    """Story label of each item, fed in the given order, as the product runs it: the repair pass
+    after every `repair_every` articles (0: never) and once at the end of the stream. Merges are
+    applied in order (chains resolve) and splits move their articles, as the store does."""
+    label: dict[int, int] = {}
+
+    def repair() -> None:
+        result = engine.repair()
+        for gone, into in result.merges:
+            for k, sid in label.items():
+                if sid == gone:
+                    label[k] = into
+        moved = {a: new for _, new, ids in result.splits for a in ids}
+        if moved:
+            for k, it in enumerate(items[: len(label)]):
+                if it.id in moved:
+                    label[k] = moved[it.id]
+
+    for k, it in enumerate(items):
+        label[k] = engine.add(it).story_id
+        if repair_every and (k + 1) % repair_every == 0:
+            repair()
+    if repair_every:
+        repair()
+    return [label[k] for k in range(len(items))]
 
 
 def nearest_previous(vectors: np.ndarray, chunk: int = 1024) -> tuple[np.ndarray, np.ndarray]:
