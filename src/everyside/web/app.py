@@ -166,6 +166,7 @@ def build_templates(settings: Settings) -> Jinja2Templates:
 
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.autoescape = True  # every template, whatever its extension
+    templates.env.auto_reload = False  # templates ship with the package: no stat per render
     filters.install(templates.env, settings)
     return templates
 
