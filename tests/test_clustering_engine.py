@@ -279,3 +279,23 @@ def test_terms_and_entities():
     ents = entities("Officials said John Kerry met NATO leaders in Paris on 12 May.")
     assert {"john", "kerry", "nato", "paris", "12"} <= set(ents)
     assert "officials" not in ents
+
+
+def test_memory_follows_the_window_even_after_undated_articles_and_repairs():
+    """A story without a stream time (undated article first; a split-off part) must not block
+    the eviction of every story behind it: open stories stay bounded by the window."""
+    eng = StoryEngine(EngineParams(window_days=1.0))
+    eng.add(NewsItem(id="undated", title="Council approves harbour budget after long debate"))
+    for day in range(30):
+        for k in range(5):
+            when = T0 + timedelta(days=day, hours=k)
+            eng.add(
+                NewsItem(
+                    id=f"{day}-{k}",
+                    title=f"Topic{day}x{k} unrelated event number {k}",
+                    published_at=when,
+                )
+            )
+        eng.repair()
+    assert "undated" not in eng.story_of
+    assert len(eng.stories) <= 15  # about one window (1 day = 5 stories) plus the current day

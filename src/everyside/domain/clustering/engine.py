@@ -259,7 +259,9 @@ class StoryEngine:
         while self._recent:
             sid = next(iter(self._recent))
             s = self.stories[sid]
-            old = horizon is not None and s.clock is not None and s.clock < horizon
+            # a story last updated before the stream had any date counts as old once the
+            # stream has one; otherwise it would sit at the head and block every eviction
+            old = horizon is not None and (s.clock is None or s.clock < horizon)
             if not old and len(self._recent) <= self.params.max_active_stories:
                 break
             if self.keep_evicted_views:

@@ -120,7 +120,9 @@ def _try_split(engine: StoryEngine, sid: int, result: RepairResult) -> None:
     members = s.members
     _rebuild(engine, s, [members[i] for i in sorted(keep)])
     for g in big[1:]:
-        new = Story(engine.next_id)
+        # the new story inherits the stream time of the one it split from: a story without a
+        # clock at the head of the eviction order would block every eviction behind it
+        new = Story(engine.next_id, clock=s.clock, seq=s.seq, lang=s.lang)
         engine.next_id += 1
         engine.stories[new.id] = new
         moved = [members[i] for i in g]
