@@ -36,7 +36,8 @@ def stories(
         return {"stories": q.list_stories(conn, f, limit=limit, offset=offset)}
 
 
-def _detail(request: Request, story_id: int) -> dict[str, Any]:
+def story_detail(request: Request, story_id: int) -> dict[str, Any]:
+    """Story, coverage panel, summary and article cards: one loader for the API and exports."""
     es = ctx(request)
     with es.store.read() as conn:
         story = q.get_story(conn, story_id)
@@ -55,14 +56,14 @@ def _detail(request: Request, story_id: int) -> dict[str, Any]:
 
 @router.get("/stories/{story_id}", summary="One story with coverage and summary", responses=ERRORS)
 def story(request: Request, story_id: int) -> dict:
-    d = _detail(request, story_id)
+    d = story_detail(request, story_id)
     d.pop("articles")
     return d
 
 
 @router.get("/stories/{story_id}/articles", summary="Articles of a story", responses=ERRORS)
 def story_articles(request: Request, story_id: int) -> dict:
-    return {"articles": _detail(request, story_id)["articles"]}
+    return {"articles": story_detail(request, story_id)["articles"]}
 
 
 @router.get("/blindspots", summary="Blindspot stories by the side that missed them")

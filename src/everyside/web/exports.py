@@ -20,6 +20,7 @@ from fastapi.responses import Response
 
 from everyside.web import queries as q
 from everyside.web import view
+from everyside.web.api import story_detail
 from everyside.web.app import ctx
 from everyside.web.cache import cached
 
@@ -136,15 +137,8 @@ def feed_outlet(request: Request, domain: str) -> Response:
 
 
 def _story_cards(request: Request, story_id: int) -> tuple[dict, list[dict[str, Any]]]:
-    es = ctx(request)
-    with es.store.read() as conn:
-        story = q.get_story(conn, story_id)
-        if story is None:
-            raise HTTPException(404, f"story {story_id} does not exist")
-        rows = q.story_articles(conn, story_id)
-        cov_doc, _ = q.story_documents(conn, story_id)
-    cards = [view.card(a, es.now()) for a in rows]
-    return view.coverage_panel(cov_doc, cards, story), cards
+    d = story_detail(request, story_id)
+    return d["coverage"], d["articles"]
 
 
 def _cell(v: Any) -> Any:
