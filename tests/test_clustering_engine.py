@@ -6,12 +6,29 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from everyside.domain.clustering import EngineParams, NewsItem, StoryEngine
+from everyside.domain.clustering import EngineParams, NewsItem
+from everyside.domain.clustering import StoryEngine as _StoryEngine
 from everyside.domain.clustering.engine import trusted_time
 from everyside.domain.clustering.metrics import score
 from everyside.domain.clustering.text import entities, extract, stem, terms
+from everyside.embeddings import load_embedder
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
+_CHANNELS: dict[str, object] = {}
+
+
+@pytest.fixture(autouse=True, params=["lexical", "dense"])
+def channels(request):
+    """Every behaviour holds for both engines: lexical channels only, and with the dense channel
+    (the product's default)."""
+    _CHANNELS["embedder"] = load_embedder() if request.param == "dense" else None
+    yield request.param
+    _CHANNELS.clear()
+
+
+def StoryEngine(params=None, **kwargs):  # noqa: N802 - stands in for the class in these tests
+    return _StoryEngine(params, embedder=_CHANNELS.get("embedder"), **kwargs)
+
 
 QUAKE = [
     (
@@ -223,7 +240,7 @@ def test_repair_merges_duplicate_stories_and_reports_it():
     a = eng.add(_items(QUAKE)[0])
     # force a split state: open a second story for the same event by hand
     b_item = _items(QUAKE)[1]
-    eng._open(b_item, extract(b_item), b_item.published_at, eng._vecs(extract(b_item)))
+    eng._open(b_item, extract(b_item), b_item.published_at, eng._vecs(extract(b_item), b_item))
     assert len(eng.stories) == 2
     result = eng.repair()
     assert len(eng.stories) == 1
@@ -236,7 +253,7 @@ def test_repair_splits_a_story_made_of_two_unrelated_groups():
     quake, fed = _items(QUAKE), _items(FED, prefix="f")
     sid = eng.add(quake[0]).story_id
     for it in quake[1:] + fed:  # glue by hand
-        eng._join(sid, it, extract(it), it.published_at, eng._vecs(extract(it)))
+        eng._join(sid, it, extract(it), it.published_at, eng._vecs(extract(it), it))
     result = eng.repair()
     assert len(result.splits) == 1
     old, new, moved = result.splits[0]

@@ -99,15 +99,15 @@ def test_stored_stories_are_what_the_evaluation_scores(imported, shared_data):
     """`everyside import` + the repair cadence give the very partition `eval clustering` scores."""
     import json
 
-    from everyside.domain.clustering import EngineParams, StoryEngine
     from everyside.domain.clustering.replay import item_from_row, replay, stream_order
+    from everyside.embeddings import story_engine
 
     store, settings, _r, _p = imported
     rows = [json.loads(x) for x in (shared_data / "stories" / "allsides_dev.jsonl").open()]
     items = [item_from_row(r) for r in rows]
     order = stream_order(items)
     labels = replay(
-        StoryEngine(EngineParams.from_settings(settings)),
+        story_engine(settings),
         [items[i] for i in order],
         settings.story_repair_every,
     )

@@ -8,8 +8,10 @@
 2. Fits a logistic regression (each file weighted equally, so the big file does not dominate).
    C = 100 (weak regularisation: the features are small cosines whose useful weights are
    large; see docs/design-notes/clustering.md).
-3. Picks one join threshold on the mean B-cubed F1 of the real engine replay over the dev
-   files (the same threshold for every file): the highest within `TIE` of the best.
+3. Picks one join threshold and one repair merge threshold on the mean B-cubed F1 of the
+   product's replay (online + the repair pass every 200 articles) over the dev files (the same
+   pair for every file): among pairs within `TIE` of the best, the most conservative.
+Two variants are fitted: for engines without the dense channel (lexical) and with it (dense).
 With --write, writes src/everyside/domain/clustering/weights.py.
 """
 
@@ -24,16 +26,18 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from everyside.domain.clustering.decision import FEATURES, JoinModel, channels
-from everyside.domain.clustering.engine import StoryEngine, trusted_time
+from everyside.domain.clustering.engine import Embedder, EngineParams, StoryEngine, trusted_time
 from everyside.domain.clustering.metrics import score
-from everyside.domain.clustering.replay import item_from_row, stream_order
+from everyside.domain.clustering.replay import item_from_row, replay, stream_order
 from everyside.domain.clustering.text import extract
+from everyside.embeddings import load_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ("uci_dev.jsonl", "allsides_dev.jsonl", "neus_train.jsonl")
 # products of features the model may use (indices into FEATURES)
 INTERACTIONS: tuple[tuple[int, int], ...] = ()
-THRESHOLDS = (0.15, 0.175, 0.2, 0.225, 0.25, 0.3, 0.4)
+THRESHOLDS = (0.3, 0.4, 0.5)
+MERGE_THRESHOLDS = (0.4, 0.5, 0.6, 0.9)
 TIE = 0.003  # mean dev F1 differences below this are noise
 
 
@@ -43,7 +47,7 @@ def load(path: Path) -> list[dict]:
 
 
 def examples(
-    rows: list[dict], model: JoinModel | None = None
+    rows: list[dict], model: JoinModel | None = None, embedder: Embedder | None = None
 ) -> tuple[list[list[float]], list[int], float]:
     """Candidate examples of one stream, and the retrieval recall.
 
@@ -54,7 +58,7 @@ def examples(
     items = [item_from_row(r) for r in rows]
     gold_ids: dict[str, int] = {}
     # teacher forcing never asks the model: a neutral one stands in
-    eng = StoryEngine(model=model or JoinModel((0.0,) * len(FEATURES), 0.0, 0.5))
+    eng = StoryEngine(model=model or JoinModel((0.0,) * len(FEATURES), 0.0, 0.5), embedder=embedder)
     majority: dict[int, Counter[int]] = {}
     xs: list[list[float]] = []
     ys: list[int] = []
@@ -65,7 +69,7 @@ def examples(
         t = trusted_time(item.published_at, eng.clock, None, eng.params.max_date_skew_hours)
         f = extract(item)
         eng._advance(t)
-        vecs = eng._vecs(f)
+        vecs = eng._vecs(f, item)
         ts = t.timestamp() if t else None
         cands = eng.candidates(vecs) if not f.empty else []
         if model is None:
@@ -94,11 +98,18 @@ def examples(
     return xs, ys, found / max(needed, 1)
 
 
-def replay_f1(rows: list[dict], model: JoinModel) -> tuple[float, float]:
+def replay_f1(
+    rows: list[dict], join: JoinModel, merge: JoinModel, embedder: Embedder | None
+) -> tuple[float, float]:
+    """B-cubed F1 and precision of the product's replay (online + the default repair pass)."""
     items = [item_from_row(r) for r in rows]
-    eng = StoryEngine(model=model)
+    params = EngineParams()
     order = stream_order(items)
-    pred = [eng.add(items[i]).story_id for i in order]
+    pred = replay(
+        StoryEngine(params, model=join, merge_model=merge, embedder=embedder),
+        [items[i] for i in order],
+        params.repair_every,
+    )
     s = score([rows[i]["story"] for i in order], pred)
     return s.b3_f1, s.b3_p
 
@@ -112,15 +123,35 @@ def main() -> None:
     )
     ap.add_argument("--rounds", type=int, default=2, help="on-policy (DAgger) rounds")
     ap.add_argument("--threshold", type=float, default=0.5, help="join threshold while fitting")
+    ap.add_argument(
+        "--variant",
+        choices=("lexical", "dense", "both"),
+        default="both",
+        help="fit the model for engines without / with the dense channel",
+    )
     args = ap.parse_args()
     data = {name: load(args.data / name) for name in DEV}
+    variants = ("lexical", "dense") if args.variant == "both" else (args.variant,)
+    fitted_now = {v: fit_variant(args, data, v) for v in variants}
+    if args.write:
+        write(fitted_now)
+
+
+Fitted = dict[str, tuple[tuple[float, ...], float, float]]
+
+
+def fit_variant(args: argparse.Namespace, data: dict[str, list[dict]], variant: str) -> Fitted:
+    embedder = load_embedder() if variant == "dense" else None
+    if variant == "dense" and embedder is None:
+        raise SystemExit("the dense variant needs wordllama (pip install wordllama)")
+    print(f"== {variant} ==")
     X: list[list[float]] = []
     y: list[int] = []
     w: list[float] = []
     model: JoinModel | None = None
     for rnd in range(args.rounds + 1):
         for name, rows in data.items():
-            xs, ys, recall = examples(rows, model)
+            xs, ys, recall = examples(rows, model, embedder)
             print(
                 f"round {rnd} {name}: {len(xs)} examples, {sum(ys)} positive"
                 + (f", candidate recall {recall:.3f}" if model is None else "")
@@ -130,29 +161,44 @@ def main() -> None:
             w += [1.0 / len(xs)] * len(xs)
         model = fit(X, y, w, len(data) * (rnd + 1), args.c, args.threshold)
     assert model is not None
-    coef, intercept = tuple(model.coef), model.intercept
-    means: dict[float, float] = {}
+    # the merge decision uses the same model on story-vs-story channels with its own threshold:
+    # a model fitted on story pairs from replays did worse (neus_train 0.83 vs 0.86 F1 for the
+    # lexical variant; see docs/design-notes/clustering.md)
+    merge = model
+    means: dict[tuple[float, float], float] = {}
     for thr in THRESHOLDS:
-        model = JoinModel(coef, intercept, thr, INTERACTIONS)
-        res = {name: replay_f1(rows, model) for name, rows in data.items()}
-        mean = sum(f for f, _ in res.values()) / len(res)
-        print(
-            f"threshold {thr}: "
-            + " ".join(f"{n.split('.')[0]} F1={f:.3f} P={p:.3f}" for n, (f, p) in res.items())
-            + f" mean={mean:.3f}"
-        )
-        means[thr] = mean
-    chosen = pick_threshold(means)
-    print("chosen threshold", chosen)
-    if args.write:
-        write(coef, intercept, chosen)
+        for mthr in MERGE_THRESHOLDS:
+            res = {
+                name: replay_f1(
+                    rows,
+                    JoinModel(model.coef, model.intercept, thr, INTERACTIONS),
+                    JoinModel(merge.coef, merge.intercept, mthr, INTERACTIONS),
+                    embedder,
+                )
+                for name, rows in data.items()
+            }
+            mean = sum(f for f, _ in res.values()) / len(res)
+            print(
+                f"join {thr} merge {mthr}: "
+                + " ".join(f"{n.split('.')[0]} F1={f:.3f} P={p:.3f}" for n, (f, p) in res.items())
+                + f" mean={mean:.3f}",
+                flush=True,
+            )
+            means[(thr, mthr)] = mean
+    thr, mthr = pick_thresholds(means)
+    print(f"{variant}: chosen join threshold {thr}, merge threshold {mthr}")
+    return {
+        "join": (tuple(model.coef), model.intercept, thr),
+        "merge": (tuple(merge.coef), merge.intercept, mthr),
+    }
 
 
-def pick_threshold(means: dict[float, float]) -> float:
-    """The highest threshold whose mean dev F1 is within `TIE` of the best: a wrong join costs
-    more than a split, so near-ties go to precision."""
+def pick_thresholds(means: dict[tuple[float, float], float]) -> tuple[float, float]:
+    """Among (join, merge) pairs whose mean dev F1 is within `TIE` of the best, the one with the
+    highest merge threshold, then the highest join threshold: a wrong join costs more than a
+    split, so near-ties go to precision."""
     top = max(means.values())
-    return max(t for t, m in means.items() if m >= top - TIE)
+    return max((p for p, m in means.items() if m >= top - TIE), key=lambda p: (p[1], p[0]))
 
 
 def fit(
@@ -172,19 +218,35 @@ def fit(
     return JoinModel(coef, round(float(lr.intercept_[0]), 4), threshold, INTERACTIONS)
 
 
-def write(coef: tuple[float, ...], intercept: float, threshold: float) -> None:
+def write(fitted_now: dict[str, Fitted]) -> None:
+    """Write weights.py; a variant not fitted in this run keeps its shipped weights."""
+    from everyside.domain.clustering import weights as shipped
+
+    partial = "lexical" not in fitted_now or "dense" not in fitted_now
+    if partial and tuple(shipped.FEATURES) != FEATURES:
+        raise SystemExit("the features changed: fit both variants (--variant both)")
     out = ROOT / "src" / "everyside" / "domain" / "clustering" / "weights.py"
     feats = "".join(f'    "{f}",\n' for f in FEATURES)
-    out.write_text(
-        '"""Fitted weights of the join/new decision. Generated by tools/fit_clustering.py; '
-        'do not edit."""\n\n'
+    body = (
+        '"""Fitted weights of the story engine. Generated by tools/fit_clustering.py; '
+        "do not edit.\n\nLEXICAL is for engines without an embedder, DENSE for engines with "
+        'the dense channel:\n"join" (article vs story) and "merge" (story vs story, in the '
+        'repair pass), each\n(coefficients, intercept, threshold)."""\n\n'
         f"FEATURES = (\n{feats})\n"
         f"INTERACTIONS: tuple[tuple[int, int], ...] = {INTERACTIONS!r}\n"
-        "COEF = (\n" + "".join(f"    {c!r},\n" for c in coef) + ")\n"
-        f"INTERCEPT = {intercept!r}\n"
-        f"THRESHOLD = {threshold!r}\n",
-        encoding="utf-8",
     )
+    for name in ("lexical", "dense"):
+        models = fitted_now.get(name) or getattr(shipped, name.upper())
+        body += f"{name.upper()}: dict[str, tuple[tuple[float, ...], float, float]] = {{\n"
+        for kind in ("join", "merge"):
+            coef, intercept, threshold = models[kind]
+            body += (
+                f'    "{kind}": (\n        (\n'
+                + "".join(f"            {c!r},\n" for c in coef)
+                + f"        ),\n        {intercept!r},\n        {threshold!r},\n    ),\n"
+            )
+        body += "}\n"
+    out.write_text(body, encoding="utf-8")
     print("wrote", out)
 
 

@@ -125,6 +125,13 @@ SETTINGS: tuple[Setting, ...] = (
         "every N assigned articles; 0 turns it off.",
     ),
     Setting(
+        "story_embeddings",
+        bool,
+        True,
+        "Use wordllama sentence embeddings as a similarity channel of the story engine (no "
+        "PyTorch; off: lexical channels only, slightly faster, lower recall on paraphrases).",
+    ),
+    Setting(
         "blindspot_min_rated", int, 5, "Rated outlets a story needs before it can be a blindspot."
     ),
     Setting(

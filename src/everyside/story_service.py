@@ -21,8 +21,9 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 
-from everyside.domain.clustering import EngineParams, NewsItem, StoryEngine
+from everyside.domain.clustering import NewsItem, StoryEngine
 from everyside.domain.clustering.repair import RepairResult
+from everyside.embeddings import story_engine
 from everyside.store import Store
 from everyside.store import schema as t
 
@@ -88,9 +89,7 @@ def _factuality(store: Store) -> dict[str, float]:
 def _rebuild(store: Store, settings: Any, factuality: Mapping[str, float] | None) -> _Live:
     if factuality is None:
         factuality = _factuality(store)
-    engine = StoryEngine(
-        EngineParams.from_settings(settings), outlet_factuality=factuality, keep_evicted_views=True
-    )
+    engine = story_engine(settings, outlet_factuality=factuality, keep_evicted_views=True)
     a = t.articles.c
     with store.read() as conn:
         # engine ids of new stories never collide with stored ids (they are mapped anyway)

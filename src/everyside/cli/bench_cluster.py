@@ -22,8 +22,9 @@ import typer
 
 from everyside.cli.bench import app
 from everyside.cli.common import console, state
-from everyside.domain.clustering import EngineParams, NewsItem, StoryEngine
+from everyside.domain.clustering import NewsItem
 from everyside.domain.clustering.replay import item_from_row
+from everyside.embeddings import story_engine
 from everyside.errors import InputError
 
 DEV_FILES = ("uci_dev.jsonl", "allsides_dev.jsonl", "neus_train.jsonl")
@@ -88,8 +89,8 @@ def bench_cluster(
     data: Path = typer.Option(None, help="Folder of the labelled dev files."),
 ) -> None:
     """Print articles/s and peak memory of assignment after `--stored` articles."""
-    params = EngineParams.from_settings(state(ctx).settings())
-    engine = StoryEngine(params)
+    engine = story_engine(state(ctx).settings())
+    params = engine.params
     stream = synthetic_stream(data or _default_data(), per_day)
     every = params.repair_every  # the repair pass is part of assignment, as in the product
 

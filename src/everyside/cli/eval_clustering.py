@@ -22,7 +22,6 @@ from rich.table import Table
 from everyside.cli.common import app as root
 from everyside.cli.common import console, state
 from everyside.cli.evaluate import app
-from everyside.domain.clustering import EngineParams, StoryEngine
 from everyside.domain.clustering.metrics import Scores, score
 from everyside.domain.clustering.replay import (
     item_from_row,
@@ -31,6 +30,7 @@ from everyside.domain.clustering.replay import (
     single_pass,
     stream_order,
 )
+from everyside.embeddings import story_engine
 from everyside.errors import InputError
 
 TFIDF_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
@@ -59,12 +59,13 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def engine_scores(rows: list[dict[str, Any]], params: EngineParams) -> tuple[Scores, float]:
+def engine_scores(rows: list[dict[str, Any]], settings: Any) -> tuple[Scores, float]:
     """The product's replay: online assignment plus the repair pass every
     `params.repair_every` articles (the `story_repair_every` setting)."""
     items = [item_from_row(r) for r in rows]
     order = stream_order(items)
-    engine = StoryEngine(params)
+    engine = story_engine(settings)
+    params = engine.params
     start = time.perf_counter()
     pred = replay(engine, [items[i] for i in order], params.repair_every)
     elapsed = time.perf_counter() - start
@@ -131,13 +132,13 @@ def eval_clustering(
     ),
 ) -> None:
     """Replay labelled story files through the engine and print B-cubed, pairwise F1 and ARI."""
-    params = EngineParams.from_settings(state(ctx).settings())
+    settings = state(ctx).settings()
     table = Table(
         "file", "system", "B3 P", "B3 R", "B3 F1", "pair F1", "ARI", "gold", "pred", "art/s"
     )
     for path in files:
         rows = read_rows(path)
-        s, rate = engine_scores(rows, params)
+        s, rate = engine_scores(rows, settings)
         results = [("everyside", s, f"{rate:.0f}")]
         if as_json:
             print(json.dumps(_obj(str(path), s, articles_per_s=round(rate, 1))), flush=True)

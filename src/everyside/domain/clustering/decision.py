@@ -35,6 +35,12 @@ FEATURES: tuple[str, ...] = (
     "size_dated",  # log(1 + members) / 5 * title_max, when both sides have times
     "size_undated",  # the same when either side is undated
     "ent_undated",  # ent_cos when either side is undated
+    # the dense channel (sentence embeddings; 0 when the engine has no embedder)
+    "dense_cos",  # article embedding vs the story's mean embedding
+    "dense_max",  # best match with one member's embedding
+    "dense_near",  # dense_cos * exp(-dt / 12 h)
+    "dense_undated",  # dense_cos when either side is undated
+    "dense_nobody",  # dense_max when the article or the whole story has only headlines
 )
 NEAR_HOURS = 12.0
 FAR_HOURS = 96.0
@@ -56,11 +62,15 @@ def channels(a: ArticleVecs, t: float | None, s: Story) -> list[float]:
     text_cos = cosine(a.text, a.text_norm, s.vec_text, s.norm_text) if a.text else 0.0
     ent_cos = cosine(a.ents, a.ents_norm, s.vec_ents, s.norm_ents) if a.ents else 0.0
     title_max = 0.0
+    probe = s.members if len(s.members) <= MEMBER_PROBE else s.members[-MEMBER_PROBE:]
     if a.title:
-        probe = s.members if len(s.members) <= MEMBER_PROBE else s.members[-MEMBER_PROBE:]
         for m in probe:
             if m.tvec:
                 title_max = max(title_max, cosine(a.title, a.title_norm, m.tvec, m.tnorm))
+    dense_cos = dense_max = 0.0
+    if a.dense is not None and s.dense_sum is not None and s.dense_probe is not None:
+        dense_cos = max(0.0, float(a.dense @ s.dense_sum) / s.dense_norm)
+        dense_max = max(0.0, float((s.dense_probe @ a.dense).max()))
     dt = time_gap_hours(a, t, s)
     near = math.exp(-dt / NEAR_HOURS) if dt is not None else 0.0
     stale = 1.0 - math.exp(-dt / FAR_HOURS) if dt is not None else 0.0
@@ -82,6 +92,11 @@ def channels(a: ArticleVecs, t: float | None, s: Story) -> list[float]:
         math.log1p(s.n) / 5.0 * title_max * (1.0 - undated),
         math.log1p(s.n) / 5.0 * title_max * undated,
         ent_cos * undated,
+        dense_cos,
+        dense_max,
+        dense_cos * near,
+        dense_cos * undated,
+        dense_max * no_body,
     ]
 
 
@@ -91,19 +106,22 @@ class JoinModel:
 
     coef: Sequence[float]
     intercept: float
-    threshold: float
+    threshold: float  # decide "same story" from this probability
     interactions: Sequence[tuple[int, int]] = ()
 
     @classmethod
-    def default(cls) -> JoinModel:
+    def default(cls, *, dense: bool = False, kind: str = "join") -> JoinModel:
+        """A shipped model: `kind` "join" (article vs story, online) or "merge" (story vs story,
+        the repair pass), fitted with the dense channel or for lexical channels only."""
         if tuple(fitted.FEATURES) != FEATURES:
             raise ValueError(
                 "weights.py was fitted for other features; run tools/fit_clustering.py"
             )
+        coef, intercept, threshold = (fitted.DENSE if dense else fitted.LEXICAL)[kind]
         return cls(
-            tuple(fitted.COEF),
-            fitted.INTERCEPT,
-            fitted.THRESHOLD,
+            tuple(coef),
+            intercept,
+            threshold,
             tuple((int(i), int(j)) for i, j in fitted.INTERACTIONS),
         )
 

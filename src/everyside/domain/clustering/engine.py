@@ -9,7 +9,7 @@ clock) are evicted, and a hard cap on open stories bounds memory for undated str
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,13 @@ from everyside.domain.clustering.text import Features, NewsItem, extract
 from everyside.domain.clustering.view import StoryView, story_view
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from everyside.domain.clustering.repair import RepairResult
+
+# text -> unit-length sentence embedding (the optional dense channel; see embed_text)
+Embedder = Callable[[str], "np.ndarray"]
+EMBED_CHARS = 600  # of body text given to the embedder, after the headline
 
 MIN_YEAR = 1990  # earlier dates are placeholders (1970 epoch zero), not publication times
 FUTURE_JUMP_DAYS = 30  # without `now`: a date this far past the stream clock is bogus
@@ -43,7 +49,8 @@ class EngineParams:
     query_terms: int = 10
     scan: int = 120
     candidates: int = 8
-    merge_threshold: float = 0.9  # repair: probability above which two stories are one
+    # repair: probability from which two stories are one (None: the merge model's own)
+    merge_threshold: float | None = None
     split_min_part: int = 3  # repair: smallest part a split may cut off
     repair_every: int = 200  # run the repair pass after every N assigned articles (0: never)
 
@@ -81,6 +88,13 @@ def trusted_time(
     return t
 
 
+def embed_text(item: NewsItem) -> str:
+    """What the dense channel reads of an article: the headline and the start of the lead."""
+    title = (item.title or "").strip()[:400]
+    body = (item.text or "").strip()[:EMBED_CHARS]
+    return f"{title}. {body}" if title and body else title or body
+
+
 def _lang(code: str | None) -> str | None:
     return code.strip().lower()[:2] or None if code else None
 
@@ -93,12 +107,18 @@ class StoryEngine:
         params: EngineParams | None = None,
         *,
         model: JoinModel | None = None,
+        merge_model: JoinModel | None = None,
         outlet_factuality: Mapping[str, float] | None = None,
         first_story_id: int = 1,
         keep_evicted_views: bool = False,
+        embedder: Embedder | None = None,
     ):
         self.params = params or EngineParams()
-        self.model = model or JoinModel.default()
+        self.embedder = embedder
+        self.model = model or JoinModel.default(dense=embedder is not None)
+        self.merge_model = merge_model or JoinModel.default(
+            dense=embedder is not None, kind="merge"
+        )
         self.outlet_factuality = dict(outlet_factuality or {})
         self.dfs = DocFreq()
         self.index = CandidateIndex(
@@ -127,12 +147,12 @@ class StoryEngine:
         if item.copy_of is not None and item.copy_of in self.story_of:
             sid = self.story_of[item.copy_of]
             if sid in self.stories:
-                self._join(sid, item, f, t, self._vecs(f))
+                self._join(sid, item, f, t, self._vecs(f, item))
                 return Assignment(item.id, sid, False, 1.0, "copy")
         if f.empty:
             sid = self._open(item, f, t, None, index=False)
             return Assignment(item.id, sid, True, 0.0, "no_content")
-        vecs = self._vecs(f)
+        vecs = self._vecs(f, item)
         best, p = self._best(vecs, t, _lang(item.lang))
         if best is not None and p >= self.model.threshold:
             self._join(best, item, f, t, vecs)
@@ -148,7 +168,7 @@ class StoryEngine:
         t = trusted_time(item.published_at, self.clock, None, self.params.max_date_skew_hours)
         f = extract(item)
         self._advance(t)
-        vecs = self._vecs(f)
+        vecs = self._vecs(f, item)
         if story_id in self.stories:
             self._join(story_id, item, f, t, vecs)
         else:
@@ -171,10 +191,13 @@ class StoryEngine:
         return self.index.query(vecs)
 
     # -- internals -------------------------------------------------------------------------
-    def _vecs(self, f: Features) -> ArticleVecs:
+    def _vecs(self, f: Features, item: NewsItem) -> ArticleVecs:
         keys = set(f.title) | set(f.body) | {"@" + e for e in f.ents}
         self.dfs.add(keys)
-        return article_vecs(f, self.dfs)
+        dense = None
+        if self.embedder is not None and not f.empty:
+            dense = self.embedder(embed_text(item))
+        return article_vecs(f, self.dfs, dense)
 
     def _best(
         self, vecs: ArticleVecs, t: datetime | None, lang: str | None
@@ -202,6 +225,7 @@ class StoryEngine:
             f,
             tvec,
             norm(tvec) if vecs is None else vecs.title_norm,
+            vecs.dense if vecs is not None else None,
         )
 
     def _open(

@@ -1,7 +1,9 @@
 """The periodic repair pass: merge open stories that are one event, split drifted ones.
 
-Only stories changed since the last pass are examined. A merge needs the learned decision to be
-very sure (`EngineParams.merge_threshold`, applied to the story-vs-story channels); a split
+Only stories changed since the last pass are examined. A story merges into its most probable
+candidate when the learned decision, applied to the story-vs-story channels, reaches the merge
+threshold (a logistic model of its own, fitted on story pairs by tools/fit_clustering.py;
+`EngineParams.merge_threshold` may override its threshold); a split
 needs two groups of at least `split_min_part` members with no lexical link at all between them.
 Both are deliberately conservative: a wrong merge makes every downstream number wrong.
 """
@@ -11,8 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components
+
 from everyside.domain.clustering.decision import channels
-from everyside.domain.clustering.story import ArticleVecs, Story, cosine, norm, text_counts, weights
+from everyside.domain.clustering.story import ArticleVecs, Story, norm, text_counts, weights
 
 if TYPE_CHECKING:
     from everyside.domain.clustering.engine import StoryEngine
@@ -34,7 +40,7 @@ class RepairResult:
         return out
 
 
-def _story_vecs(s: Story) -> ArticleVecs:
+def story_vecs(s: Story) -> ArticleVecs:
     return ArticleVecs(
         s.vec_title,
         s.vec_text,
@@ -43,6 +49,7 @@ def _story_vecs(s: Story) -> ArticleVecs:
         s.norm_text,
         s.norm_ents,
         s.body_members > 0,
+        s.dense_sum / s.dense_norm if s.dense_sum is not None else None,
     )
 
 
@@ -59,19 +66,26 @@ def repair(engine: StoryEngine) -> RepairResult:
 
 
 def _try_merge(engine: StoryEngine, sid: int, result: RepairResult) -> None:
+    """Merge the story into its most probable candidate, if the model is sure enough."""
     s = engine.stories[sid]
-    vecs = _story_vecs(s)
+    vecs = story_vecs(s)
     ts = s.last_time.timestamp() if s.last_time else None
+    best: Story | None = None
+    model = engine.merge_model
+    best_p = engine.params.merge_threshold
+    if best_p is None:
+        best_p = model.threshold
     for other in engine.candidates(vecs):
         o = engine.stories.get(other)
         if other == sid or o is None or (s.lang and o.lang and s.lang != o.lang):
             continue
-        p = engine.model.prob(channels(vecs, ts, o))
-        if p >= engine.params.merge_threshold:
-            into, gone = (o, s) if o.id < s.id else (s, o)
-            _absorb(engine, into, gone)
-            result.merges.append((gone.id, into.id))
-            return
+        p = model.prob(channels(vecs, ts, o))
+        if p >= best_p:
+            best, best_p = o, p
+    if best is not None:
+        into, gone = (best, s) if best.id < s.id else (s, best)
+        _absorb(engine, into, gone)
+        result.merges.append((gone.id, into.id))
 
 
 def _absorb(engine: StoryEngine, into: Story, gone: Story) -> None:
@@ -87,23 +101,28 @@ def _absorb(engine: StoryEngine, into: Story, gone: Story) -> None:
 
 
 def _components(engine: StoryEngine, s: Story) -> list[list[int]]:
-    vecs = [weights(text_counts(m.features), engine.dfs) for m in s.members]
-    norms = [norm(v) for v in vecs]
-    parent = list(range(len(vecs)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i in range(len(vecs)):
-        for j in range(i + 1, len(vecs)):
-            if find(i) != find(j) and cosine(vecs[i], norms[i], vecs[j], norms[j]) >= SPLIT_LINK:
-                parent[find(i)] = find(j)
+    """Groups of members linked by a title+body cosine of at least `SPLIT_LINK` (connected
+    components), largest first; equal sizes keep member order."""
+    n = len(s.members)
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for i, m in enumerate(s.members):
+        v = weights(text_counts(m.features), engine.dfs)
+        inv = 1.0 / norm(v)
+        for term, w in v.items():
+            rows.append(i)
+            cols.append(vocab.setdefault(term, len(vocab)))
+            vals.append(w * inv)
+    x = csr_matrix((vals, (rows, cols)), shape=(n, max(len(vocab), 1)))
+    sims = (x @ x.T).tocoo()
+    keep = sims.data >= SPLIT_LINK
+    links = csr_matrix((np.ones(int(keep.sum())), (sims.row[keep], sims.col[keep])), shape=(n, n))
+    _, labels = connected_components(links, directed=False)
     groups: dict[int, list[int]] = {}
-    for i in range(len(vecs)):
-        groups.setdefault(find(i), []).append(i)
+    for i, label in enumerate(labels.tolist()):
+        groups.setdefault(label, []).append(i)
     return sorted(groups.values(), key=len, reverse=True)
 
 

@@ -13,10 +13,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+
 from everyside.domain.clustering.text import Features
 
 CENTROID_CAP = 300  # terms kept per channel of a story
 MEMBER_CAP = 400  # member feature vectors kept per story (for repair / headline)
+DENSE_PROBE = 6  # latest member embeddings a story keeps stacked for the dense_max channel
 
 
 class DocFreq:
@@ -74,13 +77,14 @@ class ArticleVecs:
     text_norm: float
     ents_norm: float
     has_body: bool
+    dense: np.ndarray | None = None  # unit-length sentence embedding (optional channel)
 
 
-def article_vecs(f: Features, dfs: DocFreq) -> ArticleVecs:
+def article_vecs(f: Features, dfs: DocFreq, dense: np.ndarray | None = None) -> ArticleVecs:
     t = weights(f.title, dfs)
     x = weights(text_counts(f), dfs)
     e = weights(f.ents, dfs)
-    return ArticleVecs(t, x, e, norm(t), norm(x), norm(e), f.has_body)
+    return ArticleVecs(t, x, e, norm(t), norm(x), norm(e), f.has_body, dense)
 
 
 @dataclass
@@ -92,6 +96,7 @@ class Member:
     features: Features
     tvec: dict[str, float] = field(default_factory=dict)  # weighted title at arrival
     tnorm: float = 1.0
+    dense: np.ndarray | None = None  # unit-length sentence embedding, if the engine has one
 
 
 @dataclass
@@ -116,6 +121,9 @@ class Story:
     norm_title: float = 1.0
     norm_text: float = 1.0
     norm_ents: float = 1.0
+    dense_sum: np.ndarray | None = None  # sum of the members' embeddings
+    dense_norm: float = 1.0
+    dense_probe: np.ndarray | None = None  # the latest DENSE_PROBE member embeddings, stacked
 
     def add(self, m: Member, lang: str | None) -> Member | None:
         """Add a member; returns the member whose details were dropped to stay under the cap."""
@@ -136,6 +144,15 @@ class Story:
         self.body_members += f.has_body
         if m.domain:
             self.domains[m.domain] += 1
+        if m.dense is not None:
+            self.dense_sum = m.dense.copy() if self.dense_sum is None else self.dense_sum + m.dense
+            self.dense_norm = float(np.sqrt(self.dense_sum @ self.dense_sum)) or 1.0
+            row = m.dense[None, :]
+            self.dense_probe = (
+                row
+                if self.dense_probe is None
+                else np.concatenate((self.dense_probe[1 - DENSE_PROBE :], row))
+            )
         if m.time is not None:
             if self.first_time is None or m.time < self.first_time:
                 self.first_time = m.time
