@@ -129,7 +129,8 @@ SETTINGS: tuple[Setting, ...] = (
         bool,
         True,
         "Use wordllama sentence embeddings as a similarity channel of the story engine (no "
-        "PyTorch; off: lexical channels only, slightly faster, lower recall on paraphrases).",
+        "PyTorch). Off: lexical channels only, with a model fitted for them; faster "
+        "(docs/quality.md compares both).",
     ),
     Setting(
         "blindspot_min_rated", int, 5, "Rated outlets a story needs before it can be a blindspot."
