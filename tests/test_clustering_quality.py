@@ -59,9 +59,14 @@ def _replay(rows: list[dict], batch: int | None = None) -> tuple[list[str], list
 @pytest.mark.quality
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_bcubed_floor(name):
-    gold, pred = _replay(_rows(name))
+    _assert_floors(name, *_replay(_rows(name)), FLOORS)
+
+
+def _assert_floors(
+    name: str, gold: list[str], pred: list[int], floors: dict[str, tuple[float, float]]
+) -> None:
     s = score(gold, pred)
-    f1_floor, p_floor = FLOORS[name]
+    f1_floor, p_floor = floors[name]
     assert s.b3_f1 >= f1_floor, f"{name}: B-cubed F1 {s.b3_f1:.4f} fell below {f1_floor}"
     assert s.b3_p >= p_floor, f"{name}: B-cubed precision {s.b3_p:.4f} fell below {p_floor}"
 
@@ -95,21 +100,13 @@ def _replay_with_repair(rows: list[dict], dense: bool = True) -> tuple[list[str]
 @pytest.mark.quality
 @pytest.mark.parametrize("name", sorted(REPAIR_FLOORS))
 def test_bcubed_floor_with_periodic_repair(name):
-    gold, pred = _replay_with_repair(_rows(name))
-    s = score(gold, pred)
-    f1_floor, p_floor = REPAIR_FLOORS[name]
-    assert s.b3_f1 >= f1_floor, f"{name}: B-cubed F1 {s.b3_f1:.4f} fell below {f1_floor}"
-    assert s.b3_p >= p_floor, f"{name}: B-cubed precision {s.b3_p:.4f} fell below {p_floor}"
+    _assert_floors(name, *_replay_with_repair(_rows(name)), REPAIR_FLOORS)
 
 
 @pytest.mark.quality
 @pytest.mark.parametrize("name", sorted(LEXICAL_FLOORS))
 def test_bcubed_floor_without_the_dense_channel(name):
-    gold, pred = _replay_with_repair(_rows(name), dense=False)
-    s = score(gold, pred)
-    f1_floor, p_floor = LEXICAL_FLOORS[name]
-    assert s.b3_f1 >= f1_floor, f"{name}: B-cubed F1 {s.b3_f1:.4f} fell below {f1_floor}"
-    assert s.b3_p >= p_floor, f"{name}: B-cubed precision {s.b3_p:.4f} fell below {p_floor}"
+    _assert_floors(name, *_replay_with_repair(_rows(name), dense=False), LEXICAL_FLOORS)
 
 
 def test_batching_does_not_change_the_result_on_real_data():

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from everyside.domain.clustering import weights as fitted
-from everyside.domain.clustering.story import ArticleVecs, Story, cosine
+from everyside.domain.clustering.story import MEMBER_PROBE, ArticleVecs, Story, cosine
 
 # Every feature is a similarity, or a similarity scaled by a time or data-shape factor: with no
 # lexical overlap at all the probability is the intercept's, so time alone can never glue two
@@ -44,7 +44,6 @@ FEATURES: tuple[str, ...] = (
 )
 NEAR_HOURS = 12.0
 FAR_HOURS = 96.0
-MEMBER_PROBE = 6  # members whose headlines are compared one by one
 
 
 def time_gap_hours(a: ArticleVecs, t: float | None, s: Story) -> float | None:
@@ -117,11 +116,11 @@ class JoinModel:
             raise ValueError(
                 "weights.py was fitted for other features; run tools/fit_clustering.py"
             )
-        coef, intercept, threshold = (fitted.DENSE if dense else fitted.LEXICAL)[kind]
+        coef, intercept, join, merge = fitted.DENSE if dense else fitted.LEXICAL
         return cls(
             tuple(coef),
             intercept,
-            threshold,
+            merge if kind == "merge" else join,
             tuple((int(i), int(j)) for i, j in fitted.INTERACTIONS),
         )
 

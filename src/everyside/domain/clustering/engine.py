@@ -25,7 +25,7 @@ from everyside.domain.clustering.story import (
     norm,
     weights,
 )
-from everyside.domain.clustering.text import Features, NewsItem, extract
+from everyside.domain.clustering.text import MAX_TITLE_CHARS, Features, NewsItem, extract
 from everyside.domain.clustering.view import StoryView, story_view
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def trusted_time(
 
 def embed_text(item: NewsItem) -> str:
     """What the dense channel reads of an article: the headline and the start of the lead."""
-    title = (item.title or "").strip()[:400]
+    title = (item.title or "").strip()[:MAX_TITLE_CHARS]
     body = (item.text or "").strip()[:EMBED_CHARS]
     return f"{title}. {body}" if title and body else title or body
 

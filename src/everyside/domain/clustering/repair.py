@@ -2,8 +2,8 @@
 
 Only stories changed since the last pass are examined. A story merges into its most probable
 candidate when the learned decision, applied to the story-vs-story channels, reaches the merge
-threshold (a logistic model of its own, fitted on story pairs by tools/fit_clustering.py;
-`EngineParams.merge_threshold` may override its threshold); a split
+threshold (the join model with a merge threshold of its own, both fitted by
+tools/fit_clustering.py; `EngineParams.merge_threshold` may override it); a split
 needs two groups of at least `split_min_part` members with no lexical link at all between them.
 Both are deliberately conservative: a wrong merge makes every downstream number wrong.
 """
@@ -40,7 +40,7 @@ class RepairResult:
         return out
 
 
-def story_vecs(s: Story) -> ArticleVecs:
+def _story_vecs(s: Story) -> ArticleVecs:
     return ArticleVecs(
         s.vec_title,
         s.vec_text,
@@ -68,7 +68,7 @@ def repair(engine: StoryEngine) -> RepairResult:
 def _try_merge(engine: StoryEngine, sid: int, result: RepairResult) -> None:
     """Merge the story into its most probable candidate, if the model is sure enough."""
     s = engine.stories[sid]
-    vecs = story_vecs(s)
+    vecs = _story_vecs(s)
     ts = s.last_time.timestamp() if s.last_time else None
     best: Story | None = None
     model = engine.merge_model

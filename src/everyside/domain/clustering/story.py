@@ -19,7 +19,7 @@ from everyside.domain.clustering.text import Features
 
 CENTROID_CAP = 300  # terms kept per channel of a story
 MEMBER_CAP = 400  # member feature vectors kept per story (for repair / headline)
-DENSE_PROBE = 6  # latest member embeddings a story keeps stacked for the dense_max channel
+MEMBER_PROBE = 6  # latest members compared one by one (headlines, embeddings) by the decision
 
 
 class DocFreq:
@@ -123,7 +123,7 @@ class Story:
     norm_ents: float = 1.0
     dense_sum: np.ndarray | None = None  # sum of the members' embeddings
     dense_norm: float = 1.0
-    dense_probe: np.ndarray | None = None  # the latest DENSE_PROBE member embeddings, stacked
+    dense_probe: np.ndarray | None = None  # the latest MEMBER_PROBE member embeddings, stacked
 
     def add(self, m: Member, lang: str | None) -> Member | None:
         """Add a member; returns the member whose details were dropped to stay under the cap."""
@@ -151,7 +151,7 @@ class Story:
             self.dense_probe = (
                 row
                 if self.dense_probe is None
-                else np.concatenate((self.dense_probe[1 - DENSE_PROBE :], row))
+                else np.concatenate((self.dense_probe[1 - MEMBER_PROBE :], row))
             )
         if m.time is not None:
             if self.first_time is None or m.time < self.first_time:
