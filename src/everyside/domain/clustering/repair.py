@@ -49,7 +49,7 @@ def _story_vecs(s: Story) -> ArticleVecs:
         s.norm_text,
         s.norm_ents,
         s.body_members > 0,
-        s.dense_sum / s.dense_norm if s.dense_sum is not None else None,
+        s.dense_unit(),
     )
 
 
@@ -131,6 +131,9 @@ def _try_split(engine: StoryEngine, sid: int, result: RepairResult) -> None:
     part = engine.params.split_min_part
     if s.n != len(s.members) or s.n < 2 * part:
         return  # members beyond the cap are not in memory: never split what we cannot see
+    if s.n < s.split_checked + max(part, s.split_checked // 4):
+        return  # checked recently: wait until it grew by a quarter (or by one smallest part)
+    s.split_checked = s.n
     groups = _components(engine, s)
     big = [g for g in groups if len(g) >= part]
     if len(big) < 2:
@@ -157,5 +160,6 @@ def _rebuild(engine: StoryEngine, s: Story, members: list) -> None:
         fresh.add(m, s.lang)
         engine.story_of[m.id] = s.id
     fresh.refresh(engine.dfs)
+    fresh.split_checked = fresh.n
     engine.stories[s.id] = fresh
     engine.index.index(s.id, fresh.all_index_keys())

@@ -124,6 +124,7 @@ class Story:
     dense_sum: np.ndarray | None = None  # sum of the members' embeddings
     dense_norm: float = 1.0
     dense_probe: np.ndarray | None = None  # the latest MEMBER_PROBE member embeddings, stacked
+    split_checked: int = 0  # members when the repair pass last looked for a split
 
     def add(self, m: Member, lang: str | None) -> Member | None:
         """Add a member; returns the member whose details were dropped to stay under the cap."""
@@ -191,6 +192,10 @@ class Story:
         out = [(k, self.vec_text.get(k, 0.0) / self.norm_text) for k in terms]
         out += [("@" + e, self.vec_ents.get(e, 0.0) / self.norm_ents) for e in ents]
         return out
+
+    def dense_unit(self) -> np.ndarray | None:
+        """The unit-length mean embedding of the members (None without the dense channel)."""
+        return self.dense_sum / self.dense_norm if self.dense_sum is not None else None
 
     def all_index_keys(self) -> list[tuple[str, float]]:
         return self.index_keys(set(self.text_sum), set(self.ent_sum))
