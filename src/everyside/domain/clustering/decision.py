@@ -63,8 +63,9 @@ def channels(a: ArticleVecs, t: float | None, s: Story) -> list[float]:
     title_max = 0.0
     probe = s.members if len(s.members) <= MEMBER_PROBE else s.members[-MEMBER_PROBE:]
     if a.title:
+        words = a.title.keys()
         for m in probe:
-            if m.tvec:
+            if m.tvec and not words.isdisjoint(m.tvec):  # no shared word: cosine 0
                 title_max = max(title_max, cosine(a.title, a.title_norm, m.tvec, m.tnorm))
     dense_cos = dense_max = 0.0
     if a.dense is not None and s.dense_sum is not None and s.dense_probe is not None:

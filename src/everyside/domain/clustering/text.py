@@ -70,16 +70,30 @@ def _normalise(token: str) -> str:
     return t.replace("'", "")
 
 
+def _term(token: str) -> str:
+    """The content term of one token, or "" when it is dropped (stop word, single letter)."""
+    t = _normalise(token)
+    if (len(t) < 2 and not t.isdigit()) or t in STOPWORDS:
+        return ""
+    return stem(t)
+
+
+_TERM_CACHE: dict[str, str] = {}  # token -> _term(token): a pure function of the token
+_TERM_CACHE_MAX = 500_000
+
+
 def terms(text: str) -> list[str]:
     """Content terms of a text: lowercased, stop words dropped, stemmed."""
+    cache = _TERM_CACHE
+    if len(cache) > _TERM_CACHE_MAX:
+        cache.clear()  # bound memory on a long-running stream of new words
     out: list[str] = []
-    for m in _WORD.finditer(text):
-        t = _normalise(m.group())
-        if len(t) < 2 and not t.isdigit():
-            continue
-        if t in STOPWORDS:
-            continue
-        out.append(stem(t))
+    for tok in _WORD.findall(text):
+        t = cache.get(tok)
+        if t is None:
+            t = cache[tok] = _term(tok)
+        if t:
+            out.append(t)
     return out
 
 
@@ -102,9 +116,7 @@ def entities(text: str, *, skip_initial: bool = True) -> list[str]:
     prev_end = 0
     for m in _WORD.finditer(text):
         tok = m.group()
-        sentence_start = prev_end == 0 or bool(
-            _SENTENCE_END.search(text[max(0, prev_end - 3) : m.start()])
-        )
+        before = prev_end
         prev_end = m.end()
         if tok[0].isdigit():
             if len(tok) >= 2 or tok.isdigit():
@@ -116,8 +128,12 @@ def entities(text: str, *, skip_initial: bool = True) -> list[str]:
         if norm in _NOT_ENTITY or len(norm) < 2:
             continue
         acronym = tok.isupper() and len(tok) >= 2
-        if sentence_start and skip_initial and not acronym:
-            continue
+        if skip_initial and not acronym:
+            sentence_start = before == 0 or bool(
+                _SENTENCE_END.search(text[max(0, before - 3) : m.start()])
+            )
+            if sentence_start:
+                continue
         out.append(norm)
     return out
 
