@@ -66,3 +66,26 @@ def test_story_engine_follows_the_setting(tmp_path):
     )
     assert on.embedder is not None and off.embedder is None
     assert on.model != off.model and on.merge_model != off.merge_model
+
+
+def test_word_cache_gives_the_whole_text_tokenization():
+    """Words are tokenized one at a time and cached: the ids must be the tokenizer's own for the
+    whole (whitespace-normalised) text, so the vector is the one wordllama computes."""
+    import wordllama
+    from wordllama import WordLlama
+
+    wl = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
+    embed = load_embedder()
+    for text in (
+        "Zürich's S&P-500 rally (3.5%) — “unprecedented”, says Müller; 10,000 jobs at risk.",
+        "Trump castigates Kerry for 'shadow diplomacy' to save Iran nuclear deal",
+        "北京 announces new tariffs on U.S. goods",
+    ):
+        assert float(np.abs(embed(text) - wl.embed([text], norm=True)[0]).max()) < 1e-5
+        embed(text)  # now from the cache: the same vector
+        assert np.array_equal(embed(text), embed(text))
+
+
+def test_whitespace_runs_and_newlines_count_as_one_space():
+    embed = load_embedder()
+    assert np.allclose(embed("Quake hits\n\nChile  coast"), embed("Quake hits Chile coast"))

@@ -19,6 +19,8 @@ from everyside.domain.clustering.engine import Embedder, EngineParams, StoryEngi
 
 log = logging.getLogger(__name__)
 
+WORD_CACHE = 200_000  # distinct words whose token ids are kept (then the cache starts over)
+
 
 @lru_cache(maxsize=1)
 def load_embedder() -> Embedder | None:
@@ -33,12 +35,29 @@ def load_embedder() -> Embedder | None:
     table = np.ascontiguousarray(wl.embedding, dtype=np.float32)
     tokenizer = wl.tokenizer
     last = table.shape[0] - 1
+    cache: dict[str, list[int]] = {}
+
+    def word_ids(word: str) -> list[int]:
+        ids = cache.get(word)
+        if ids is None:
+            if len(cache) >= WORD_CACHE:
+                cache.clear()
+            ids = cache[word] = [
+                min(max(i, 0), last) for i in tokenizer.encode(word, add_special_tokens=False).ids
+            ]
+        return ids
 
     def embed(text: str) -> np.ndarray:
-        ids = tokenizer.encode(text, add_special_tokens=False).ids
+        # The tokenizer (Llama's BPE: spaces become "▁", no token spans a single "▁" inside)
+        # splits a space-separated text exactly as it splits each word alone, so words are
+        # tokenized once and cached; whitespace runs and newlines count as one space.
+        ids: list[int] = []
+        for word in text.split():
+            ids += word_ids(word)
         if not ids:
             return np.zeros(table.shape[1], dtype=np.float32)
-        v = table[np.clip(np.asarray(ids), 0, last)].mean(axis=0)
+        # the sum points where the mean does; the vector is normalised anyway
+        v = table.take(np.fromiter(ids, dtype=np.intp, count=len(ids)), axis=0).sum(axis=0)
         n = float(np.sqrt(v @ v))
         return v / n if n > 0 else v
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import mul
 
 from everyside.domain.clustering import weights as fitted
 from everyside.domain.clustering.story import MEMBER_PROBE, ArticleVecs, Story, cosine
@@ -70,7 +71,7 @@ def channels(a: ArticleVecs, t: float | None, s: Story) -> list[float]:
     dense_cos = dense_max = 0.0
     if a.dense is not None and s.dense_sum is not None and s.dense_probe is not None:
         dense_cos = max(0.0, float(a.dense @ s.dense_sum) / s.dense_norm)
-        dense_max = max(0.0, float((s.dense_probe @ a.dense).max()))
+        dense_max = max(0.0, *(s.dense_probe @ a.dense).tolist())
     dt = time_gap_hours(a, t, s)
     near = math.exp(-dt / NEAR_HOURS) if dt is not None else 0.0
     stale = 1.0 - math.exp(-dt / FAR_HOURS) if dt is not None else 0.0
@@ -129,7 +130,11 @@ class JoinModel:
         return list(x) + [x[i] * x[j] for i, j in self.interactions]
 
     def prob(self, x: Sequence[float]) -> float:
-        z = self.intercept + sum(w * v for w, v in zip(self.coef, self.expand(x), strict=True))
+        if self.interactions:
+            x = self.expand(x)
+        if len(x) != len(self.coef):
+            raise ValueError(f"{len(x)} features for {len(self.coef)} weights")
+        z = self.intercept + sum(map(mul, self.coef, x))
         if z < -30:
             return 0.0
         return 1.0 / (1.0 + math.exp(-z))
