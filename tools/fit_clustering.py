@@ -76,7 +76,10 @@ def examples(
     items = [item_from_row(r) for r in rows]
     gold_ids: dict[str, int] = {}
     # teacher forcing never asks the model: a neutral one stands in
-    eng = StoryEngine(model=model or JoinModel((0.0,) * len(FEATURES), 0.0, 0.5), embedder=embedder)
+    # (the merge model is never used here; passing one keeps the engine from loading the shipped
+    # weights, which do not exist yet when a feature was just added)
+    stand_in = model or JoinModel((0.0,) * len(FEATURES), 0.0, 0.5)
+    eng = StoryEngine(model=stand_in, merge_model=stand_in, embedder=embedder)
     majority: dict[int, Counter[int]] = {}
     xs: list[list[float]] = []
     ys: list[int] = []
