@@ -25,3 +25,15 @@ def test_a_removed_story_is_never_a_candidate():
     ix.remove(1)
     assert ix.query(_query({"quake": 1.0})) == [2]
     assert len(ix) == 1
+
+
+def test_idfs_are_exactly_idf_for_rare_and_common_keys_as_the_count_grows():
+    from everyside.domain.clustering.story import SMALL_DF, DocFreq
+
+    dfs = DocFreq()
+    keys = ["rare", "mid", "common", "unseen"]
+    for i in range(3 * SMALL_DF):
+        dfs.add({"common"} | ({"mid"} if i % 4 == 0 else set()) | ({"rare"} if i == 5 else set()))
+        # the same floats as the one-key formula, before and after the table is rebuilt
+        assert dfs.idfs(keys) == [dfs.idf(k) for k in keys]
+    assert dfs.df["common"] >= SMALL_DF > dfs.df["mid"]

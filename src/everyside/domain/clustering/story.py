@@ -21,6 +21,7 @@ from everyside.domain.clustering.text import Features
 CENTROID_CAP = 300  # terms kept per channel of a story
 MEMBER_CAP = 400  # member feature vectors kept per story (for repair / headline)
 MEMBER_PROBE = 6  # latest members compared one by one (headlines, embeddings) by the decision
+SMALL_DF = 64  # DocFreq tabulates the idf of document frequencies below this
 
 
 class DocFreq:
@@ -29,6 +30,9 @@ class DocFreq:
     def __init__(self) -> None:
         self.n = 0
         self.df: dict[str, int] = {}
+        # idf of the rarest keys (df < SMALL_DF) at the current n, computed once per n
+        self._small: list[float] = []
+        self._small_n = -1
 
     def add(self, keys: set[str]) -> None:
         self.n += 1
@@ -40,9 +44,16 @@ class DocFreq:
         return math.log((self.n + 1) / (self.df.get(key, 0) + 1)) + 1.0
 
     def idfs(self, keys: Iterable[str]) -> list[float]:
-        """`idf` of many keys (the same numbers, without a call per key: this is hot)."""
+        """`idf` of many keys (the same numbers, without a call per key: this is hot).
+
+        Most keys of a stream are rare, so the idf of every df below SMALL_DF is computed once
+        per document count (the same expression, hence the same floats)."""
         n1, get, log = self.n + 1, self.df.get, math.log
-        return [log(n1 / (get(k, 0) + 1)) + 1.0 for k in keys]
+        if self._small_n != self.n:
+            self._small = [log(n1 / (d + 1)) + 1.0 for d in range(SMALL_DF)]
+            self._small_n = self.n
+        small = self._small
+        return [small[d] if (d := get(k, 0)) < SMALL_DF else log(n1 / (d + 1)) + 1.0 for k in keys]
 
 
 def weights(counts: Counter[str] | dict[str, float], dfs: DocFreq) -> dict[str, float]:
