@@ -11,6 +11,7 @@ from everyside.domain.clustering.metrics import score
 from everyside.domain.clustering.replay import (
     item_from_row,
     nearest_previous,
+    retimed,
     single_pass,
     stream_order,
 )
@@ -68,6 +69,22 @@ def test_stream_order_dates_then_file_order_undated_stay_put():
     ]
     assert stream_order(items) == [2, 4, 0, 1, 3]
     assert stream_order([NewsItem(i) for i in range(4)]) == [0, 1, 2, 3]
+
+
+def test_retimed_keeps_stream_order_and_labels_and_spaces_dates_evenly():
+    rows = [
+        {"id": "a", "story": "s1", "date": "2014-05-01T00:00:00Z"},
+        {"id": "b", "story": "s2"},
+        {"id": "c", "story": "s1", "date": "2014-03-01T00:00:00Z"},
+    ]
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    out = retimed(rows, 4, start)
+    assert [r["id"] for r in out] == ["c", "a", "b"]  # stream order: dates, undated stay put
+    assert [r["story"] for r in out] == ["s1", "s1", "s2"]
+    assert [item_from_row(r).published_at for r in out] == [
+        datetime(2020, 1, 1, h, tzinfo=UTC) for h in (0, 6, 12)
+    ]
+    assert rows[1].get("date") is None  # the input rows are not changed
 
 
 def test_item_from_row_never_reads_the_gold_story():

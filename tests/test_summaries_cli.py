@@ -1,5 +1,5 @@
-"""`everyside eval summaries` and `everyside bench summaries` through the real CLI app, on
-small slices of the labelled data written to a temporary folder."""
+"""`everyside eval summaries`, `bench summaries` and `eval clustering --per-day` through the
+real CLI app, on small slices of the labelled data written to a temporary folder."""
 
 from __future__ import annotations
 
@@ -81,3 +81,12 @@ def test_bench_runs_and_prints_timings(tmp_path):
         "bench", "summaries", str(file), "--articles", "6", "--paragraphs", "2", "--stories", "1"
     )
     assert "median s" in out
+
+
+def test_eval_clustering_per_day_redates_the_stream(tmp_path):
+    """`--per-day` replays the same labelled file as a dense stream: same gold stories and
+    the same JSON keys (the figures themselves are recorded in docs/quality.md)."""
+    small = _slice(STORIES / "allsides_dev.jsonl", tmp_path / "a.jsonl", 20)
+    out = _run("eval", "clustering", str(small), "--json", "--no-baselines", "--per-day", "5000")
+    (obj,) = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert obj["gold_stories"] == 20 and 1 <= obj["predicted_stories"] <= obj["gold_stories"] * 2
