@@ -13,6 +13,8 @@
    pair for every file): among pairs within `TIE` of the best, the most conservative.
 Two variants are fitted: for engines without the dense channel (lexical) and with it (dense).
 With --write, writes src/everyside/domain/clustering/weights.py.
+Experiments: --shuffled-copies (undated files in a random order) and --dense-copies N (every
+file re-dated to N articles a day) add streams to training and to the threshold choice.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import argparse
 import json
 import random
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from everyside.domain.clustering.decision import FEATURES, JoinModel, channels
 from everyside.domain.clustering.engine import Embedder, EngineParams, StoryEngine, trusted_time
 from everyside.domain.clustering.metrics import score
-from everyside.domain.clustering.replay import item_from_row, replay, stream_order
+from everyside.domain.clustering.replay import item_from_row, replay, retimed, stream_order
 from everyside.domain.clustering.text import extract
 from everyside.embeddings import load_embedder
 
@@ -40,6 +43,7 @@ INTERACTIONS: tuple[tuple[int, int], ...] = ()
 THRESHOLDS = (0.3, 0.4, 0.5)
 MERGE_THRESHOLDS = (0.4, 0.5, 0.6, 0.9)
 SHUFFLE_SEED = 1
+DENSE_START = datetime(2020, 1, 1, tzinfo=UTC)
 TIE = 0.003  # mean dev F1 differences below this are noise
 
 
@@ -155,10 +159,28 @@ def main() -> None:
         action="store_true",
         help="also train and pick thresholds on a shuffled copy of each undated dev file",
     )
+    ap.add_argument(
+        "--dense-copies",
+        type=int,
+        default=0,
+        metavar="PER_DAY",
+        help="also train and pick thresholds on a copy of each dev file re-dated to PER_DAY "
+        "articles a day (dense streams: see docs/quality.md)",
+    )
     args = ap.parse_args()
     data = {name: load(args.data / name) for name in DEV}
     if args.shuffled_copies:
         data.update(shuffled_copies(data))
+    if args.dense_copies:
+        data.update(
+            {
+                name.replace(".jsonl", f"_at{args.dense_copies}.jsonl"): retimed(
+                    rows, args.dense_copies, DENSE_START
+                )
+                for name, rows in list(data.items())
+                if "_shuffled" not in name
+            }
+        )
     variants = ("lexical", "dense") if args.variant == "both" else (args.variant,)
     fitted_now = {v: fit_variant(args, data, v) for v in variants}
     if args.write:
