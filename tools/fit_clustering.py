@@ -23,7 +23,6 @@ import argparse
 import json
 import random
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +42,6 @@ INTERACTIONS: tuple[tuple[int, int], ...] = ()
 THRESHOLDS = (0.3, 0.4, 0.5)
 MERGE_THRESHOLDS = (0.4, 0.5, 0.6, 0.9)
 SHUFFLE_SEED = 1
-DENSE_START = datetime(2020, 1, 1, tzinfo=UTC)
 TIE = 0.003  # mean dev F1 differences below this are noise
 
 
@@ -175,7 +173,7 @@ def main() -> None:
         data.update(
             {
                 name.replace(".jsonl", f"_at{args.dense_copies}.jsonl"): retimed(
-                    rows, args.dense_copies, DENSE_START
+                    rows, args.dense_copies
                 )
                 for name, rows in list(data.items())
                 if "_shuffled" not in name

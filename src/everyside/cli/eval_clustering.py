@@ -36,7 +36,6 @@ from everyside.errors import InputError
 
 TFIDF_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
 EMBED_THRESHOLD = 0.7
-DENSE_START = datetime(2020, 1, 1, tzinfo=UTC)  # first date of a re-dated (--per-day) stream
 
 
 def read_rows(path: Path) -> list[dict[str, Any]]:
@@ -148,7 +147,7 @@ def eval_clustering(
     for path in files:
         rows = read_rows(path)
         if per_day:
-            rows = retimed(rows, per_day, DENSE_START)
+            rows = retimed(rows, per_day)
         s, rate = engine_scores(rows, settings)
         results = [("everyside", s, f"{rate:.0f}")]
         if as_json:

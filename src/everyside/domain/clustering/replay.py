@@ -54,8 +54,11 @@ def stream_order(items: Sequence[NewsItem]) -> list[int]:
     return [i for _, i in sorted(keys)]
 
 
+RETIMED_START = datetime(2020, 1, 1, tzinfo=UTC)  # a fixed epoch: re-dated streams repeat
+
+
 def retimed(
-    rows: Sequence[Mapping[str, Any]], per_day: int, start: datetime
+    rows: Sequence[Mapping[str, Any]], per_day: int, start: datetime = RETIMED_START
 ) -> list[dict[str, Any]]:
     """The rows in stream order, re-dated to arrive at `per_day` articles a day from `start`.
 
