@@ -87,6 +87,23 @@ def test_retimed_keeps_stream_order_and_labels_and_spaces_dates_evenly():
     assert rows[1].get("date") is None  # the input rows are not changed
 
 
+def test_retimed_with_a_spread_interleaves_stories_and_repeats():
+    rows = [{"id": str(i), "story": f"s{i // 3}"} for i in range(300)]
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    out = retimed(rows, 1000, start, spread_hours=6.0)
+    assert out == retimed(rows, 1000, start, spread_hours=6.0)  # seeded: the same stream
+    assert sorted(r["id"] for r in out) == sorted(r["id"] for r in rows)
+    assert all(r["story"] == f"s{int(r['id']) // 3}" for r in out)  # labels kept
+    times = [item_from_row(r).published_at for r in out]
+    assert times == sorted(times)  # returned in the new stream order
+    # each article is delayed from its evenly spaced slot, by ~6 h on average
+    slot = {r["id"]: item_from_row(r).published_at for r in retimed(rows, 1000, start)}
+    delays = [(item_from_row(r).published_at - slot[r["id"]]).total_seconds() / 3600 for r in out]
+    assert min(delays) >= 0 and 4 < sum(delays) / len(delays) < 8
+    # the back-to-back stories of the file now interleave
+    assert [r["story"] for r in out[:9]] != [r["story"] for r in rows[:9]]
+
+
 def test_item_from_row_never_reads_the_gold_story():
     item = item_from_row(
         {"id": "x", "story": "GOLD", "title": "t", "date": "2014-03-10T16:52:50Z", "text": None}

@@ -99,8 +99,9 @@ def examples(
             needed += gid in eng.stories
             found += gid in cands
         best, best_p = None, 0.0
+        solo = eng.solo()
         for sid in cands:
-            x = channels(vecs, ts, eng.stories[sid])
+            x = channels(vecs, ts, eng.stories[sid], solo)
             xs.append(x)
             label = sid == gid if model is None else majority[sid].most_common(1)[0][0] == gid
             ys.append(int(label))
@@ -160,27 +161,55 @@ def main() -> None:
     ap.add_argument(
         "--dense-copies",
         type=int,
-        default=0,
+        nargs="*",
+        default=[],
         metavar="PER_DAY",
         help="also train and pick thresholds on a copy of each dev file re-dated to PER_DAY "
-        "articles a day (dense streams: see docs/quality.md)",
+        "articles a day, for each PER_DAY given (dense streams: see docs/quality.md)",
+    )
+    ap.add_argument(
+        "--spread-hours",
+        type=float,
+        default=0.0,
+        help="re-dated copies: delay each article by a random time of this mean (hours), so "
+        "stories interleave as in a feed stream (replay.retimed)",
+    )
+    ap.add_argument(
+        "--save", type=Path, help="also write the fitted variant(s) to this JSON file"
+    )
+    ap.add_argument(
+        "--write-from",
+        type=Path,
+        nargs="+",
+        metavar="JSON",
+        help="fit nothing: write weights.py from files that --save wrote (variants fitted in "
+        "parallel processes)",
     )
     args = ap.parse_args()
+    if args.write_from:
+        saved: dict[str, Fitted] = {}
+        for path in args.write_from:
+            for name, (coef, intercept, join, merge) in json.loads(path.read_text()).items():
+                saved[name] = (tuple(coef), intercept, join, merge)
+        write(saved)
+        return
     data = {name: load(args.data / name) for name in DEV}
     if args.shuffled_copies:
         data.update(shuffled_copies(data))
-    if args.dense_copies:
+    originals = [(n, rows) for n, rows in data.items() if "_shuffled" not in n]
+    for per_day in args.dense_copies:
         data.update(
             {
-                name.replace(".jsonl", f"_at{args.dense_copies}.jsonl"): retimed(
-                    rows, args.dense_copies
+                name.replace(".jsonl", f"_at{per_day}.jsonl"): retimed(
+                    rows, per_day, spread_hours=args.spread_hours
                 )
-                for name, rows in list(data.items())
-                if "_shuffled" not in name
+                for name, rows in originals
             }
         )
     variants = ("lexical", "dense") if args.variant == "both" else (args.variant,)
     fitted_now = {v: fit_variant(args, data, v) for v in variants}
+    if args.save:
+        args.save.write_text(json.dumps(fitted_now, indent=1), encoding="utf-8")
     if args.write:
         write(fitted_now)
 

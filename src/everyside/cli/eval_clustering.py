@@ -27,6 +27,7 @@ from everyside.domain.clustering.replay import (
     item_from_row,
     nearest_previous,
     replay,
+    DENSE_SPREAD_HOURS,
     retimed,
     single_pass,
     stream_order,
@@ -138,6 +139,14 @@ def eval_clustering(
         help="Re-date each file's stream to N articles a day (a dense stream, as from hundreds "
         "of feeds); 0 keeps the files' own dates.",
     ),
+    spread_hours: float = typer.Option(
+        DENSE_SPREAD_HOURS,
+        "--spread-hours",
+        min=0.0,
+        help="With --per-day: delay each article by a random time of this mean, so a story's "
+        "articles spread over hours and interleave with other stories as in a real feed "
+        "stream (seeded: runs repeat); 0 keeps them back to back in file order.",
+    ),
 ) -> None:
     """Replay labelled story files through the engine and print B-cubed, pairwise F1 and ARI."""
     settings = state(ctx).settings()
@@ -147,7 +156,7 @@ def eval_clustering(
     for path in files:
         rows = read_rows(path)
         if per_day:
-            rows = retimed(rows, per_day)
+            rows = retimed(rows, per_day, spread_hours=spread_hours)
         s, rate = engine_scores(rows, settings)
         results = [("everyside", s, f"{rate:.0f}")]
         if as_json:

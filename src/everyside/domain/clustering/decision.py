@@ -42,9 +42,26 @@ FEATURES: tuple[str, ...] = (
     "dense_near",  # dense_cos * exp(-dt / 12 h)
     "dense_undated",  # dense_cos when either side is undated
     "dense_nobody",  # dense_max when the article or the whole story has only headlines
+    # closeness in time says more when few other articles arrive at the same time: each
+    # *_near feature again, scaled by `alone(recent)` (1 in an empty stream, ~0 in a dense one)
+    "text_near_alone",
+    "title_near_alone",
+    "ent_near_alone",
+    "dense_near_alone",
 )
 NEAR_HOURS = 12.0
 FAR_HOURS = 96.0
+CROWD_HOURS = 24.0  # the stream density is the number of dated articles in this many hours
+CROWD_HALF = 20.0  # alone() is 1/2 at this many articles per CROWD_HOURS
+
+
+def alone(recent: int) -> float:
+    """How much being close in time should count, given `recent` dated articles in the last
+    `CROWD_HOURS` of stream time. A file with one story a day makes "published the same day"
+    almost proof of one story; a feed reader taking thousands of articles a day sees dozens
+    of unrelated stories within the hour. Without this factor a model fitted on sparse files
+    glues whole days of a dense stream together (docs/design-notes/clustering.md)."""
+    return CROWD_HALF / (CROWD_HALF + recent)
 
 
 def time_gap_hours(a: ArticleVecs, t: float | None, s: Story) -> float | None:
@@ -57,7 +74,9 @@ def time_gap_hours(a: ArticleVecs, t: float | None, s: Story) -> float | None:
     return min(abs(t - first), abs(t - last)) / 3600.0
 
 
-def channels(a: ArticleVecs, t: float | None, s: Story) -> list[float]:
+def channels(a: ArticleVecs, t: float | None, s: Story, solo: float) -> list[float]:
+    """The features of `FEATURES` for article (or story) `a` at time `t` against story `s`;
+    `solo` is `alone()` of the stream density at that moment."""
     title_cos = cosine(a.title, a.title_norm, s.vec_title, s.norm_title) if a.title else 0.0
     text_cos = cosine(a.text, a.text_norm, s.vec_text, s.norm_text) if a.text else 0.0
     ent_cos = cosine(a.ents, a.ents_norm, s.vec_ents, s.norm_ents) if a.ents else 0.0
@@ -98,6 +117,10 @@ def channels(a: ArticleVecs, t: float | None, s: Story) -> list[float]:
         dense_cos * near,
         dense_cos * undated,
         dense_max * no_body,
+        text_cos * near * solo,
+        title_max * near * solo,
+        ent_cos * near * solo,
+        dense_cos * near * solo,
     ]
 
 

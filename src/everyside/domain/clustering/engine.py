@@ -9,12 +9,13 @@ clock) are evicted, and a hard cap on open stories bounds memory for undated str
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from everyside.domain.clustering.decision import JoinModel, channels
+from everyside.domain.clustering.decision import CROWD_HOURS, JoinModel, alone, channels
 from everyside.domain.clustering.index import CandidateIndex
 from everyside.domain.clustering.story import (
     ArticleVecs,
@@ -133,6 +134,8 @@ class StoryEngine:
         self.next_id = first_story_id
         self.touched: set[int] = set()  # stories changed since the last repair
         self._recent: dict[int, None] = {}  # open stories, least recently updated first
+        # trusted times of the dated articles of the last CROWD_HOURS, in arrival order
+        self._crowd: deque[float] = deque()
         # views of stories evicted since the caller last drained this (opt-in: adapters that
         # write stories in batches need the final view of a story evicted mid-batch)
         self.keep_evicted_views = keep_evicted_views
@@ -203,12 +206,13 @@ class StoryEngine:
         self, vecs: ArticleVecs, t: datetime | None, lang: str | None
     ) -> tuple[int | None, float]:
         ts = t.timestamp() if t is not None else None
+        solo = self.solo()
         best, best_p = None, 0.0
         for sid in self.candidates(vecs):
             s = self.stories[sid]
             if lang and s.lang and lang != s.lang:
                 continue  # lexical signals cannot compare languages: never glue across them
-            p = self.model.prob(channels(vecs, ts, s))
+            p = self.model.prob(channels(vecs, ts, s, solo))
             if p > best_p:
                 best, best_p = sid, p
         return best, best_p
@@ -277,6 +281,15 @@ class StoryEngine:
         self.seq += 1
         if t is not None and (self.clock is None or t > self.clock):
             self.clock = t
+        if t is not None and self.clock is not None:
+            self._crowd.append(t.timestamp())
+            start = self.clock.timestamp() - CROWD_HOURS * 3600
+            while self._crowd and self._crowd[0] < start:
+                self._crowd.popleft()
+
+    def solo(self) -> float:
+        """`decision.alone()` of the stream's density now (dated articles of the last day)."""
+        return alone(len(self._crowd))
 
     def _evict(self) -> None:
         horizon = self.clock - timedelta(days=self.params.window_days) if self.clock else None

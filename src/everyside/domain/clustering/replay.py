@@ -9,6 +9,8 @@ on the threshold, so a whole threshold sweep costs one pass.
 
 from __future__ import annotations
 
+import random
+
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -57,18 +59,35 @@ def stream_order(items: Sequence[NewsItem]) -> list[int]:
 RETIMED_START = datetime(2020, 1, 1, tzinfo=UTC)  # a fixed epoch: re-dated streams repeat
 
 
+DENSE_SPREAD_HOURS = 6.0  # the mean delay of `everyside eval clustering --per-day`
+SPREAD_SEED = 11  # the random delays of re-dated streams: fixed, so a re-dated stream repeats
+
+
 def retimed(
-    rows: Sequence[Mapping[str, Any]], per_day: int, start: datetime = RETIMED_START
+    rows: Sequence[Mapping[str, Any]],
+    per_day: int,
+    start: datetime = RETIMED_START,
+    spread_hours: float = 0.0,
 ) -> list[dict[str, Any]]:
-    """The rows in stream order, re-dated to arrive at `per_day` articles a day from `start`.
+    """The rows re-dated to arrive at `per_day` articles a day from `start`, in stream order.
 
     A dense stream: unrelated stories published within hours of each other, as a deployment
     reading hundreds of feeds sees them (the dev files are sparse in time, so closeness in time
-    almost always means the same story there). Labels are untouched.
+    almost always means the same story there). With `spread_hours`, each article is also
+    published a random delay later (exponential, that mean; seeded): a story's articles then
+    spread over hours and interleave with other stories, as they do in a real feed stream,
+    instead of arriving back to back in file order. The rows are returned sorted by their new
+    dates; labels are untouched and never read.
     """
     order = stream_order([item_from_row(r) for r in rows])
     step = timedelta(days=1) / per_day
-    return [{**rows[i], "date": (start + k * step).isoformat()} for k, i in enumerate(order)]
+    rng = random.Random(SPREAD_SEED)
+    dated = []
+    for k, i in enumerate(order):
+        delay = timedelta(hours=rng.expovariate(1.0 / spread_hours)) if spread_hours else step * 0
+        dated.append((start + k * step + delay, k, i))
+    dated.sort()
+    return [{**rows[i], "date": t.isoformat()} for t, _, i in dated]
 
 
 def replay(engine: StoryEngine, items: Sequence[NewsItem], repair_every: int) -> list[int]:
