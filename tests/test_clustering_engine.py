@@ -316,3 +316,58 @@ def test_memory_follows_the_window_even_after_undated_articles_and_repairs():
         eng.repair()
     assert "undated" not in eng.story_of
     assert len(eng.stories) <= 15  # about one window (1 day = 5 stories) plus the current day
+
+
+@pytest.mark.parametrize("dense", [False, True])
+def test_shipped_models_are_monotone(dense):
+    """More overlap never lowers a join's probability and a longer time gap never raises it:
+    similarity weights are >= 0 and penalty weights <= 0 (decision.SIGNS), so with no overlap
+    at all no regime (undated, headline-only, any size, any gap) reaches the join threshold."""
+    from everyside.domain.clustering.decision import FEATURES, PENALTIES, SIGNS, JoinModel
+
+    for kind in ("join", "merge"):
+        m = JoinModel.default(dense=dense, kind=kind)
+        assert all(c * sign >= 0 for c, sign in zip(m.coef, SIGNS, strict=True))
+        # no similarity, every penalty at its most lenient value (0): the intercept alone
+        flags = [0.0] * len(FEATURES)
+        assert m.prob(flags) < m.threshold
+        for f in PENALTIES:
+            x = list(flags)
+            x[FEATURES.index(f)] = 1.0
+            assert m.prob(x) <= m.prob(flags)
+
+
+@pytest.mark.parametrize("gap_hours", [0.5, 6, 30])
+def test_the_same_report_hours_later_joins_its_story(gap_hours):
+    """A later report of the same event joins however the stream's density and the gap vary
+    within the window (a model fitted on back-to-back files learned "within minutes" instead)."""
+    first, second = _items(QUAKE[:2], step=timedelta(hours=gap_hours))
+    eng = StoryEngine()
+    # a busy stream: 300 unrelated one-line reports in the hours between
+    filler = [
+        NewsItem(
+            id=f"n{i}",
+            title=f"Local council {i} approves budget for road number {i}",
+            published_at=T0 + timedelta(hours=gap_hours) * i / 300,
+            lang="en",
+        )
+        for i in range(300)
+    ]
+    sid = eng.add(first).story_id
+    for it in filler:
+        eng.add(it)
+    assert eng.solo() < 0.1  # the stream counts as dense
+    assert eng.add(second).story_id == sid
+
+
+def test_alone_falls_with_stream_density():
+    from everyside.domain.clustering.decision import alone
+
+    assert alone(0) == 1.0
+    assert alone(1) > alone(20) == 0.5 > alone(1000) > 0
+    eng = StoryEngine()
+    for i in range(50):
+        eng.add(NewsItem(id=i, title=f"Item {i} about topic {i}", published_at=T0, lang="en"))
+    busy = eng.solo()
+    eng.add(NewsItem(id="late", title="Later item", published_at=T0 + timedelta(days=2)))
+    assert busy < 0.3 and eng.solo() == alone(1)  # the day-old articles no longer count

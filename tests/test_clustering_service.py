@@ -169,7 +169,6 @@ def test_repair_stories_merges_in_the_store(tmp_path, settings):
             eng_live.engine.model.coef,
             eng_live.engine.model.intercept,
             1.01,
-            eng_live.engine.model.interactions,
         )
         story_service.assign_pending(store, settings, NOW)
         assert len(set(_assigned(store).values())) == 2

@@ -26,9 +26,10 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from scipy.optimize import minimize
+from scipy.special import expit
 
-from everyside.domain.clustering.decision import FEATURES, JoinModel, channels
+from everyside.domain.clustering.decision import FEATURES, SIGNS, JoinModel, channels
 from everyside.domain.clustering.engine import Embedder, EngineParams, StoryEngine, trusted_time
 from everyside.domain.clustering.metrics import score
 from everyside.domain.clustering.replay import item_from_row, replay, retimed, stream_order
@@ -37,8 +38,6 @@ from everyside.embeddings import load_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ("uci_dev.jsonl", "allsides_dev.jsonl", "neus_train.jsonl")
-# products of features the model may use (indices into FEATURES)
-INTERACTIONS: tuple[tuple[int, int], ...] = ()
 THRESHOLDS = (0.3, 0.4, 0.5)
 MERGE_THRESHOLDS = (0.4, 0.5, 0.6, 0.9)
 SHUFFLE_SEED = 1
@@ -247,8 +246,8 @@ def fit_variant(args: argparse.Namespace, data: dict[str, list[dict]], variant: 
             res = {
                 name: replay_f1(
                     rows,
-                    JoinModel(model.coef, model.intercept, thr, INTERACTIONS),
-                    JoinModel(model.coef, model.intercept, mthr, INTERACTIONS),
+                    JoinModel(model.coef, model.intercept, thr),
+                    JoinModel(model.coef, model.intercept, mthr),
                     embedder,
                 )
                 for name, rows in data.items()
@@ -277,18 +276,33 @@ def pick_thresholds(means: dict[tuple[float, float], float]) -> tuple[float, flo
 def fit(
     X: list[list[float]], y: list[int], w: list[float], groups: int, c: float, threshold: float
 ) -> JoinModel:
-    proto = JoinModel((), 0.0, threshold, INTERACTIONS)
-    Xe = np.array([proto.expand(x) for x in X])
-    sw = np.array(w) * len(w) / groups
-    lr = LogisticRegression(C=c, max_iter=3000).fit(Xe, np.array(y), sample_weight=sw)
-    coef = tuple(round(float(v), 4) for v in lr.coef_[0])
-    print(
-        "coef",
-        dict(zip([*FEATURES, *map(str, INTERACTIONS)], coef, strict=True)),
-        "intercept",
-        round(float(lr.intercept_[0]), 4),
+    """Logistic regression with the signs of `decision.SIGNS` (similarities >= 0, penalties
+    <= 0): L2-regularised log loss, C * sum(weight * loss) + |coef|^2 / 2 as scikit-learn
+    defines it, minimised by L-BFGS-B within those bounds (the intercept is free)."""
+    Xa = np.array(X, dtype=float)
+    ya = np.array(y, dtype=float)
+    sw = np.array(w) * len(w) / groups * c
+    n = Xa.shape[1]
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = Xa @ theta[:n] + theta[n]
+        # log(1 + e^z) - y z, stably
+        value = float(sw @ (np.logaddexp(0.0, z) - ya * z)) + 0.5 * float(theta[:n] @ theta[:n])
+        r = sw * (expit(z) - ya)
+        grad = np.append(Xa.T @ r + theta[:n], r.sum())
+        return value, grad
+
+    bounds = [(0.0, None) if sign > 0 else (None, 0.0) for sign in SIGNS] + [(None, None)]
+    res = minimize(
+        loss, np.zeros(n + 1), jac=True, method="L-BFGS-B", bounds=bounds,
+        options={"maxiter": 20000, "maxfun": 40000},
     )
-    return JoinModel(coef, round(float(lr.intercept_[0]), 4), threshold, INTERACTIONS)
+    if not res.success:
+        print("warning: the fit did not converge:", res.message)
+    coef = tuple(round(float(v), 4) for v in res.x[:n])
+    intercept = round(float(res.x[n]), 4)
+    print("coef", dict(zip(FEATURES, coef, strict=True)), "intercept", intercept)
+    return JoinModel(coef, intercept, threshold)
 
 
 def write(fitted_now: dict[str, Fitted]) -> None:
@@ -307,7 +321,6 @@ def write(fitted_now: dict[str, Fitted]) -> None:
         "one logistic model decides both\narticle vs story (online) and story vs story (the "
         'repair pass), each at its own threshold."""\n\n'
         f"FEATURES = (\n{feats})\n"
-        f"INTERACTIONS: tuple[tuple[int, int], ...] = {INTERACTIONS!r}\n"
     )
     for name in ("lexical", "dense"):
         coef, intercept, join, merge = fitted_now.get(name) or getattr(shipped, name.upper())

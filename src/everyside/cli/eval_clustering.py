@@ -24,10 +24,10 @@ from everyside.cli.common import console, state
 from everyside.cli.evaluate import app
 from everyside.domain.clustering.metrics import Scores, score
 from everyside.domain.clustering.replay import (
+    DENSE_SPREAD_HOURS,
     item_from_row,
     nearest_previous,
     replay,
-    DENSE_SPREAD_HOURS,
     retimed,
     single_pass,
     stream_order,

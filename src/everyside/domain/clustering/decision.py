@@ -17,38 +17,50 @@ from operator import mul
 from everyside.domain.clustering import weights as fitted
 from everyside.domain.clustering.story import MEMBER_PROBE, ArticleVecs, Story, cosine
 
-# Every feature is a similarity, or a similarity scaled by a time or data-shape factor: with no
-# lexical overlap at all the probability is the intercept's, so time alone can never glue two
-# stories (a model with a free "same day" feature learns exactly that from day-bucketed data).
+# The model is monotone by construction. Every feature is either a similarity (or a similarity
+# scaled by a factor in [0, 1]: closeness in time, how alone the stream is, a data regime), whose
+# weight the fit keeps >= 0, or a penalty of time or story shape, whose weight it keeps <= 0
+# (`SIGNS`). So a join only gets likelier with more overlap, never likelier with a larger time
+# gap, and with no overlap at all the probability is at most the intercept's: time alone can
+# never glue two stories. Free signs learned the dev files' shortcut instead: "published within
+# minutes" was worth so much that the same text six hours later was turned away, and a dense
+# stream glued whole hours together (docs/design-notes/clustering.md).
 FEATURES: tuple[str, ...] = (
     "title_cos",  # article headline vs the story's headline centroid
     "text_cos",  # article title+body vs the story's title+body centroid
     "ent_cos",  # heuristic entities and numbers
     "title_max",  # best match with one member headline (big stories have many phrasings)
-    "text_near",  # text_cos * exp(-dt / 12 h)
-    "title_near",  # title_max * exp(-dt / 12 h)
-    "ent_near",  # ent_cos * exp(-dt / 12 h)
-    "text_stale",  # text_cos * (1 - exp(-dt / 96 h)): old stories need more overlap
-    "text_undated",  # text_cos when the article or the story has no trustworthy time
-    "title_undated",  # title_max, likewise
-    "text_nobody",  # text_cos when the article or the whole story has only headlines
-    "title_nobody",  # title_max, likewise
-    "size_dated",  # log(1 + members) / 5 * title_max, when both sides have times
-    "size_undated",  # the same when either side is undated
-    "ent_undated",  # ent_cos when either side is undated
-    # the dense channel (sentence embeddings; 0 when the engine has no embedder)
-    "dense_cos",  # article embedding vs the story's mean embedding
+    "dense_cos",  # article embedding vs the story's mean embedding (0 without an embedder)
     "dense_max",  # best match with one member's embedding
-    "dense_near",  # dense_cos * exp(-dt / 12 h)
-    "dense_undated",  # dense_cos when either side is undated
-    "dense_nobody",  # dense_max when the article or the whole story has only headlines
-    # closeness in time says more when few other articles arrive at the same time: each
-    # *_near feature again, scaled by `alone(recent)` (1 in an empty stream, ~0 in a dense one)
-    "text_near_alone",
+    # the same, scaled by near = exp(-dt / 12 h) (0 when either side is undated)
+    "title_near",
+    "text_near",
+    "ent_near",
+    "dense_near",
+    # ... and by near * alone(recent): closeness in time says more when few other articles
+    # arrive at the same time (1 in an empty stream, ~0 at thousands a day)
     "title_near_alone",
+    "text_near_alone",
     "ent_near_alone",
     "dense_near_alone",
+    # when the article or the story has no trustworthy time
+    "title_undated",
+    "text_undated",
+    "ent_undated",
+    "dense_undated",
+    # when the article or the whole story has only headlines
+    "title_nobody",
+    "text_nobody",
+    "dense_nobody",
+    # penalties (weight <= 0)
+    "stale",  # 1 - exp(-dt / 96 h): old stories need more overlap
+    "size",  # log(1 + members) / 5: a big story's centroid matches loosely
+    "size_undated",  # the same when either side is undated
+    "undated",  # either side is undated
+    "nobody",  # headlines only
 )
+PENALTIES = frozenset({"stale", "size", "size_undated", "undated", "nobody"})
+SIGNS: tuple[int, ...] = tuple(-1 if f in PENALTIES else 1 for f in FEATURES)
 NEAR_HOURS = 12.0
 FAR_HOURS = 96.0
 CROWD_HOURS = 24.0  # the stream density is the number of dated articles in this many hours
@@ -59,8 +71,7 @@ def alone(recent: int) -> float:
     """How much being close in time should count, given `recent` dated articles in the last
     `CROWD_HOURS` of stream time. A file with one story a day makes "published the same day"
     almost proof of one story; a feed reader taking thousands of articles a day sees dozens
-    of unrelated stories within the hour. Without this factor a model fitted on sparse files
-    glues whole days of a dense stream together (docs/design-notes/clustering.md)."""
+    of unrelated stories within the hour."""
     return CROWD_HALF / (CROWD_HALF + recent)
 
 
@@ -93,45 +104,47 @@ def channels(a: ArticleVecs, t: float | None, s: Story, solo: float) -> list[flo
         dense_max = max(0.0, *(s.dense_probe @ a.dense).tolist())
     dt = time_gap_hours(a, t, s)
     near = math.exp(-dt / NEAR_HOURS) if dt is not None else 0.0
-    stale = 1.0 - math.exp(-dt / FAR_HOURS) if dt is not None else 0.0
+    lone = near * solo
     undated = 1.0 if dt is None else 0.0
     no_body = 1.0 if (not a.has_body or s.body_members == 0) else 0.0
+    size = math.log1p(s.n) / 5.0
     return [
         title_cos,
         text_cos,
         ent_cos,
         title_max,
-        text_cos * near,
-        title_max * near,
-        ent_cos * near,
-        text_cos * stale,
-        text_cos * undated,
-        title_max * undated,
-        text_cos * no_body,
-        title_max * no_body,
-        math.log1p(s.n) / 5.0 * title_max * (1.0 - undated),
-        math.log1p(s.n) / 5.0 * title_max * undated,
-        ent_cos * undated,
         dense_cos,
         dense_max,
+        title_max * near,
+        text_cos * near,
+        ent_cos * near,
         dense_cos * near,
+        title_max * lone,
+        text_cos * lone,
+        ent_cos * lone,
+        dense_cos * lone,
+        title_max * undated,
+        text_cos * undated,
+        ent_cos * undated,
         dense_cos * undated,
+        title_max * no_body,
+        text_cos * no_body,
         dense_max * no_body,
-        text_cos * near * solo,
-        title_max * near * solo,
-        ent_cos * near * solo,
-        dense_cos * near * solo,
+        1.0 - math.exp(-dt / FAR_HOURS) if dt is not None else 0.0,
+        size * (1.0 - undated),
+        size * undated,
+        undated,
+        no_body,
     ]
 
 
 @dataclass(frozen=True)
 class JoinModel:
-    """Logistic regression over `FEATURES` (plus optional pairwise products `interactions`)."""
+    """Logistic regression over `FEATURES`."""
 
     coef: Sequence[float]
     intercept: float
     threshold: float  # decide "same story" from this probability
-    interactions: Sequence[tuple[int, int]] = ()
 
     @classmethod
     def default(cls, *, dense: bool = False, kind: str = "join") -> JoinModel:
@@ -142,19 +155,9 @@ class JoinModel:
                 "weights.py was fitted for other features; run tools/fit_clustering.py"
             )
         coef, intercept, join, merge = fitted.DENSE if dense else fitted.LEXICAL
-        return cls(
-            tuple(coef),
-            intercept,
-            merge if kind == "merge" else join,
-            tuple((int(i), int(j)) for i, j in fitted.INTERACTIONS),
-        )
-
-    def expand(self, x: Sequence[float]) -> list[float]:
-        return list(x) + [x[i] * x[j] for i, j in self.interactions]
+        return cls(tuple(coef), intercept, merge if kind == "merge" else join)
 
     def prob(self, x: Sequence[float]) -> float:
-        if self.interactions:
-            x = self.expand(x)
         if len(x) != len(self.coef):
             raise ValueError(f"{len(x)} features for {len(self.coef)} weights")
         z = self.intercept + sum(map(mul, self.coef, x))

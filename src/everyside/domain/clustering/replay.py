@@ -10,7 +10,6 @@ on the threshold, so a whole threshold sweep costs one pass.
 from __future__ import annotations
 
 import random
-
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
