@@ -1,6 +1,9 @@
 """Pinned quality floors of the story engine on the labelled dev streams (B-cubed).
 
-The floors are what the engine reaches today, rounded down a little; they only ever move up.
+The floors are what the engine reaches today, rounded down a little; they only ever move up
+(one exception, 2026-11-30: allsides_dev 0.99 -> 0.985, neus_train without the dense channel
+0.845 -> 0.83 and uci_dev online-only 0.79 -> 0.78, the price of a decision that no longer glues
+a dense stream together; docs/quality.md).
 The issue's bar (uci_dev F1/P >= 0.90, allsides_dev F1/P >= 0.92, neus_train F1 >= 0.85) is
 recorded in docs/quality.md beside the measured figures.
 """
@@ -14,7 +17,13 @@ import pytest
 
 from everyside.domain.clustering import EngineParams, StoryEngine
 from everyside.domain.clustering.metrics import score
-from everyside.domain.clustering.replay import item_from_row, replay, retimed, stream_order
+from everyside.domain.clustering.replay import (
+    DENSE_SPREAD_HOURS,
+    item_from_row,
+    replay,
+    retimed,
+    stream_order,
+)
 from everyside.embeddings import load_embedder
 
 STORIES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stories"
@@ -22,9 +31,9 @@ STORIES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stor
 # file: (B-cubed F1 floor, B-cubed precision floor) of the online decision alone (no repair
 # pass), with the dense channel
 FLOORS = {
-    "uci_dev.jsonl": (0.79, 0.96),
-    "allsides_dev.jsonl": (0.99, 0.99),
-    "neus_train.jsonl": (0.77, 0.87),
+    "uci_dev.jsonl": (0.78, 0.98),
+    "allsides_dev.jsonl": (0.985, 0.99),
+    "neus_train.jsonl": (0.77, 0.91),
 }
 
 
@@ -75,17 +84,17 @@ def _assert_floors(
 # `everyside up`, `everyside import` and `everyside eval clustering` run it)
 REPAIR_EVERY = 200
 REPAIR_FLOORS = {
-    "uci_dev.jsonl": (0.90, 0.95),
-    "allsides_dev.jsonl": (0.99, 0.99),
-    "neus_train.jsonl": (0.83, 0.88),
+    "uci_dev.jsonl": (0.91, 0.96),
+    "allsides_dev.jsonl": (0.985, 0.99),
+    "neus_train.jsonl": (0.85, 0.89),
 }
 
 
 # the same without the dense channel (setting story_embeddings = false)
 LEXICAL_FLOORS = {
-    "uci_dev.jsonl": (0.88, 0.91),
+    "uci_dev.jsonl": (0.91, 0.94),
     "allsides_dev.jsonl": (0.985, 0.99),
-    "neus_train.jsonl": (0.845, 0.88),
+    "neus_train.jsonl": (0.83, 0.88),
 }
 
 
@@ -109,23 +118,31 @@ def test_bcubed_floor_without_the_dense_channel(name):
     _assert_floors(name, *_replay_with_repair(_rows(name), dense=False), LEXICAL_FLOORS)
 
 
-# the same files re-dated to DENSE_PER_DAY articles a day (order and labels kept): the time
-# density of a reader following hundreds of feeds. A model that learned "published the same
-# day" from the sparse dev files glues such a stream into a handful of stories
-# (`everyside eval clustering --per-day`; docs/quality.md)
+# the same files re-dated to DENSE_PER_DAY articles a day (labels kept): the time density of a
+# reader following hundreds of feeds, once with each file's articles back to back in file
+# order and once with each article delayed by a random time of mean DENSE_SPREAD_HOURS, so
+# a story's reports spread over hours among thousands of others, as in a real feed stream
+# (`everyside eval clustering --per-day`; docs/quality.md). Before the engine knew how dense
+# its stream was, the first kind glued allsides_dev's 303 stories into 8
 DENSE_PER_DAY = 5000
 DENSE_FLOORS = {
-    "uci_dev.jsonl": (0.0, 0.0),
-    "allsides_dev.jsonl": (0.0, 0.0),
-    "neus_train.jsonl": (0.0, 0.0),
+    ("uci_dev.jsonl", 0.0): (0.88, 0.90),
+    ("allsides_dev.jsonl", 0.0): (0.88, 0.84),
+    ("neus_train.jsonl", 0.0): (0.92, 0.98),
+    # with spread the engine no longer glues (precision) but splits (recall ~0.36-0.43): the
+    # open defect of docs/quality.md; these floors keep the precision and the F1 from falling
+    ("uci_dev.jsonl", DENSE_SPREAD_HOURS): (0.51, 0.64),
+    ("allsides_dev.jsonl", DENSE_SPREAD_HOURS): (0.52, 0.96),
+    ("neus_train.jsonl", DENSE_SPREAD_HOURS): (0.52, 0.98),
 }
 
 
 @pytest.mark.quality
-@pytest.mark.parametrize("name", sorted(DENSE_FLOORS))
-def test_bcubed_floor_of_a_dense_stream(name):
-    rows = retimed(_rows(name), DENSE_PER_DAY)
-    _assert_floors(name, *_replay_with_repair(rows), DENSE_FLOORS)
+@pytest.mark.parametrize(("name", "spread"), sorted(DENSE_FLOORS))
+def test_bcubed_floor_of_a_dense_stream(name, spread):
+    rows = retimed(_rows(name), DENSE_PER_DAY, spread_hours=spread)
+    floors = {name: DENSE_FLOORS[(name, spread)]}
+    _assert_floors(name, *_replay_with_repair(rows), floors)
 
 
 def test_batching_does_not_change_the_result_on_real_data():

@@ -159,23 +159,15 @@ def main() -> None:
     )
     ap.add_argument(
         "--dense-copies",
-        type=int,
         nargs="*",
         default=[],
-        metavar="PER_DAY",
+        metavar="PER_DAY[:SPREAD]",
         help="also train and pick thresholds on a copy of each dev file re-dated to PER_DAY "
-        "articles a day, for each PER_DAY given (dense streams: see docs/quality.md)",
+        "articles a day, each article delayed by a random time of mean SPREAD hours (default "
+        "0: back to back), for each copy given (dense streams: replay.retimed, "
+        "docs/quality.md)",
     )
-    ap.add_argument(
-        "--spread-hours",
-        type=float,
-        default=0.0,
-        help="re-dated copies: delay each article by a random time of this mean (hours), so "
-        "stories interleave as in a feed stream (replay.retimed)",
-    )
-    ap.add_argument(
-        "--save", type=Path, help="also write the fitted variant(s) to this JSON file"
-    )
+    ap.add_argument("--save", type=Path, help="also write the fitted variant(s) to this JSON file")
     ap.add_argument(
         "--write-from",
         type=Path,
@@ -196,11 +188,12 @@ def main() -> None:
     if args.shuffled_copies:
         data.update(shuffled_copies(data))
     originals = [(n, rows) for n, rows in data.items() if "_shuffled" not in n]
-    for per_day in args.dense_copies:
+    for spec in args.dense_copies:
+        per_day, _, spread = spec.partition(":")
         data.update(
             {
-                name.replace(".jsonl", f"_at{per_day}.jsonl"): retimed(
-                    rows, per_day, spread_hours=args.spread_hours
+                name.replace(".jsonl", f"_at{spec.replace(':', 's')}.jsonl"): retimed(
+                    rows, int(per_day), spread_hours=float(spread or 0)
                 )
                 for name, rows in originals
             }
@@ -294,7 +287,11 @@ def fit(
 
     bounds = [(0.0, None) if sign > 0 else (None, 0.0) for sign in SIGNS] + [(None, None)]
     res = minimize(
-        loss, np.zeros(n + 1), jac=True, method="L-BFGS-B", bounds=bounds,
+        loss,
+        np.zeros(n + 1),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=bounds,
         options={"maxiter": 20000, "maxfun": 40000},
     )
     if not res.success:
