@@ -120,9 +120,11 @@ def bench_cluster(
         f"articles stored before measuring: {stored:,} ({stored / max(fill, 1e-9):,.0f}"
         f" articles/s overall)"
     )
+    biggest = max((s.n for s in engine.stories.values()), default=0)
     console.print(
         f"open stories in the window: {len(engine.stories):,} "
-        f"(window {params.window_days:g} days at {per_day:,} articles/day)"
+        f"(window {params.window_days:g} days at {per_day:,} articles/day); "
+        f"the largest has {biggest:,} articles (a few huge ones mean a glued, degenerate stream)"
     )
     console.print(
         f"assignment (with the repair pass every {every} articles): "
