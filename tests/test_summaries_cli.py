@@ -96,3 +96,11 @@ def test_eval_clustering_per_day_redates_the_stream(tmp_path):
     (spread,) = [json.loads(line) for line in _run(*args).splitlines() if line.startswith("{")]
     assert spread.keys() == obj.keys() and spread["gold_stories"] == 20
     assert 1 <= spread["predicted_stories"] <= 60
+
+
+def test_bench_cluster_runs_and_prints_rate_stories_and_memory():
+    """A small `bench cluster` (the real one stores 1,000,000 articles; docs/performance.md)."""
+    out = _run("bench", "cluster", "--stored", "300", "--measure", "100", "--data", str(STORIES))
+    text = " ".join(out.split())  # rich wraps long lines
+    assert "articles per CPU second" in text and "peak memory" in text
+    assert "the largest has" in text
