@@ -22,9 +22,11 @@ from everyside.domain.clustering.story import MEMBER_PROBE, ArticleVecs, Story, 
 # weight the fit keeps >= 0, or a penalty of time or story shape, whose weight it keeps <= 0
 # (`SIGNS`). So a join only gets likelier with more overlap, never likelier with a larger time
 # gap, and with no overlap at all the probability is at most the intercept's: time alone can
-# never glue two stories. Free signs learned the dev files' shortcut instead: "published within
-# minutes" was worth so much that the same text six hours later was turned away, and a dense
-# stream glued whole hours together (docs/design-notes/clustering.md).
+# never glue two stories. With free signs the fit made a larger gap turn similarity into
+# evidence *against* a join, and a dense stream glued whole hours together. Still wrong (known
+# defect): the dev files' stories arrive at once, so the fitted `stale` penalty is so steep
+# that a report 30 minutes after its story's last one opens a new story in a busy stream
+# (docs/design-notes/clustering.md, fourth session).
 FEATURES: tuple[str, ...] = (
     "title_cos",  # article headline vs the story's headline centroid
     "text_cos",  # article title+body vs the story's title+body centroid
