@@ -5,16 +5,18 @@
 1. Replays each dev file in stream order with *gold* story state (teacher forcing): for every
    article, the candidate stories the index retrieves give one example each (features from
    `decision.channels`, label = is the article's gold story).
-2. Fits a logistic regression (each file weighted equally, so the big file does not dominate).
-   C = 100 (weak regularisation: the features are small cosines whose useful weights are
-   large; see docs/design-notes/clustering.md).
+2. Fits a logistic regression with the signs of `decision.SIGNS` (each file weighted
+   equally, so the big file does not dominate). C = 100 (weak regularisation: the features
+   are small cosines whose useful weights are large; see docs/design-notes/clustering.md).
 3. Picks one join threshold and one repair merge threshold on the mean B-cubed F1 of the
    product's replay (online + the repair pass every 200 articles) over the dev files (the same
    pair for every file): among pairs within `TIE` of the best, the most conservative.
 Two variants are fitted: for engines without the dense channel (lexical) and with it (dense).
 With --write, writes src/everyside/domain/clustering/weights.py.
-Experiments: --shuffled-copies (undated files in a random order) and --dense-copies N (every
-file re-dated to N articles a day) add streams to training and to the threshold choice.
+--dense-copies PER_DAY[:SPREAD] ... (every file re-dated to PER_DAY articles a day, each
+article delayed by a random time of mean SPREAD hours) and the experiment --shuffled-copies
+(undated files in a random order) add streams to training and to the threshold choice. --save
+and --write-from let the two variants be fitted in parallel processes.
 """
 
 from __future__ import annotations

@@ -134,7 +134,8 @@ class StoryEngine:
         self.next_id = first_story_id
         self.touched: set[int] = set()  # stories changed since the last repair
         self._recent: dict[int, None] = {}  # open stories, least recently updated first
-        # trusted times of the dated articles of the last CROWD_HOURS, in arrival order
+        # trusted times of the dated articles of the last CROWD_HOURS, in arrival order (one that
+        # arrives late with an old time counts until it reaches the head: exact for date order)
         self._crowd: deque[float] = deque()
         # views of stories evicted since the caller last drained this (opt-in: adapters that
         # write stories in batches need the final view of a story evicted mid-batch)
@@ -279,13 +280,14 @@ class StoryEngine:
 
     def _advance(self, t: datetime | None) -> None:
         self.seq += 1
-        if t is not None and (self.clock is None or t > self.clock):
+        if t is None:
+            return
+        if self.clock is None or t > self.clock:
             self.clock = t
-        if t is not None and self.clock is not None:
-            self._crowd.append(t.timestamp())
-            start = self.clock.timestamp() - CROWD_HOURS * 3600
-            while self._crowd and self._crowd[0] < start:
-                self._crowd.popleft()
+        self._crowd.append(t.timestamp())
+        start = self.clock.timestamp() - CROWD_HOURS * 3600
+        while self._crowd and self._crowd[0] < start:
+            self._crowd.popleft()
 
     def solo(self) -> float:
         """`decision.alone()` of the stream's density now (dated articles of the last day)."""

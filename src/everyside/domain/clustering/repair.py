@@ -73,9 +73,9 @@ def _try_merge(engine: StoryEngine, sid: int, result: RepairResult) -> None:
     best: Story | None = None
     model = engine.merge_model
     best_p = engine.params.merge_threshold
-    solo = engine.solo()
     if best_p is None:
         best_p = model.threshold
+    solo = engine.solo()
     for other in engine.candidates(vecs):
         o = engine.stories.get(other)
         if other == sid or o is None or (s.lang and o.lang and s.lang != o.lang):

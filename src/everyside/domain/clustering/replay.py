@@ -56,8 +56,6 @@ def stream_order(items: Sequence[NewsItem]) -> list[int]:
 
 
 RETIMED_START = datetime(2020, 1, 1, tzinfo=UTC)  # a fixed epoch: re-dated streams repeat
-
-
 DENSE_SPREAD_HOURS = 6.0  # the mean delay of `everyside eval clustering --per-day`
 SPREAD_SEED = 11  # the random delays of re-dated streams: fixed, so a re-dated stream repeats
 
@@ -71,20 +69,20 @@ def retimed(
     """The rows re-dated to arrive at `per_day` articles a day from `start`, in stream order.
 
     A dense stream: unrelated stories published within hours of each other, as a deployment
-    reading hundreds of feeds sees them (the dev files are sparse in time, so closeness in time
-    almost always means the same story there). With `spread_hours`, each article is also
-    published a random delay later (exponential, that mean; seeded): a story's articles then
-    spread over hours and interleave with other stories, as they do in a real feed stream,
-    instead of arriving back to back in file order. The rows are returned sorted by their new
-    dates; labels are untouched and never read.
+    reading hundreds of feeds sees them (in every dev file a story's articles arrive together:
+    in one crawl batch, on one day stamp, or undated in file order). With `spread_hours`, each
+    article is also published a random delay later (exponential, that mean; seeded): a story's
+    articles then spread over hours and interleave with other stories, as they do in a real
+    feed stream, instead of arriving back to back in file order. The rows are returned sorted
+    by their new dates; labels are untouched and never read.
     """
     order = stream_order([item_from_row(r) for r in rows])
     step = timedelta(days=1) / per_day
     rng = random.Random(SPREAD_SEED)
     dated = []
     for k, i in enumerate(order):
-        delay = timedelta(hours=rng.expovariate(1.0 / spread_hours)) if spread_hours else step * 0
-        dated.append((start + k * step + delay, k, i))
+        delay = rng.expovariate(1.0 / spread_hours) if spread_hours else 0.0
+        dated.append((start + k * step + timedelta(hours=delay), k, i))
     dated.sort()
     return [{**rows[i], "date": t.isoformat()} for t, _, i in dated]
 
