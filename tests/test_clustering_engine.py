@@ -298,6 +298,24 @@ def test_terms_and_entities():
     assert "officials" not in ents
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("(Hello there Kerry", ["kerry"]),  # the first token starts the text, after "("
+        ("He met Kerry. Later Paris", ["kerry", "paris"]),  # "Later" starts a sentence
+        ('He said: "Kerry left"', []),  # after a colon and a quote
+        ("met with Kerry, Paris", ["kerry", "paris"]),  # a comma does not end a sentence
+        ("co-Chair and e.Kerry here", []),  # inside a longer token: not a token of its own
+        ("the U.S. President Biden", ["u.s", "biden"]),  # "President" follows "U.S."
+        ("NATO and the EU", ["nato", "eu"]),  # acronyms count even first
+        ("in 2024 and ١٢ units", ["2024", "١٢"]),  # numbers, any script
+        ("après Émile Zola", ["émile", "zola"]),  # non-ASCII capitals
+    ],
+)
+def test_entity_rules_at_token_and_sentence_edges(text, expected):
+    assert entities(text) == expected
+
+
 def test_memory_follows_the_window_even_after_undated_articles_and_repairs():
     """A story without a stream time (undated article first; a split-off part) must not block
     the eviction of every story behind it: open stories stay bounded by the window."""

@@ -33,7 +33,7 @@ STORIES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stor
 FLOORS = {
     "uci_dev.jsonl": (0.78, 0.98),
     "allsides_dev.jsonl": (0.985, 0.99),
-    "neus_train.jsonl": (0.77, 0.91),
+    "neus_train.jsonl": (0.78, 0.915),
 }
 
 
@@ -86,7 +86,7 @@ REPAIR_EVERY = 200
 REPAIR_FLOORS = {
     "uci_dev.jsonl": (0.91, 0.96),
     "allsides_dev.jsonl": (0.985, 0.99),
-    "neus_train.jsonl": (0.85, 0.89),
+    "neus_train.jsonl": (0.86, 0.895),
 }
 
 
@@ -94,7 +94,7 @@ REPAIR_FLOORS = {
 LEXICAL_FLOORS = {
     "uci_dev.jsonl": (0.91, 0.94),
     "allsides_dev.jsonl": (0.985, 0.99),
-    "neus_train.jsonl": (0.83, 0.88),
+    "neus_train.jsonl": (0.835, 0.89),
 }
 
 
@@ -128,7 +128,7 @@ DENSE_PER_DAY = 5000
 DENSE_FLOORS = {
     ("uci_dev.jsonl", 0.0): (0.88, 0.90),
     ("allsides_dev.jsonl", 0.0): (0.88, 0.84),
-    ("neus_train.jsonl", 0.0): (0.92, 0.98),
+    ("neus_train.jsonl", 0.0): (0.925, 0.98),
     # with spread the engine no longer glues (precision) but splits (recall ~0.36-0.43): the
     # open defect of docs/quality.md; these floors keep the precision and the F1 from falling
     ("uci_dev.jsonl", DENSE_SPREAD_HOURS): (0.51, 0.64),

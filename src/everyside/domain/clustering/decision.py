@@ -79,9 +79,9 @@ def alone(recent: int) -> float:
 
 def time_gap_hours(a: ArticleVecs, t: float | None, s: Story) -> float | None:
     """Hours between the article and the nearest edge of the story's time span."""
-    if t is None or s.first_time is None or s.last_time is None:
+    first, last = s.first_ts, s.last_ts
+    if t is None or first is None or last is None:
         return None
-    first, last = s.first_time.timestamp(), s.last_time.timestamp()
     if first <= t <= last:
         return 0.0
     return min(abs(t - first), abs(t - last)) / 3600.0
@@ -101,9 +101,10 @@ def channels(a: ArticleVecs, t: float | None, s: Story, solo: float) -> list[flo
             if m.tvec and not words.isdisjoint(m.tvec):  # no shared word: cosine 0
                 title_max = max(title_max, cosine(a.title, a.title_norm, m.tvec, m.tnorm))
     dense_cos = dense_max = 0.0
-    if a.dense is not None and s.dense_sum is not None and s.dense_probe is not None:
-        dense_cos = max(0.0, float(a.dense @ s.dense_sum) / s.dense_norm)
-        dense_max = max(0.0, *(s.dense_probe @ a.dense).tolist())
+    if a.dense is not None and s.dense_rows is not None:
+        mean, *each = (s.dense_rows @ a.dense).tolist()
+        dense_cos = max(0.0, mean)
+        dense_max = max(0.0, *each)
     dt = time_gap_hours(a, t, s)
     near = math.exp(-dt / NEAR_HOURS) if dt is not None else 0.0
     lone = near * solo

@@ -18,7 +18,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from everyside.domain.clustering.decision import channels
-from everyside.domain.clustering.story import ArticleVecs, Story, norm, text_counts, weights
+from everyside.domain.clustering.story import ArticleVecs, Story, norm, weights
 
 if TYPE_CHECKING:
     from everyside.domain.clustering.engine import StoryEngine
@@ -69,7 +69,7 @@ def _try_merge(engine: StoryEngine, sid: int, result: RepairResult) -> None:
     """Merge the story into its most probable candidate, if the model is sure enough."""
     s = engine.stories[sid]
     vecs = _story_vecs(s)
-    ts = s.last_time.timestamp() if s.last_time else None
+    ts = s.last_ts
     best: Story | None = None
     model = engine.merge_model
     best_p = engine.params.merge_threshold
@@ -110,7 +110,7 @@ def _components(engine: StoryEngine, s: Story) -> list[list[int]]:
     cols: list[int] = []
     vals: list[float] = []
     for i, m in enumerate(s.members):
-        v = weights(text_counts(m.features), engine.dfs)
+        v = weights(m.features.merged(), engine.dfs)
         inv = 1.0 / norm(v)
         for term, w in v.items():
             rows.append(i)

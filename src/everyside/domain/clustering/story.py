@@ -80,10 +80,7 @@ def cosine(a: dict[str, float], a_norm: float, b: dict[str, float], b_norm: floa
 
 
 def text_counts(f: Features) -> Counter[str]:
-    c = Counter(f.body)
-    for t, n in f.title.items():
-        c[t] += 2 * n  # the headline says what the event is: count it twice
-    return c
+    return f.text
 
 
 @dataclass
@@ -124,6 +121,8 @@ class Story:
     id: int
     first_time: datetime | None = None
     last_time: datetime | None = None
+    first_ts: float | None = None  # the same as POSIX timestamps (the decision reads them)
+    last_ts: float | None = None
     clock: datetime | None = None  # stream time of the last update (eviction)
     seq: int = 0  # arrival number of the last update (eviction of undated streams)
     n: int = 0
@@ -144,6 +143,8 @@ class Story:
     dense_sum: np.ndarray | None = None  # sum of the members' embeddings
     dense_norm: float = 1.0
     dense_probe: np.ndarray | None = None  # the latest MEMBER_PROBE member embeddings, stacked
+    # the unit mean embedding on top of dense_probe: one product gives both dense features
+    dense_rows: np.ndarray | None = None
     split_checked: int = 0  # members when the repair pass last looked for a split
 
     def add(self, m: Member, lang: str | None) -> Member | None:
@@ -174,11 +175,16 @@ class Story:
                 if self.dense_probe is None
                 else np.concatenate((self.dense_probe[1 - MEMBER_PROBE :], row))
             )
+            self.dense_rows = np.concatenate(
+                ((self.dense_sum / self.dense_norm)[None, :], self.dense_probe)
+            )
         if m.time is not None:
             if self.first_time is None or m.time < self.first_time:
                 self.first_time = m.time
+                self.first_ts = m.time.timestamp()
             if self.last_time is None or m.time > self.last_time:
                 self.last_time = m.time
+                self.last_ts = m.time.timestamp()
         return dropped
 
     def update_vecs(self, f: Features, dfs: DocFreq) -> None:
@@ -207,7 +213,7 @@ class Story:
         self.norm_text = norm(self.vec_text)
         self.norm_ents = norm(self.vec_ents)
 
-    def index_keys(self, terms: set[str], ents: set[str]) -> list[tuple[str, float]]:
+    def index_keys(self, terms: Iterable[str], ents: Iterable[str]) -> list[tuple[str, float]]:
         """(key, normalised weight) pairs to index the story under; entities get an '@'."""
         out = [(k, self.vec_text.get(k, 0.0) / self.norm_text) for k in terms]
         out += [("@" + e, self.vec_ents.get(e, 0.0) / self.norm_ents) for e in ents]

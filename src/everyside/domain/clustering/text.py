@@ -16,7 +16,6 @@ MAX_TITLE_CHARS = 400
 MAX_CHARS = 2500  # of body text, from the start (the lead)
 
 _WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*", re.UNICODE)
-_SENTENCE_END = re.compile(r"[.!?:;\"“”]\s*$")
 
 STOPWORDS = frozenset(
     """
@@ -105,6 +104,28 @@ def _is_title_case(title: str) -> bool:
     return caps / len(words) >= 0.6
 
 
+# A token of _WORD (the lookbehinds: not inside a longer token) whose first character is not
+# an ASCII lowercase letter: only these can be entities or numbers, and most words are skipped
+# by the regex engine instead of one Python step each.
+_ENTITY_CANDIDATE = re.compile(
+    r"(?<![^\W_])(?<![^\W_]['’.\-])(?=[^\W_a-z])[^\W_]+(?:['’.\-][^\W_]+)*", re.UNICODE
+)
+_WORD_CHAR = re.compile(r"[^\W_]", re.UNICODE)
+_SENTENCE_PUNCT = frozenset('.!?:;"“”')
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """Whether the token at `start` is the text's first token or follows sentence punctuation
+    (its gap from the previous token ends, spaces aside, in one of _SENTENCE_PUNCT)."""
+    i = start - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    if i < 0 or text[i] in _SENTENCE_PUNCT:
+        return True
+    # after other punctuation: a sentence start only if no token comes before at all
+    return not _WORD_CHAR.match(text, i) and not _WORD_CHAR.search(text, 0, i)
+
+
 def entities(text: str, *, skip_initial: bool = True) -> list[str]:
     """Heuristic named entities and numbers of a text, lowercased.
 
@@ -113,11 +134,8 @@ def entities(text: str, *, skip_initial: bool = True) -> list[str]:
     mentions by surname still match.
     """
     out: list[str] = []
-    prev_end = 0
-    for m in _WORD.finditer(text):
+    for m in _ENTITY_CANDIDATE.finditer(text):
         tok = m.group()
-        before = prev_end
-        prev_end = m.end()
         if tok[0].isdigit():
             if len(tok) >= 2 or tok.isdigit():
                 out.append(tok.lower())
@@ -128,12 +146,8 @@ def entities(text: str, *, skip_initial: bool = True) -> list[str]:
         if norm in _NOT_ENTITY or len(norm) < 2:
             continue
         acronym = tok.isupper() and len(tok) >= 2
-        if skip_initial and not acronym:
-            sentence_start = before == 0 or bool(
-                _SENTENCE_END.search(text[max(0, before - 3) : m.start()])
-            )
-            if sentence_start:
-                continue
+        if skip_initial and not acronym and _starts_sentence(text, m.start()):
+            continue
         out.append(norm)
     return out
 
@@ -162,10 +176,32 @@ class Features:
     ents: Counter[str] = field(default_factory=Counter)
     has_title: bool = False
     has_body: bool = False
+    _text: Counter[str] | None = field(default=None, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
         return not (self.title or self.body or self.ents)
+
+    def merged(self) -> Counter[str]:
+        """Title and body terms together, the headline's counted twice: it says what the
+        event is."""
+        c = Counter(self.body)
+        for t, n in self.title.items():
+            c[t] += 2 * n
+        return c
+
+    @property
+    def text(self) -> Counter[str]:
+        """`merged()`, computed once while the engine adds the article (it reads it three
+        times; do not modify it), then dropped by `release()`."""
+        if self._text is None:
+            self._text = self.merged()
+        return self._text
+
+    def release(self) -> None:
+        """Forget the cached `text`: a story keeps its members' features for the whole
+        window, so they stay as small as they were."""
+        self._text = None
 
 
 def extract(item: NewsItem) -> Features:
