@@ -395,3 +395,23 @@ def test_closeness_in_time_counts_less_in_a_busy_stream():
     busy = eng.solo()
     eng.add(NewsItem(id="late", title="Later item", published_at=T0 + timedelta(days=2)))
     assert busy < 0.3 and eng.solo() == alone(1)  # the day-old articles no longer count
+
+
+def test_a_story_stacks_its_mean_embedding_over_its_latest_members():
+    """The decision reads both dense features from one product with `dense_rows`: row 0 is the
+    unit mean of every member's embedding, the rest are the latest MEMBER_PROBE members'."""
+    import numpy as np
+
+    from everyside.domain.clustering.story import MEMBER_PROBE, Member, Story
+    from everyside.domain.clustering.text import Features
+
+    rng = np.random.default_rng(3)
+    vecs = [v / np.linalg.norm(v) for v in rng.normal(size=(MEMBER_PROBE + 4, 8))]
+    s = Story(1)
+    for k, v in enumerate(vecs, start=1):
+        s.add(Member(k, f"headline {k}", None, None, Features(), dense=v), "en")
+        rows = s.dense_rows
+        assert rows is not None and len(rows) == 1 + min(k, MEMBER_PROBE)
+        mean = np.sum(vecs[:k], axis=0)
+        np.testing.assert_allclose(rows[0], mean / np.linalg.norm(mean), rtol=1e-6)
+        np.testing.assert_allclose(rows[1:], np.stack(vecs[max(0, k - MEMBER_PROBE) : k]))

@@ -142,8 +142,8 @@ class Story:
     norm_ents: float = 1.0
     dense_sum: np.ndarray | None = None  # sum of the members' embeddings
     dense_norm: float = 1.0
-    dense_probe: np.ndarray | None = None  # the latest MEMBER_PROBE member embeddings, stacked
-    # the unit mean embedding on top of dense_probe: one product gives both dense features
+    # the unit mean embedding, then the latest MEMBER_PROBE member embeddings, stacked: one
+    # product gives both dense features
     dense_rows: np.ndarray | None = None
     split_checked: int = 0  # members when the repair pass last looked for a split
 
@@ -169,15 +169,9 @@ class Story:
         if m.dense is not None:
             self.dense_sum = m.dense.copy() if self.dense_sum is None else self.dense_sum + m.dense
             self.dense_norm = float(np.sqrt(self.dense_sum @ self.dense_sum)) or 1.0
-            row = m.dense[None, :]
-            self.dense_probe = (
-                row
-                if self.dense_probe is None
-                else np.concatenate((self.dense_probe[1 - MEMBER_PROBE :], row))
-            )
-            self.dense_rows = np.concatenate(
-                ((self.dense_sum / self.dense_norm)[None, :], self.dense_probe)
-            )
+            mean = (self.dense_sum / self.dense_norm)[None, :]
+            probe = () if self.dense_rows is None else (self.dense_rows[1:][1 - MEMBER_PROBE :],)
+            self.dense_rows = np.concatenate((mean, *probe, m.dense[None, :]))
         if m.time is not None:
             if self.first_time is None or m.time < self.first_time:
                 self.first_time = m.time
