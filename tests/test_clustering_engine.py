@@ -415,3 +415,25 @@ def test_a_story_stacks_its_mean_embedding_over_its_latest_members():
         mean = np.sum(vecs[:k], axis=0)
         np.testing.assert_allclose(rows[0], mean / np.linalg.norm(mean), rtol=1e-6)
         np.testing.assert_allclose(rows[1:], np.stack(vecs[max(0, k - MEMBER_PROBE) : k]))
+
+
+def test_the_vocabulary_table_is_bounded_and_keeps_the_words_of_open_stories():
+    """Document frequencies would otherwise grow with every word a stream ever showed: past
+    `max_vocabulary` keys the rarest keys of no open story are forgotten."""
+    eng = StoryEngine(EngineParams(max_vocabulary=400, window_days=1.0))
+    sizes = []
+    for k in range(600):
+        eng.add(
+            NewsItem(
+                id=k,
+                title=f"Harbour council votes on budget plan uniq{k}a uniq{k}b",
+                text=f"The council of Port{k} debated the plan. Mayor Name{k} spoke.",
+                published_at=T0 + timedelta(hours=k),
+            )
+        )
+        sizes.append(len(eng.dfs.df))
+    assert max(sizes) <= 400 + 20  # at most one article's keys above the cap
+    assert min(sizes[300:]) < 400  # it was pruned, more than once
+    open_keys = set(eng.index.postings)
+    assert open_keys <= set(eng.dfs.df)  # words of open stories keep their counts
+    assert eng.dfs.df["harbour"] == 600  # frequent words are never forgotten

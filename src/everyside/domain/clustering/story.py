@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -34,11 +34,31 @@ class DocFreq:
         self._small: list[float] = []
         self._small_n = -1
 
-    def add(self, keys: set[str]) -> None:
+    def add(self, keys: Iterable[str]) -> None:
         self.n += 1
         df = self.df
         for k in keys:
             df[k] = df.get(k, 0) + 1
+
+    def prune(self, target: int, keep: Container[str]) -> int:
+        """Forget the rarest keys outside `keep`, rarest first, until at most `target` remain
+        (or only kept keys and keys seen SMALL_DF times or more are left); returns how many
+        went.
+
+        The table otherwise grows with every word the stream ever showed (names, typos, the
+        bench's per-story tags). A forgotten key that comes back counts from zero, so its idf
+        is a little too high: it looks rarer than it was, which only matters for words that
+        were rare anyway."""
+        df = self.df
+        gone = 0
+        for level in range(1, SMALL_DF):
+            if len(df) <= target:
+                break
+            drop = [k for k, d in df.items() if d <= level and k not in keep]
+            for k in drop:
+                del df[k]
+            gone += len(drop)
+        return gone
 
     def idf(self, key: str) -> float:
         return math.log((self.n + 1) / (self.df.get(key, 0) + 1)) + 1.0
