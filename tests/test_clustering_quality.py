@@ -1,9 +1,10 @@
 """Pinned quality floors of the story engine on the labelled dev streams (B-cubed).
 
 The floors are what the engine reaches today, rounded down a little; they only ever move up
-(one exception, 2026-11-30: allsides_dev 0.99 -> 0.985, neus_train without the dense channel
-0.845 -> 0.83 and uci_dev online-only 0.79 -> 0.78, the price of a decision that no longer glues
-a dense stream together; docs/quality.md).
+(two exceptions, both 2026-11-30: allsides_dev 0.99 -> 0.985, neus_train without the dense
+channel 0.845 -> 0.83 and uci_dev online-only 0.79 -> 0.78, the price of a decision that no
+longer glues a dense stream together; and the precision of two spread streams, 0.96 -> 0.87
+and 0.98 -> 0.85, the price of the spread model that lifted their F1 by ~0.2; docs/quality.md).
 The issue's bar (uci_dev F1/P >= 0.90, allsides_dev F1/P >= 0.92, neus_train F1 >= 0.85) is
 recorded in docs/quality.md beside the measured figures.
 """
@@ -129,11 +130,13 @@ DENSE_FLOORS = {
     ("uci_dev.jsonl", 0.0): (0.88, 0.90),
     ("allsides_dev.jsonl", 0.0): (0.88, 0.84),
     ("neus_train.jsonl", 0.0): (0.925, 0.98),
-    # with spread the engine no longer glues (precision) but splits (recall ~0.36-0.43): the
-    # open defect of docs/quality.md; these floors keep the precision and the F1 from falling
-    ("uci_dev.jsonl", DENSE_SPREAD_HOURS): (0.51, 0.64),
-    ("allsides_dev.jsonl", DENSE_SPREAD_HOURS): (0.52, 0.96),
-    ("neus_train.jsonl", DENSE_SPREAD_HOURS): (0.52, 0.98),
+    # with spread the engine switches to its "spread" model (StoryEngine._note_gap). Before
+    # (fourth session) it split these streams (F1 0.51 / 0.52 / 0.52, recall ~0.36-0.43) at a
+    # precision of 0.64 / 0.96 / 0.98; the fifth session traded precision for recall on purpose
+    # (recall ~0.63-0.71), so two precision floors went down while every F1 floor rose ~0.2
+    ("uci_dev.jsonl", DENSE_SPREAD_HOURS): (0.70, 0.69),
+    ("allsides_dev.jsonl", DENSE_SPREAD_HOURS): (0.73, 0.87),
+    ("neus_train.jsonl", DENSE_SPREAD_HOURS): (0.74, 0.85),
 }
 
 

@@ -34,7 +34,13 @@ from scipy.special import expit
 from everyside.domain.clustering.decision import FEATURES, SIGNS, JoinModel, channels
 from everyside.domain.clustering.engine import Embedder, EngineParams, StoryEngine, trusted_time
 from everyside.domain.clustering.metrics import score
-from everyside.domain.clustering.replay import item_from_row, replay, retimed, stream_order
+from everyside.domain.clustering.replay import (
+    SPREAD_SEED,
+    item_from_row,
+    replay,
+    retimed,
+    stream_order,
+)
 from everyside.domain.clustering.text import extract
 from everyside.embeddings import load_embedder
 
@@ -43,6 +49,7 @@ DEV = ("uci_dev.jsonl", "allsides_dev.jsonl", "neus_train.jsonl")
 THRESHOLDS = (0.3, 0.4, 0.5)
 MERGE_THRESHOLDS = (0.4, 0.5, 0.6, 0.9)
 SHUFFLE_SEED = 1
+TRAIN_SPREAD_SEED = 12  # re-dated training copies; the evaluation's copies use SPREAD_SEED
 TIE = 0.003  # mean dev F1 differences below this are noise
 
 
@@ -169,6 +176,14 @@ def main() -> None:
         "0: back to back), for each copy given (dense streams: replay.retimed, "
         "docs/quality.md)",
     )
+    ap.add_argument(
+        "--regime",
+        choices=("burst", "spread"),
+        default="burst",
+        help="burst (default): train on the dev files (and any copies); spread: train only on "
+        "the --dense-copies, re-dated with a seed the evaluation does not use (the model the "
+        "engine switches to when a stream's stories arrive hours apart)",
+    )
     ap.add_argument("--save", type=Path, help="also write the fitted variant(s) to this JSON file")
     ap.add_argument(
         "--write-from",
@@ -190,18 +205,27 @@ def main() -> None:
     if args.shuffled_copies:
         data.update(shuffled_copies(data))
     originals = [(n, rows) for n, rows in data.items() if "_shuffled" not in n]
+    seed = TRAIN_SPREAD_SEED if args.regime == "spread" else SPREAD_SEED
+    copies = {}
     for spec in args.dense_copies:
         per_day, _, spread = spec.partition(":")
-        data.update(
+        copies.update(
             {
                 name.replace(".jsonl", f"_at{spec.replace(':', 's')}.jsonl"): retimed(
-                    rows, int(per_day), spread_hours=float(spread or 0)
+                    rows, int(per_day), spread_hours=float(spread or 0), seed=seed
                 )
                 for name, rows in originals
             }
         )
+    if args.regime == "spread":
+        if not copies:
+            raise SystemExit("--regime spread trains on copies only: give --dense-copies")
+        data = copies
+    else:
+        data.update(copies)
     variants = ("lexical", "dense") if args.variant == "both" else (args.variant,)
-    fitted_now = {v: fit_variant(args, data, v) for v in variants}
+    suffix = "_spread" if args.regime == "spread" else ""
+    fitted_now = {v + suffix: fit_variant(args, data, v) for v in variants}
     if args.save:
         args.save.write_text(json.dumps(fitted_now, indent=1), encoding="utf-8")
     if args.write:
@@ -308,9 +332,10 @@ def write(fitted_now: dict[str, Fitted]) -> None:
     """Write weights.py; a variant not fitted in this run keeps its shipped weights."""
     from everyside.domain.clustering import weights as shipped
 
-    partial = "lexical" not in fitted_now or "dense" not in fitted_now
+    names = ("lexical", "dense", "lexical_spread", "dense_spread")
+    partial = any(n not in fitted_now for n in names)
     if partial and tuple(shipped.FEATURES) != FEATURES:
-        raise SystemExit("the features changed: fit both variants (--variant both)")
+        raise SystemExit("the features changed: fit every variant of both regimes")
     out = ROOT / "src" / "everyside" / "domain" / "clustering" / "weights.py"
     feats = "".join(f'    "{f}",\n' for f in FEATURES)
     body = (
@@ -318,10 +343,12 @@ def write(fitted_now: dict[str, Fitted]) -> None:
         "do not edit.\n\nLEXICAL is for engines without an embedder, DENSE for engines with "
         "the dense channel, each\n(coefficients, intercept, join threshold, merge threshold): "
         "one logistic model decides both\narticle vs story (online) and story vs story (the "
-        'repair pass), each at its own threshold."""\n\n'
+        "repair pass), each at its own threshold.\n*_SPREAD are fitted on re-dated copies whose "
+        "articles arrive hours apart (the\nengine switches to them for such streams; "
+        '--regime spread)."""\n\n'
         f"FEATURES = (\n{feats})\n"
     )
-    for name in ("lexical", "dense"):
+    for name in names:
         coef, intercept, join, merge = fitted_now.get(name) or getattr(shipped, name.upper())
         body += (
             f"{name.upper()}: tuple[tuple[float, ...], float, float, float] = (\n    (\n"

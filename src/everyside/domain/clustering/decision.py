@@ -150,14 +150,19 @@ class JoinModel:
     threshold: float  # decide "same story" from this probability
 
     @classmethod
-    def default(cls, *, dense: bool = False, kind: str = "join") -> JoinModel:
+    def default(
+        cls, *, dense: bool = False, kind: str = "join", regime: str = "burst"
+    ) -> JoinModel:
         """A shipped model: `kind` "join" (article vs story, online) or "merge" (story vs story,
-        the repair pass), fitted with the dense channel or for lexical channels only."""
+        the repair pass), fitted with the dense channel or for lexical channels only, for a
+        stream whose stories arrive in bursts (`regime` "burst": the labelled files) or spread
+        over hours ("spread": re-dated copies; see StoryEngine._note_gap)."""
         if tuple(fitted.FEATURES) != FEATURES:
             raise ValueError(
                 "weights.py was fitted for other features; run tools/fit_clustering.py"
             )
-        coef, intercept, join, merge = fitted.DENSE if dense else fitted.LEXICAL
+        name = ("DENSE" if dense else "LEXICAL") + ("_SPREAD" if regime == "spread" else "")
+        coef, intercept, join, merge = getattr(fitted, name)
         return cls(tuple(coef), intercept, merge if kind == "merge" else join)
 
     def prob(self, x: Sequence[float]) -> float:

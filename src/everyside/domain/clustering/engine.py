@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from everyside.domain.clustering.decision import CROWD_HOURS, JoinModel, alone, channels
+from everyside.domain.clustering.decision import (
+    CROWD_HOURS,
+    FEATURES,
+    JoinModel,
+    alone,
+    channels,
+)
 from everyside.domain.clustering.index import CandidateIndex
 from everyside.domain.clustering.story import (
     ArticleVecs,
@@ -37,6 +43,16 @@ if TYPE_CHECKING:
 # text -> unit-length sentence embedding (the optional dense channel; see embed_text)
 Embedder = Callable[[str], "np.ndarray"]
 EMBED_CHARS = 600  # of body text given to the embedder, after the headline
+
+# The stream's timing regime (see StoryEngine._note_gap): how many articles arrived between an
+# article and the last update of the most similar open story it meets, over the last GAP_SAMPLES
+# articles that met one
+GAP_SAMPLES = 400
+GAP_MIN_SAMPLES = 40  # fewer: the stream counts as bursty (the shipped default)
+GAP_EVERY = 20  # the regime is re-decided after this many new gaps
+MATCH_COS = 0.5  # "most similar": a title+body cosine of at least this
+SPREAD_GAP = 3  # a median of this many articles or more makes the stream "spread"
+TEXT_COS = FEATURES.index("text_cos")
 
 MIN_YEAR = 1990  # earlier dates are placeholders (1970 epoch zero), not publication times
 FUTURE_JUMP_DAYS = 30  # without `now`: a date this far past the stream clock is bogus
@@ -120,10 +136,22 @@ class StoryEngine:
     ):
         self.params = params or EngineParams()
         self.embedder = embedder
-        self.model = model or JoinModel.default(dense=embedder is not None)
-        self.merge_model = merge_model or JoinModel.default(
-            dense=embedder is not None, kind="merge"
-        )
+        dense = embedder is not None
+        # the shipped models of each timing regime, unless the caller brings its own
+        self._regimes: dict[str, tuple[JoinModel, JoinModel]] | None = None
+        if model is None and merge_model is None:
+            self._regimes = {
+                r: (
+                    JoinModel.default(dense=dense, regime=r),
+                    JoinModel.default(dense=dense, kind="merge", regime=r),
+                )
+                for r in ("burst", "spread")
+            }
+        self.model = model or JoinModel.default(dense=dense)
+        self.merge_model = merge_model or JoinModel.default(dense=dense, kind="merge")
+        self.regime = "burst"
+        self._gaps: deque[int] = deque(maxlen=GAP_SAMPLES)
+        self._gaps_new = 0
         self.outlet_factuality = dict(outlet_factuality or {})
         self.dfs = DocFreq()
         self._prune_at = self.params.max_vocabulary  # table size that triggers dfs.prune
@@ -221,14 +249,43 @@ class StoryEngine:
         ts = t.timestamp() if t is not None else None
         solo = self.solo()
         best, best_p = None, 0.0
+        alike, alike_cos = None, MATCH_COS
         for sid in self.candidates(vecs):
             s = self.stories[sid]
             if lang and s.lang and lang != s.lang:
                 continue  # lexical signals cannot compare languages: never glue across them
-            p = self.model.prob(channels(vecs, ts, s, solo))
+            x = channels(vecs, ts, s, solo)
+            p = self.model.prob(x)
             if p > best_p:
                 best, best_p = sid, p
+            if x[TEXT_COS] >= alike_cos:
+                alike, alike_cos = s, x[TEXT_COS]
+        if alike is not None:
+            self._note_gap(self.seq - alike.seq)
         return best, best_p
+
+    def _note_gap(self, gap: int) -> None:
+        """Keep the stream's timing regime current. In every labelled file a story's reports
+        arrive together (a crawl batch, one day stamp, undated file order: the next report of
+        the most similar story follows its last one directly, a median gap of 1 article), and
+        the shipped "burst" model relies on it. In a real feed stream a story's reports arrive
+        hours apart with other stories' articles in between; there that model splits stories,
+        and the "spread" model (fitted on re-dated copies whose articles are delayed by hours,
+        `tools/fit_clustering.py --regime spread`) takes over. `gap` is the number of articles
+        since the last update of the most similar open story an article met (title+body
+        cosine >= MATCH_COS)."""
+        self._gaps.append(gap)
+        self._gaps_new += 1
+        if self._regimes is None or len(self._gaps) < GAP_MIN_SAMPLES:
+            return
+        if self._gaps_new < GAP_EVERY:
+            return
+        self._gaps_new = 0
+        median = sorted(self._gaps)[len(self._gaps) // 2]
+        regime = "spread" if median >= SPREAD_GAP else "burst"
+        if regime != self.regime:
+            self.regime = regime
+            self.model, self.merge_model = self._regimes[regime]
 
     def _member(
         self, item: NewsItem, f: Features, t: datetime | None, vecs: ArticleVecs | None

@@ -65,6 +65,7 @@ def retimed(
     per_day: int,
     start: datetime = RETIMED_START,
     spread_hours: float = 0.0,
+    seed: int = SPREAD_SEED,
 ) -> list[dict[str, Any]]:
     """The rows re-dated to arrive at `per_day` articles a day from `start`, in stream order.
 
@@ -78,7 +79,7 @@ def retimed(
     """
     order = stream_order([item_from_row(r) for r in rows])
     step = timedelta(days=1) / per_day
-    rng = random.Random(SPREAD_SEED)
+    rng = random.Random(seed)
     dated = []
     for k, i in enumerate(order):
         delay = rng.expovariate(1.0 / spread_hours) if spread_hours else 0.0

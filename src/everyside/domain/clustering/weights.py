@@ -2,7 +2,9 @@
 
 LEXICAL is for engines without an embedder, DENSE for engines with the dense channel, each
 (coefficients, intercept, join threshold, merge threshold): one logistic model decides both
-article vs story (online) and story vs story (the repair pass), each at its own threshold."""
+article vs story (online) and story vs story (the repair pass), each at its own threshold.
+*_SPREAD are fitted on re-dated copies whose articles arrive hours apart (the
+engine switches to them for such streams; --regime spread)."""
 
 FEATURES = (
     "title_cos",
@@ -96,5 +98,71 @@ DENSE: tuple[tuple[float, ...], float, float, float] = (
     ),
     -1.2034,
     0.5,
+    0.6,
+)
+LEXICAL_SPREAD: tuple[tuple[float, ...], float, float, float] = (
+    (
+        0.0,
+        8.6514,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        6.0405,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        3.6708,
+        8.3774,
+        0.0,
+        -5.0766,
+        -1.9361,
+        0.0,
+        0.0,
+        0.0,
+    ),
+    -3.5183,
+    0.3,
+    0.9,
+)
+DENSE_SPREAD: tuple[tuple[float, ...], float, float, float] = (
+    (
+        0.0,
+        9.4211,
+        0.0,
+        0.0,
+        0.7283,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        1.0471,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        9.5785,
+        -3.9149,
+        -4.1178,
+        0.0,
+        0.0,
+        0.0,
+    ),
+    -3.9515,
+    0.3,
     0.6,
 )
