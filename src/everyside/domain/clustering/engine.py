@@ -64,7 +64,7 @@ class EngineParams:
     max_date_skew_hours: float = 24.0
     max_active_stories: int = 300_000
     query_terms: int = 10
-    scan: int = 60
+    scan: int = 40
     candidates: int = 8
     # repair: probability from which two stories are one (None: the merge model's own)
     merge_threshold: float | None = None
