@@ -489,3 +489,23 @@ def test_an_engine_given_its_models_never_switches_them():
     for it in _timed_stream(60, timedelta(hours=3)):
         eng.add(it)
     assert eng.model is mine and eng.merge_model is mine
+
+
+def test_an_old_copy_of_a_story_is_no_evidence_of_spread():
+    """A stream that repeats yesterday's stories (reruns, the bench's synthetic stream) still
+    reports each story in a burst: stories last updated over a day ago do not count."""
+    eng = StoryEngine()
+    first = _timed_stream(60, timedelta(seconds=20))
+    again = [
+        NewsItem(
+            id=f"again-{it.id}",
+            title=it.title,
+            text=it.text,
+            published_at=it.published_at + timedelta(days=2),
+            lang="en",
+        )
+        for it in first
+    ]
+    for it in first + again:
+        eng.add(it)
+    assert eng.regime == "burst"

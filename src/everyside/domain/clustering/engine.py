@@ -52,6 +52,7 @@ GAP_MIN_SAMPLES = 40  # fewer: the stream counts as bursty (the shipped default)
 GAP_EVERY = 20  # the regime is re-decided after this many new gaps
 MATCH_COS = 0.5  # "most similar": a title+body cosine of at least this
 SPREAD_GAP = 3  # a median of this many articles or more makes the stream "spread"
+ACTIVE_SECONDS = CROWD_HOURS * 3600  # only stories updated within a day count as met
 TEXT_COS = FEATURES.index("text_cos")
 
 MIN_YEAR = 1990  # earlier dates are placeholders (1970 epoch zero), not publication times
@@ -249,7 +250,7 @@ class StoryEngine:
         ts = t.timestamp() if t is not None else None
         solo = self.solo()
         best, best_p = None, 0.0
-        alike, alike_cos = None, MATCH_COS
+        alike: Story | None = None
         for sid in self.candidates(vecs):
             s = self.stories[sid]
             if lang and s.lang and lang != s.lang:
@@ -258,8 +259,12 @@ class StoryEngine:
             p = self.model.prob(x)
             if p > best_p:
                 best, best_p = sid, p
-            if x[TEXT_COS] >= alike_cos:
-                alike, alike_cos = s, x[TEXT_COS]
+            if (
+                x[TEXT_COS] >= MATCH_COS
+                and (alike is None or s.seq > alike.seq)
+                and (ts is None or s.last_ts is None or ts - s.last_ts <= ACTIVE_SECONDS)
+            ):
+                alike = s
         if alike is not None:
             self._note_gap(self.seq - alike.seq)
         return best, best_p
@@ -272,8 +277,9 @@ class StoryEngine:
         hours apart with other stories' articles in between; there that model splits stories,
         and the "spread" model (fitted on re-dated copies whose articles are delayed by hours,
         `tools/fit_clustering.py --regime spread`) takes over. `gap` is the number of articles
-        since the last update of the most similar open story an article met (title+body
-        cosine >= MATCH_COS)."""
+        since the last update of the most recently updated open story an article met with a
+        title+body cosine >= MATCH_COS, among those published within the last day (a copy of
+        an old story is no evidence of how this stream's stories unfold)."""
         self._gaps.append(gap)
         self._gaps_new += 1
         if self._regimes is None or len(self._gaps) < GAP_MIN_SAMPLES:
