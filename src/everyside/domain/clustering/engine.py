@@ -138,7 +138,9 @@ class StoryEngine:
         self.params = params or EngineParams()
         self.embedder = embedder
         dense = embedder is not None
-        # the shipped models of each timing regime, unless the caller brings its own
+        # the shipped (join, merge) models of each timing regime, unless the caller brings its
+        # own (then nothing switches, and no shipped weights are read that it does not need:
+        # the fit tool runs while weights.py may still be fitted for other features)
         self._regimes: dict[str, tuple[JoinModel, JoinModel]] | None = None
         if model is None and merge_model is None:
             self._regimes = {
@@ -148,6 +150,7 @@ class StoryEngine:
                 )
                 for r in ("burst", "spread")
             }
+            model, merge_model = self._regimes["burst"]
         self.model = model or JoinModel.default(dense=dense)
         self.merge_model = merge_model or JoinModel.default(dense=dense, kind="merge")
         self.regime = "burst"

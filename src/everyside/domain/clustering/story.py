@@ -99,10 +99,6 @@ def cosine(a: dict[str, float], a_norm: float, b: dict[str, float], b_norm: floa
     return dot / (a_norm * b_norm)
 
 
-def text_counts(f: Features) -> Counter[str]:
-    return f.text
-
-
 @dataclass
 class ArticleVecs:
     """Weighted channels of one article, computed once at arrival."""
@@ -119,7 +115,7 @@ class ArticleVecs:
 
 def article_vecs(f: Features, dfs: DocFreq, dense: np.ndarray | None = None) -> ArticleVecs:
     t = weights(f.title, dfs)
-    x = weights(text_counts(f), dfs)
+    x = weights(f.text, dfs)
     e = weights(f.ents, dfs)
     return ArticleVecs(t, x, e, norm(t), norm(x), norm(e), f.has_body, dense)
 
@@ -181,7 +177,7 @@ class Story:
             self.members.append(m)
         f = m.features
         self.title_sum.update(f.title)
-        self.text_sum.update(text_counts(f))
+        self.text_sum.update(f.text)
         self.ent_sum.update(f.ents)
         self.body_members += f.has_body
         if m.domain:
@@ -211,7 +207,7 @@ class Story:
             self.refresh(dfs)
             return
         self.norm_title = _bump(self.vec_title, self.norm_title, self.title_sum, f.title, dfs)
-        self.norm_text = _bump(self.vec_text, self.norm_text, self.text_sum, text_counts(f), dfs)
+        self.norm_text = _bump(self.vec_text, self.norm_text, self.text_sum, f.text, dfs)
         self.norm_ents = _bump(self.vec_ents, self.norm_ents, self.ent_sum, f.ents, dfs)
 
     def refresh(self, dfs: DocFreq) -> None:
