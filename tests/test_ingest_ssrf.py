@@ -1,4 +1,6 @@
-"""The SSRF guard: on by default, every forbidden address class refused, redirects checked."""
+"""The SSRF guard: on by default, every forbidden address class refused, redirects checked;
+local-only names refused with no DNS query; one resolution per connection, connected to the
+address it returned (no rebinding window), TLS still verified against the URL's name."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from everyside.cli import app
 from everyside.errors import BlockedURLError
 from everyside.ingest.fetch import Fetcher
 from everyside.ingest.localserver import LocalServer, Routes
-from everyside.ingest.ssrf import check_url, parse_ip, refusal_rule
+from everyside.ingest.ssrf import Guard, check_url, parse_ip, refusal_rule
 from everyside.settings import load_settings
 
 REFUSED = [
@@ -34,6 +36,8 @@ REFUSED = [
     ("http://169.254.169.254/latest/meta-data/", "link-local"),  # cloud metadata
     ("http://[fe80::1]/", "link-local"),
     ("http://[fc00::1]/", "private"),
+    ("http://[fec0::1]/", "site-local"),  # deprecated site-local IPv6, fec0::/10
+    ("http://[feff:ffff::1]/", "site-local"),
     ("http://224.0.0.1/", "multicast"),
     ("http://[ff02::1]/", "multicast"),
     ("http://0.0.0.0/", "unspecified"),
@@ -119,9 +123,7 @@ def test_redirect_to_private_address_is_refused() -> None:
     with LocalServer(routes) as srv:
         start = srv.url("/start")
 
-        async def guard(url: str) -> None:  # the test server itself is allowed, nothing else
-            if url != start:
-                await check_url(url, allow_private=False)
+        guard = Guard(False, rule=loopback_is_public)  # the test server itself is allowed
 
         async def go() -> None:
             async with Fetcher(load_settings(env={}), guard=guard) as f:
@@ -129,6 +131,11 @@ def test_redirect_to_private_address_is_refused() -> None:
 
         with pytest.raises(BlockedURLError, match="169.254.169.254 is a link-local"):
             asyncio.run(go())
+
+
+def loopback_is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """The guard's rule, except that the test server's 127.0.0.1 counts as a public address."""
+    return None if str(ip) == "127.0.0.1" else refusal_rule(ip)
 
 
 def test_cli_feeds_add_refused_exits_nonzero(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ class FetchError(EverysideError):
     def __init__(self, url: str, message: str):
         super().__init__(f"fetch {url}: {message}")
         self.url = url
+        self.message = message
 
 
 class BlockedURLError(FetchError):

@@ -101,6 +101,13 @@ SETTINGS: tuple[Setting, ...] = (
         5_000_000,
         "Largest response body accepted (bytes, after decompression).",
     ),
+    Setting(
+        "max_compression_ratio",
+        float,
+        100.0,
+        "Largest decoded/compressed ratio of a response (checked once 1 MiB is decoded); "
+        "above it the body is refused as a decompression bomb.",
+    ),
     Setting("max_redirects", int, 5, "Redirects followed per request."),
     Setting("fetch_pages", bool, True, "Fetch and extract article pages (else feed content)."),
     Setting("respect_robots", bool, True, "Obey robots.txt for article pages."),

@@ -1,10 +1,12 @@
 """The HTTP fetcher: one pooled httpx.AsyncClient with everything a polite, safe crawler needs.
 
 Per-host concurrency limit and politeness delay, a global concurrency limit, connect/read/total
-timeouts, a body size cap enforced while streaming *after* decompression (a gzip bomb stops at
-the cap; one network chunk may expand to ~1000x before the check), manual redirects with the
-SSRF guard on every hop and loop detection, conditional GET, and `Retry-After` surfaced on the
-error so the scheduler can honour it. It does not retry: backing off is the scheduler's job.
+timeouts, bounded decompression (decode.py: the raw bytes are decoded here, a step at a time,
+under a running cap on decoded bytes and on the compression ratio, so a brotli or `gzip, gzip`
+bomb stops at the cap), manual redirects with the SSRF guard on every hop (by the URL before
+anything, by the resolved address at connect time: ssrf.py) and loop detection, conditional
+GET, and `Retry-After` surfaced on the error so the scheduler can honour it. It does not retry:
+backing off is the scheduler's job.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -20,7 +21,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from everyside.errors import FetchError
-from everyside.ingest.ssrf import check_url
+from everyside.ingest.decode import BoundedDecoder, DecodeRefused
+from everyside.ingest.ssrf import Guard, GuardedTransport
 from everyside.settings import Settings
 
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -97,10 +99,10 @@ class Fetcher:
         self,
         settings: Settings,
         transport: httpx.AsyncBaseTransport | None = None,
-        guard: Callable[[str], Awaitable[None]] | None = None,
+        guard: Guard | None = None,
     ):
         self.s = settings
-        self.guard = guard or (lambda url: check_url(url, settings.allow_private_addresses))
+        self.guard = guard or Guard(settings.allow_private_addresses)
         self.gate = HostGate(settings.per_host_concurrency, settings.politeness_delay)
         self.slots = asyncio.Semaphore(max(1, settings.fetch_concurrency))
         timeout = httpx.Timeout(
@@ -113,6 +115,11 @@ class Fetcher:
             max_connections=max(1, settings.fetch_concurrency),
             max_keepalive_connections=max(1, settings.fetch_concurrency),
         )
+        # Environment proxies resolve names themselves: with one, the guard can only check the
+        # address before the request (a rebinding window remains); without, it pins it.
+        self.proxied = transport is None and bool(httpx_env_proxies())
+        if transport is None and not self.proxied:
+            transport = GuardedTransport(self.guard, limits)
         self.client = httpx.AsyncClient(
             timeout=timeout,
             limits=limits,
@@ -165,7 +172,9 @@ class Fetcher:
         raise FetchError(url, f"more than {self.s.max_redirects} redirects (max_redirects)")
 
     async def _one(self, url: str, headers: dict[str, str], cap: int) -> Response:
-        await self.guard(url)  # every hop, redirects included
+        self.guard.check_literal(url)  # every hop, redirects included, before any DNS query
+        if self.proxied:
+            await self.guard.check_url(url)
         host = urlsplit(url).netloc.lower()
         async with self.gate.semaphore(host):
             await self.gate.wait_turn(host)
@@ -185,7 +194,7 @@ class Fetcher:
             async with self.client.stream("GET", url, headers=headers) as r:
                 if r.status_code in REDIRECTS or r.status_code == 304:
                     # drain the (tiny) body so the connection goes back to the pool
-                    await _read_capped(url, r, SMALL_BODY)
+                    await self._read(r, SMALL_BODY)
                     return Response(str(r.url), r.status_code, r.headers, b"")
                 if r.status_code >= 400:
                     retry = parse_retry_after(r.headers.get("retry-after"))
@@ -195,7 +204,7 @@ class Fetcher:
                     raise FetchError(
                         url, f"response of {declared} bytes exceeds max_response_bytes={cap}"
                     )
-                body = await _read_capped(url, r, cap)
+                body = await self._read(r, cap)
                 return Response(str(r.url), r.status_code, r.headers, body)
         except httpx.ConnectTimeout as e:
             raise FetchError(
@@ -205,20 +214,30 @@ class Fetcher:
             raise FetchError(
                 url, f"server sent nothing for {self.s.read_timeout:g}s (read_timeout)"
             ) from e
-        except httpx.DecodingError as e:
-            raise FetchError(url, f"body cannot be decompressed: {e}") from e
+        except DecodeRefused as e:
+            raise FetchError(url, str(e)) from e
+        except FetchError as e:
+            if e.url == url:
+                raise
+            # from the guard at connect time, which knows only host:port: name the URL
+            raise type(e)(url, e.message) from None
         except httpx.HTTPError as e:
             raise FetchError(url, f"{type(e).__name__}: {e or 'connection failed'}") from e
 
+    async def _read(self, r: httpx.Response, cap: int) -> bytes:
+        """The body, decoded here from the raw bytes under the caps (see decode.py)."""
+        decoder = BoundedDecoder(
+            r.headers.get("content-encoding", ""), cap, float(self.s.max_compression_ratio)
+        )
+        chunks: list[bytes] = []
+        async for raw in r.aiter_raw():
+            chunks.extend(decoder.feed(raw))
+        chunks.extend(decoder.finish())
+        return b"".join(chunks)
 
-async def _read_capped(url: str, r: httpx.Response, cap: int) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in r.aiter_bytes():
-        size += len(chunk)
-        if size > cap:
-            raise FetchError(
-                url, f"body larger than max_response_bytes={cap} after decompression; refused"
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
+
+def httpx_env_proxies() -> dict[str, str | None]:
+    """The proxies httpx would take from the environment (HTTP(S)_PROXY, ALL_PROXY)."""
+    from httpx._utils import get_environment_proxies
+
+    return {k: v for k, v in get_environment_proxies().items() if v}

@@ -1,14 +1,23 @@
-"""The SSRF guard: which hosts everyside may fetch from.
+"""The SSRF guard: which hosts everyside may fetch from, decided where the socket is opened.
 
 A URL is refused when its host is, or resolves to, an address that is loopback, private,
-link-local, multicast, reserved, unspecified or shared (CGNAT) — IPv4 and IPv6 alike, including
-IPv4-mapped/compatible IPv6 (`::ffff:127.0.0.1`), NAT64/6to4 wrappers and the legacy integer
-spellings of IPv4 (`2130706433`, `0177.0.0.1`, `0x7f.1`) that browsers and resolvers accept.
-The fetcher checks every redirect hop. The setting `allow_private_addresses`
-(EVERYSIDE_ALLOW_PRIVATE_ADDRESSES=1) turns the guard off, e.g. for a self-hosted feed on a LAN.
+link-local, site-local (`fec0::/10`), multicast, reserved, unspecified or shared (CGNAT) —
+IPv4 and IPv6 alike, including IPv4-mapped/compatible IPv6 (`::ffff:127.0.0.1`), NAT64/6to4
+wrappers and the legacy integer spellings of IPv4 (`2130706433`, `0177.0.0.1`, `0x7f.1`).
 
-Known limit: the address is checked at resolution time and the connection resolves again, so a
-DNS server that answers differently within milliseconds (rebinding) is not fully covered.
+Two steps, in this order:
+1. `Guard.check_literal(url)`: refuse by the URL alone, with no DNS query — forbidden IP
+   literals, and names that only ever mean something inside a network (`localhost`,
+   single-label names such as `metadata` that the resolver would complete with a search domain,
+   `.local`, `.internal`, `.home.arpa`, `.onion`, ...). Nothing about them leaks to a resolver.
+2. `Guard.addresses(host, port)`: resolve once and refuse if any address is forbidden. The
+   fetcher's network backend (`GuardedBackend`) calls this at connect time and connects to the
+   address it got, never resolving the name a second time: a DNS server that answers a public
+   address to the check and a private one to the connection (rebinding) has no second answer to
+   give. TLS still verifies the certificate against the name (SNI and Host are the URL's).
+
+The setting `allow_private_addresses` (EVERYSIDE_ALLOW_PRIVATE_ADDRESSES=1) turns the guard off,
+e.g. for a self-hosted feed on a LAN.
 """
 
 from __future__ import annotations
@@ -16,8 +25,12 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 from urllib.parse import urlsplit
+
+import httpcore
+import httpx
 
 from everyside.errors import BlockedURLError, FetchError
 
@@ -25,13 +38,36 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 SETTING_HINT = "set allow_private_addresses (EVERYSIDE_ALLOW_PRIVATE_ADDRESSES=1) to allow it"
 CGNAT = ipaddress.ip_network("100.64.0.0/10")
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+SITE_LOCAL_V6 = ipaddress.ip_network("fec0::/10")  # deprecated, yet routed inside some sites
+# Names that only resolve inside a network (RFC 6761, 6762, 7686, 8375, ICANN's .internal)
+# or on this machine (Debian's /etc/hosts): refused without asking a resolver.
+LOCAL_SUFFIXES = (
+    "localhost",
+    "local",
+    "internal",
+    "intranet",
+    "lan",
+    "home",
+    "corp",
+    "private",
+    "localdomain",
+    "home.arpa",
+    "onion",
+    "test",
+    "invalid",
+    "alt",
+)
+LOCAL_NAMES = ("ip6-localhost", "ip6-loopback")
+
+Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
+Rule = Callable[[IPAddress], str | None]
 
 
 def parse_ip(host: str) -> IPAddress | None:
     """The address a host literal denotes, including legacy IPv4 spellings; None for names."""
     host = host.strip("[]").rstrip(".")
     try:
-        return ipaddress.ip_address(host)
+        return ipaddress.ip_address(host.split("%")[0])
     except ValueError:
         pass
     if host and all(c in "0123456789abcdefxABCDEFX." for c in host) and host[0].isdigit():
@@ -58,12 +94,14 @@ def _unwrap(ip: IPAddress) -> IPAddress:
 def refusal_rule(ip: IPAddress) -> str | None:
     """Name of the rule that refuses `ip`, or None when it is a public address."""
     ip = _unwrap(ip)
+    v6 = isinstance(ip, ipaddress.IPv6Address)
     checks = (
         ("loopback", ip.is_loopback),
         ("unspecified", ip.is_unspecified),
         ("link-local", ip.is_link_local),
+        ("site-local", v6 and ip in SITE_LOCAL_V6),  # `is_global` is True for fec0::/10
         ("multicast", ip.is_multicast),
-        ("shared (CGNAT)", isinstance(ip, ipaddress.IPv4Address) and ip in CGNAT),
+        ("shared (CGNAT)", not v6 and ip in CGNAT),
         ("reserved", ip.is_reserved),
         ("private", ip.is_private),
         ("non-global", not ip.is_global),
@@ -74,55 +112,167 @@ def refusal_rule(ip: IPAddress) -> str | None:
     return None
 
 
-def _refuse(url: str, host: str, ip: IPAddress, rule: str) -> BlockedURLError:
-    via = "" if parse_ip(host) is not None else f" (resolves to {ip})"
-    return BlockedURLError(
-        url, f"refused by the SSRF guard: {host}{via} is a {rule} address; {SETTING_HINT}"
-    )
-
-
-def check_literal(url: str) -> list[IPAddress] | None:
-    """Refuse a URL whose host is a forbidden IP literal; return [ip] if it is a fine literal,
-    None when the host is a name that still needs resolving."""
-    host = urlsplit(url).hostname or ""
-    if not host:
-        raise BlockedURLError(url, "no host in URL")
-    if host == "localhost" or host.endswith(".localhost"):
-        raise BlockedURLError(
-            url, f"refused by the SSRF guard: {host} is a loopback name; {SETTING_HINT}"
-        )
-    ip = parse_ip(host)
-    if ip is None:
-        return None
-    rule = refusal_rule(ip)
-    if rule:
-        raise _refuse(url, host, ip, rule)
-    return [ip]
+def local_name_rule(host: str) -> str | None:
+    """Why a host *name* is refused without resolving it, or None if it may be resolved."""
+    name = host.rstrip(".").lower()
+    if "." not in name:
+        if name in ("localhost", *LOCAL_NAMES):
+            return "loopback name"
+        return "single-label name (completed by the resolver's search domains)"
+    for suffix in LOCAL_SUFFIXES:
+        if name == suffix or name.endswith("." + suffix):
+            return "loopback name" if suffix == "localhost" else f"local-only name (.{suffix})"
+    return None
 
 
 async def resolve(host: str, port: int) -> list[IPAddress]:
+    """Every address of `host` (the system resolver, off the event loop)."""
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
 
 
-Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
+class Guard:
+    """The policy: `check_literal` before any I/O, `addresses` once per connection.
+
+    `rule` decides which addresses are refused (tests pass one that lets their local server
+    through); `resolver` is the DNS lookup (the system's by default)."""
+
+    def __init__(
+        self, allow_private: bool, resolver: Resolver | None = None, rule: Rule = refusal_rule
+    ):
+        self.allow_private = allow_private
+        self.resolver = resolver or resolve
+        self.rule = rule
+
+    def check_literal(self, url: str) -> None:
+        """Refuse a URL by its host alone (no DNS): forbidden IP literals and local names."""
+        host = urlsplit(url).hostname or ""
+        if not host:
+            raise BlockedURLError(url, "no host in URL")
+        if self.allow_private:
+            return
+        ip = parse_ip(host)
+        if ip is not None:
+            rule = self.rule(ip)
+            if rule:
+                raise BlockedURLError(url, _message(host, ip, rule))
+            return
+        name_rule = local_name_rule(host)
+        if name_rule:
+            raise BlockedURLError(
+                url, f"refused by the SSRF guard: {host} is a {name_rule}; {SETTING_HINT}"
+            )
+
+    async def addresses(self, host: str, port: int) -> list[IPAddress]:
+        """The addresses to connect to for host:port, resolved once; BlockedURLError if the
+        name or any of its addresses is forbidden (one bad answer poisons the name)."""
+        url = f"{host}:{port}"
+        self.check_literal(f"http://{_bracket(host)}:{port}/")
+        ip = parse_ip(host)
+        if ip is not None:
+            return [ip]
+        try:
+            found = await self.resolver(host, port)
+        except (OSError, UnicodeError) as e:
+            raise FetchError(url, f"cannot resolve host {host}: {e}") from e
+        if not found:
+            raise FetchError(url, f"cannot resolve host {host}: no addresses")
+        if not self.allow_private:
+            for addr in found:
+                rule = self.rule(addr)
+                if rule:
+                    raise BlockedURLError(url, _message(host, addr, rule))
+        return found
+
+    async def check_url(self, url: str) -> None:
+        """Both steps for a URL: what `everyside feeds add` calls before it fetches."""
+        self.check_literal(url)
+        if self.allow_private:
+            return
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            await self.addresses(parts.hostname or "", port)
+        except FetchError as e:  # named host:port by `addresses`: name the URL instead
+            raise type(e)(url, e.message) from None
+
+
+def _bracket(host: str) -> str:
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def _message(host: str, ip: IPAddress, rule: str) -> str:
+    via = "" if parse_ip(host) is not None else f" (resolves to {ip})"
+    return f"refused by the SSRF guard: {host}{via} is a {rule} address; {SETTING_HINT}"
 
 
 async def check_url(url: str, allow_private: bool, resolver: Resolver | None = None) -> None:
     """Raise BlockedURLError unless `url` may be fetched (every address of its host public)."""
-    if allow_private:
-        return
-    if check_literal(url) is not None:
-        return
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        addresses = await (resolver or resolve)(host, port)
-    except (socket.gaierror, UnicodeError) as e:
-        raise FetchError(url, f"cannot resolve host {host}: {e}") from e
-    for ip in addresses:
-        rule = refusal_rule(ip)
-        if rule:
-            raise _refuse(url, host, ip, rule)
+    await Guard(allow_private, resolver).check_url(url)
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend with the guard at the one place a socket is opened: the
+    name is resolved once, every address checked, and the connection made to an address from
+    that answer. TLS is started by httpcore afterwards with the URL's name as SNI."""
+
+    def __init__(self, guard: Guard):
+        from httpcore._backends.auto import AutoBackend
+
+        self.guard = guard
+        self.inner = AutoBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        if self.guard.allow_private:
+            return await self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        last: Exception | None = None
+        for ip in await self.guard.addresses(host, port):
+            try:
+                return await self.inner.connect_tcp(
+                    str(ip), port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as e:
+                last = e  # the next address of the same answer, as a browser would
+        assert last is not None
+        raise last
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are not fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport over a connection pool whose sockets come from `GuardedBackend`.
+
+    httpx has no parameter for the network backend, so the pool it builds is replaced by an
+    equivalent one (same TLS context and limits) that uses ours."""
+
+    def __init__(
+        self, guard: Guard, limits: httpx.Limits, verify: Any = True, **kwargs: Any
+    ) -> None:
+        super().__init__(verify=verify, limits=limits, **kwargs)
+        old = self._pool
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=old._ssl_context,
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            http1=True,
+            http2=False,
+            network_backend=GuardedBackend(guard),
+        )
