@@ -17,6 +17,7 @@ from typing import Protocol
 import brotli
 
 STEP = 65536  # most bytes one layer hands on per call
+SLICE = 8192  # raw bytes fed at a time, so the ratio is judged on what was actually consumed
 MAX_LAYERS = 3  # `gzip, gzip` is legal; five layers is only ever an attack
 RATIO_GRACE = 1 << 20  # the ratio is judged once this many bytes are decoded
 ALIASES = {"x-gzip": "gzip", "x-deflate": "deflate"}
@@ -144,10 +145,15 @@ class BoundedDecoder:
         self.decoded = 0
 
     def feed(self, raw: bytes) -> Iterator[bytes]:
-        self.raw += len(raw)
-        if self.raw > self.cap:  # e.g. endless brotli metadata blocks that decode to nothing
-            raise DecodeRefused(f"more than max_response_bytes={self.cap} bytes on the wire")
-        yield from self._count(self._through(0, raw))
+        if not self.layers:
+            yield from self._count(self._through(0, raw))
+            return
+        for i in range(0, len(raw), SLICE):
+            piece = raw[i : i + SLICE]
+            self.raw += len(piece)
+            if self.raw > self.cap:  # e.g. endless brotli metadata blocks that decode to nothing
+                raise DecodeRefused(f"more than max_response_bytes={self.cap} bytes on the wire")
+            yield from self._count(self._through(0, piece))
 
     def finish(self) -> Iterator[bytes]:
         for i, (_, layer) in enumerate(self.layers):
@@ -176,9 +182,9 @@ class BoundedDecoder:
                 and self.decoded > self.max_ratio * self.raw
             ):
                 raise DecodeRefused(
-                    f"compression ratio above max_compression_ratio={self.max_ratio:g} "
-                    f"({self.raw} bytes expanded to more than {self.decoded}, Content-Encoding: "
-                    f"{self.header}); refused as a decompression bomb"
+                    f"decompression bomb refused: more than {self.max_ratio:g}x expansion "
+                    f"(max_compression_ratio={self.max_ratio:g}; {self.raw} bytes became "
+                    f"{self.decoded}+, Content-Encoding: {self.header})"
                 )
             yield piece
 
