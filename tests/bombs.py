@@ -122,3 +122,60 @@ def serve(bomb: Bomb, content_type: str = "application/rss+xml"):  # type: ignor
             pass  # the client refused the body, as it should
 
     return handler
+
+
+# -- XML: entity expansion and regex blow-ups ---------------------------------------------------
+PAD = b"<!--" + b" " * 70_000 + b"-->\n"  # past the first 64 KB, where entities used to be sought
+ITEM = b"<item><title>%s</title><link>http://example.org/1</link></item>"
+
+
+def _rss(prolog: bytes, title: bytes) -> bytes:
+    return (
+        b'<?xml version="1.0"?>\n'
+        + prolog
+        + b'<rss version="2.0"><channel><title>t</title>'
+        + ITEM % title
+        + b"</channel></rss>"
+    )
+
+
+def laughs_subset(levels: int = 9) -> bytes:
+    """The classic billion laughs internal subset: 10^levels "lol"s."""
+    decls = [b'<!ENTITY lol0 "lol">']
+    for i in range(1, levels + 1):
+        decls.append(b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10))
+    return b"<!DOCTYPE rss [" + b"".join(decls) + b"]>\n"
+
+
+def xml_bombs() -> dict[str, bytes]:
+    """Hostile feed documents, by name. Each expands to gigabytes in a parser that lets it."""
+    laughs = laughs_subset()
+    big = b'<!DOCTYPE rss [\n<!ENTITY big "' + b"A" * 100_000 + b'">\n]>\n'
+    return {
+        # billion laughs after 70 KB of comment
+        "padded-laughs": _rss(PAD + laughs, b"&lol9;"),
+        # one "safe" (no &) 100 KB entity referenced 10,000 times: 1 GB of title
+        "safe-entity": _rss(PAD + big, b"&big;" * 10_000),
+        # the same in UTF-16, where a byte search for "<!ENTITY" finds nothing
+        "utf16-laughs": _rss(laughs, b"&lol9;")
+        .decode()
+        .replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="utf-16"?>')
+        .encode("utf-16"),
+        # a sitemap, padded so that nothing recognises it as one before the parser
+        "sitemap-laughs": b'<?xml version="1.0"?>\n'
+        + PAD
+        + laughs.replace(b"rss", b"urlset")
+        + b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>&lol9;'
+        + b"</loc></url></urlset>",
+    }
+
+
+def regex_bombs() -> dict[str, bytes]:
+    """Documents that made the parsers' regexes backtrack for minutes to hours."""
+    return {
+        # feedparser's DOCTYPE regexes are quadratic in blank lines before the root
+        "blank-prolog": _rss(b"\n" * 1_000_000, b"fine"),
+        "doctype-lines": _rss(b"<!DOCTYPE\n" * 50_000, b"fine"),
+        # the HTML sniffing regex was exponential in comments before a non-HTML byte
+        "comments": b"<!---->" * 60 + b"x" + _rss(b"", b"fine"),
+    }

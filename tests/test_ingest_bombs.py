@@ -1,5 +1,6 @@
-"""Decompression bombs: 10 GiB of brotli, of gzip inside gzip, of deflate and of gzip, streamed
-by a local server. The fetcher stops each at its caps (decoded bytes, compression ratio), the
+"""Decompression bombs (10 GiB of brotli, of gzip inside gzip, of deflate and of gzip, streamed
+by a local server) and XML entity bombs (billion laughs and a "safe" entity, hidden from the old
+check). The fetcher stops each at its caps (decoded bytes, compression ratio), the
 feed keeps the error (stored, and shown by `everyside feeds status`), the round goes on, and a
 real `everyside ingest --once` process peaks at the same RSS as without the bombs.
 
@@ -15,16 +16,17 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from bombs import Bomb, brotli_bomb, deflate_bomb, double_gzip_bomb, serve
+from bombs import Bomb, brotli_bomb, deflate_bomb, double_gzip_bomb, serve, xml_bombs
 from everyside.errors import FetchError
 from everyside.ingest.fetch import Fetcher
-from everyside.ingest.localserver import LocalServer, Routes
+from everyside.ingest.localserver import Doc, LocalServer, Routes
 from everyside.ingest.service import register_feeds
 from everyside.settings import load_settings
 from everyside.store import open_store
@@ -50,6 +52,8 @@ def bomb_site():  # type: ignore[no-untyped-def]
     bombs: dict[str, Bomb] = {path: make() for path, make in BOMBS.items()}
     for path, bomb in bombs.items():
         routes[path] = serve(bomb)
+    for name, body in xml_bombs().items():
+        routes[f"/xml/{name}.xml"] = Doc(body, etag=False)
     with LocalServer(routes) as srv:
         yield srv, routes, bombs
 
@@ -104,7 +108,10 @@ def _everyside(data_dir: Path, *args: str) -> tuple[int, int, str]:
             stderr=subprocess.STDOUT,
             preexec_fn=_limit_address_space,
         )
+        watchdog = threading.Timer(300, proc.kill)  # a hang must fail the test, not the suite
+        watchdog.start()
         _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage, not the session's
+        watchdog.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         return proc.returncode, usage.ru_maxrss // 1024, out.read().decode()
@@ -124,9 +131,10 @@ def test_a_real_ingest_survives_10_gib_bombs_in_constant_memory(bomb_site, tmp_p
     code, calm_mb, out = _everyside(tmp_path / "calm", "ingest", "--once", "--no-process")
     assert code == 0, out
     data = tmp_path / "bombed"
-    _site_with_feeds(routes, srv, data, [*BOMBS, *good])
+    xml = [f"/xml/{name}.xml" for name in xml_bombs()]
+    _site_with_feeds(routes, srv, data, [*BOMBS, *xml, *good])
     code, rss_mb, out = _everyside(data, "ingest", "--once", "--no-process")
-    print(f"ingest peak RSS: {calm_mb} MB; with {len(BOMBS)} bombs of {GIB} GiB: {rss_mb} MB")
+    print(f"ingest peak RSS: {calm_mb} MB; with the bombs: {rss_mb} MB")
     assert code == 0, out
     with open_store(f"sqlite:///{data / 'everyside.db'}") as store, store.read() as conn:
         feeds = {f.url: f for f in conn.execute(select(t.feeds))}
@@ -134,7 +142,10 @@ def test_a_real_ingest_survives_10_gib_bombs_in_constant_memory(bomb_site, tmp_p
     for path in BOMBS:
         error = feeds[srv.url(path)].last_error or ""
         assert "decompression bomb refused" in error and "max_compression_ratio=100" in error
+    for path in xml:
+        assert "entity declarations refused" in (feeds[srv.url(path)].last_error or ""), path
     assert n_articles == 6, out  # the good feeds of the same round are all stored
     assert rss_mb < calm_mb + MAX_ADDED_RSS_MB, f"peak RSS {rss_mb} MB, {calm_mb} MB without"
     code, _, status = _everyside(data, "feeds", "status", "--errors")
     assert code == 0 and status.count("decompression bomb refused") == len(BOMBS), status
+    assert status.count("entity declarations refused") == len(xml), status
