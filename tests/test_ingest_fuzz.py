@@ -50,7 +50,10 @@ def build(kind: str, items: list[tuple[str, str]]) -> bytes:
             'xmlns="http://purl.org/rss/1.0/"><channel><title>fuzz</title></channel>'
         )
         tail = "</rdf:RDF>"
-        item = '<item rdf:about="{u}"><title>{t}</title><link>{u}</link><description>{s}</description></item>'
+        item = (
+            '<item rdf:about="{u}"><title>{t}</title><link>{u}</link>'
+            "<description>{s}</description></item>"
+        )
     else:
         head, tail = '<rss version="2.0"><channel><title>fuzz</title>', "</channel></rss>"
         item = "<item><title>{t}</title><link>{u}</link><description>{s}</description></item>"
