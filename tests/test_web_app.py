@@ -176,7 +176,9 @@ def client(
         with admin.begin() as conn:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
         url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    settings = load_settings(env={}, cli={"data_dir": str(data), "database_url": url})
+    settings = load_settings(
+        env={}, cli={"data_dir": str(data), "database_url": url, "base_url": "http://testserver"}
+    )
     store = open_store(url, migrate=True)
     fill(store)
     with TestClient(create_app(settings, store)) as c:

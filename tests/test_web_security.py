@@ -40,6 +40,7 @@ def app_store(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, obj
             "data_dir": str(tmp_path / "data"),
             "database_url": sqlite_url,
             "feedback_rate_limit": 3,
+            "base_url": "http://testserver",
         },
     )
     store = open_store(sqlite_url)
@@ -54,7 +55,9 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """One app for the read-only tests of this module (the feedback tests get their own)."""
     data = tmp_path_factory.mktemp("web-ro")
     url = f"sqlite:///{data / 'everyside.db'}"
-    settings = load_settings(env={}, cli={"data_dir": str(data), "database_url": url})
+    settings = load_settings(
+        env={}, cli={"data_dir": str(data), "database_url": url, "base_url": "http://testserver"}
+    )
     store = open_store(url)
     fill(store)
     with TestClient(create_app(settings, store)) as c:
@@ -95,6 +98,7 @@ def test_side_colours_from_settings_are_sanitised(tmp_path: Path, sqlite_url: st
             "data_dir": str(tmp_path),
             "database_url": sqlite_url,
             "side_colors": "left=#ff0000,right=red;}body{display:none,center=#00aa00",
+            "base_url": "http://testserver",
         },
     )
     with open_store(sqlite_url) as store, TestClient(create_app(settings, store)) as c:

@@ -53,6 +53,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", str, "127.0.0.1", "Address the web server listens on."),
     Setting("port", int, 8000, "Port the web server listens on."),
     Setting(
+        "base_url",
+        str,
+        "",
+        "Absolute URL readers reach the web app at, for links in Atom feeds (default: "
+        "http://<host>:<port> from the bound address). Never taken from the request's Host.",
+    ),
+    Setting(
+        "allowed_hosts",
+        str,
+        "",
+        "Comma-separated Host header values the web app answers (`*.example.org` for "
+        "subdomains, `*` for any); default: base_url's host, plus localhost, 127.0.0.1 and ::1 "
+        "when listening on loopback.",
+    ),
+    Setting(
         "side_colors",
         str,
         "left=#1f5fbf,center=#6b6b6b,right=#c0392b",

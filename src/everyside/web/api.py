@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 
 from everyside.web import queries as q
 from everyside.web import view
-from everyside.web.app import ctx
+from everyside.web.app import MAX_ID, Id, ctx
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -29,7 +29,7 @@ def stories(
     range: str | None = Query(None, pattern="^(day|week|month|all)$"),
     blindspot: str | None = Query(None, pattern="^(left|right)$"),
     limit: int = Query(30, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> dict:
     f = q.StoryFilter(topic=topic, country=country, range=range, blindspot=blindspot)
     with ctx(request).store.read() as conn:
@@ -55,14 +55,14 @@ def story_detail(request: Request, story_id: int) -> dict[str, Any]:
 
 
 @router.get("/stories/{story_id}", summary="One story with coverage and summary", responses=ERRORS)
-def story(request: Request, story_id: int) -> dict:
+def story(request: Request, story_id: Id) -> dict:
     d = story_detail(request, story_id)
     d.pop("articles")
     return d
 
 
 @router.get("/stories/{story_id}/articles", summary="Articles of a story", responses=ERRORS)
-def story_articles(request: Request, story_id: int) -> dict:
+def story_articles(request: Request, story_id: Id) -> dict:
     return {"articles": story_detail(request, story_id)["articles"]}
 
 
@@ -84,7 +84,7 @@ def outlets(
     request: Request,
     q_: str = Query("", alias="q", max_length=100),
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> dict:
     with ctx(request).store.read() as conn:
         return {"outlets": q.list_outlets(conn, q_, limit=limit, offset=offset)}
@@ -119,7 +119,7 @@ def ratings(request: Request, domain: str) -> dict:
 
 
 @router.get("/articles/{article_id}", summary="One article", responses=ERRORS)
-def article(request: Request, article_id: int) -> dict:
+def article(request: Request, article_id: Id) -> dict:
     from sqlalchemy import text
 
     with ctx(request).store.read() as conn:
@@ -134,7 +134,7 @@ def search(
     request: Request,
     q_: str = Query(..., alias="q", min_length=1, max_length=200),
     limit: int = Query(30, ge=1, le=100),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> dict:
     with ctx(request).store.read() as conn:
         return {"q": q_, "stories": q.search(conn, q_, limit=limit, offset=offset)}

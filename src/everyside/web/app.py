@@ -1,5 +1,13 @@
-"""The app factory: wires settings, store, templates, security headers, metrics, the one error
-shape, and the routers (pages, API, feeds/exports, system pages). Handlers live elsewhere."""
+"""The app factory: wires settings, store, templates, security headers, trusted hosts, metrics,
+the one error shape, and the routers (pages, API, feeds/exports, system pages). Handlers live
+elsewhere.
+
+Every error, expected or not, answers with the one shape; an unexpected one is answered by
+`CatchAll` without re-raising, so the server keeps the connection alive (Starlette's own
+catch-all re-raises after answering, and uvicorn then closes the connection). Path and query
+values are checked before any handler: ids beyond 64-bit integers and NUL characters (which
+SQLite and PostgreSQL refuse) are 422s, not 500s.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +18,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -23,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from everyside.errors import EverysideError
 from everyside.settings import Settings
 from everyside.store import Store
-from everyside.web import security
+from everyside.web import hosts, security
 from everyside.web.cache import PageCache
 from everyside.web.metrics import Metrics
 
@@ -39,6 +48,8 @@ ERROR_CODES = {
     500: "internal_error",
     503: "unavailable",
 }
+MAX_ID = 2**63 - 1  # the largest integer either database stores
+Id = Annotated[int, PathParam(ge=0, le=MAX_ID, description="A numeric id.")]
 
 
 @dataclass
@@ -51,6 +62,7 @@ class WebContext:
     key: bytes
     metrics: Metrics
     cache: PageCache
+    base_url: str  # absolute links are built from this, never from the request's Host
 
     @staticmethod
     def now() -> datetime:
@@ -109,12 +121,28 @@ def _messages(exc: RequestValidationError) -> str:
     return "invalid parameters: " + "; ".join(parts)
 
 
+def _printable(value: str, limit: int = 200) -> str:
+    """A request value safe to echo in a message: control characters escaped, length bounded."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in value[:limit])
+    return shown + ("..." if len(value) > limit else "")
+
+
+def no_control_characters(request: Request) -> None:
+    """Refuse NUL in path and query values before any handler: no database stores it."""
+    values = [*request.path_params.values(), *request.query_params.values()]
+    for value in values:
+        if isinstance(value, str) and "\x00" in value:
+            raise HTTPException(
+                422, f"invalid parameters: {_printable(value, 80)!r} contains a NUL character"
+            )
+
+
 def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         msg = exc.detail if isinstance(exc.detail, str) else "request failed"
         if exc.status_code == 404 and msg == "Not Found":
-            msg = f"nothing at {request.url.path}; see / or /api/v1/openapi.json"
+            msg = f"nothing at {_printable(request.url.path)}; see / or /api/v1/openapi.json"
         return error_response(request, exc.status_code, msg)
 
     @app.exception_handler(RequestValidationError)
@@ -125,11 +153,37 @@ def _install_errors(app: FastAPI) -> None:
     async def ours(request: Request, exc: EverysideError) -> Response:
         return error_response(request, 503, str(exc))
 
-    @app.exception_handler(Exception)
-    async def crash(request: Request, exc: Exception) -> Response:
-        ctx(request).metrics.errors.inc()
-        log.error("web: unable to serve %s: %r", request.url.path, exc, exc_info=exc)
-        return error_response(request, 500, "internal error; the server log has the details")
+
+class CatchAll:
+    """Answer an unexpected exception with the one error shape (500) and keep the connection:
+    the exception stops here instead of reaching Starlette's ServerErrorMiddleware."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:  # half a response is out: nothing sensible can follow it
+                raise
+            request = Request(scope, receive)
+            ctx(request).metrics.errors.inc()
+            log.error("web: unable to serve %s: %r", scope.get("path"), exc, exc_info=exc)
+            response = error_response(
+                request, 500, "internal error; the server log has the details"
+            )
+            await response(scope, receive, send)
 
 
 class HeadersAndTiming:
@@ -191,6 +245,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
 
     app = FastAPI(
         lifespan=_lifespan,
+        dependencies=[Depends(no_control_characters)],
         title="everyside API",
         version="1",
         openapi_url="/api/v1/openapi.json",
@@ -206,8 +261,12 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         security.secret_key(settings),
         Metrics(store),
         PageCache(float(settings.page_cache_seconds)),
+        hosts.base_url(settings),
     )
+    hosts.warn_if_guessed(settings)
     _install_errors(app)
+    app.add_middleware(CatchAll)  # innermost: its 500 still gets the headers below
+    app.add_middleware(hosts.TrustedHosts, allowed=hosts.allowed_hosts(settings))
     app.add_middleware(HeadersAndTiming, metrics=app.state.es.metrics)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     for module in (system, api, exports, pages):

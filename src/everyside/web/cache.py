@@ -1,6 +1,12 @@
 """A small in-memory cache for pages that are the same for every reader (home, blindspots,
 topics, feeds): a front page is read far more often than the pipeline changes it. Entries live
-`page_cache_seconds`; per process, bounded, never shared between readers' personal pages."""
+`page_cache_seconds`; per process, bounded, never shared between readers' personal pages.
+
+The key is what the response depends on and nothing a client can bend: the path, the query and
+the representation the app chose (`wants_json`, the very function the handler uses; keying on a
+substring of Accept let `Accept: application/json, text/html` store HTML under the JSON key).
+Absolute links come from `base_url`, never from Host, so Host is rightly not in the key. A
+cookie the response sets is never replayed to another reader."""
 
 from __future__ import annotations
 
@@ -23,8 +29,9 @@ class PageCache:
         self._lock = threading.Lock()
 
     def key(self, request: Request) -> tuple:
-        accept = request.headers.get("accept", "")
-        return (request.url.path, request.url.query, "application/json" in accept)
+        from everyside.web.app import wants_json
+
+        return (request.url.path, request.url.query, wants_json(request))
 
     def get(self, request: Request) -> Response | None:
         if self.ttl <= 0:
@@ -41,7 +48,8 @@ class PageCache:
     def put(self, request: Request, response: Response) -> Response:
         if self.ttl <= 0 or response.status_code != 200 or not hasattr(response, "body"):
             return response
-        entry = (self.clock() + self.ttl, 200, bytes(response.body), list(response.raw_headers))
+        headers = [(k, v) for k, v in response.raw_headers if k.lower() != b"set-cookie"]
+        entry = (self.clock() + self.ttl, 200, bytes(response.body), headers)
         with self._lock:
             self._entries[self.key(request)] = entry
             while len(self._entries) > MAX_ENTRIES:

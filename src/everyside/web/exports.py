@@ -21,7 +21,7 @@ from fastapi.responses import Response
 from everyside.web import queries as q
 from everyside.web import view
 from everyside.web.api import story_detail
-from everyside.web.app import ctx
+from everyside.web.app import Id, ctx
 from everyside.web.cache import cached
 
 router = APIRouter(include_in_schema=False)
@@ -47,12 +47,8 @@ CSV_FIELDS = (
 )
 
 
-def _base(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
-
-
 def atom(request: Request, title: str, self_path: str, stories: list[dict[str, Any]]) -> Response:
-    base = _base(request)
+    base = ctx(request).base_url  # the configured one: never the request's Host
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = f"everyside: {title}"
@@ -148,7 +144,7 @@ def _cell(v: Any) -> Any:
 
 
 @router.get("/story/{story_id:int}/articles.csv")
-def export_csv(request: Request, story_id: int) -> Response:
+def export_csv(request: Request, story_id: Id) -> Response:
     _, cards = _story_cards(request, story_id)
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, extrasaction="ignore")
@@ -163,7 +159,7 @@ def export_csv(request: Request, story_id: int) -> Response:
 
 
 @router.get("/story/{story_id:int}/articles.jsonl")
-def export_jsonl(request: Request, story_id: int) -> Response:
+def export_jsonl(request: Request, story_id: Id) -> Response:
     _, cards = _story_cards(request, story_id)
     body = "".join(json.dumps(jsonable_encoder(c), ensure_ascii=False) + "\n" for c in cards)
     return Response(
@@ -174,7 +170,7 @@ def export_jsonl(request: Request, story_id: int) -> Response:
 
 
 @router.get("/story/{story_id:int}/coverage.json")
-def export_coverage(request: Request, story_id: int) -> Response:
+def export_coverage(request: Request, story_id: Id) -> Response:
     panel, _ = _story_cards(request, story_id)
     return Response(
         json.dumps(jsonable_encoder(panel), ensure_ascii=False),

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from everyside.store.search import similar_stories
 from everyside.web import queries as q
 from everyside.web import security, view
-from everyside.web.app import ctx, error_response, respond, wants_json
+from everyside.web.app import Id, ctx, error_response, respond, wants_json
 from everyside.web.cache import cached
 
 router = APIRouter(include_in_schema=False)
@@ -94,7 +94,7 @@ def _similar(conn: Any, story: dict[str, Any]) -> list[dict[str, Any]]:
 @page("/story/{story_id:int}")
 def story(
     request: Request,
-    story_id: int,
+    story_id: Id,
     side: str | None = Query(None, pattern="^(left|center|right|all)?$"),
     sort: str = Query("time", pattern="^(time|bias|factuality)$"),
     feedback: str | None = None,
@@ -136,7 +136,7 @@ FEEDBACK_REASONS = {
 @router.post("/story/{story_id:int}/feedback")
 def feedback(
     request: Request,
-    story_id: int,
+    story_id: Id,
     reason: str = Form(..., max_length=64),
     text: str = Form("", max_length=2000),
     csrf_token: str = Form("", alias=security.CSRF_FIELD),
