@@ -73,7 +73,12 @@ SETTINGS: tuple[Setting, ...] = (
         "left=#1f5fbf,center=#6b6b6b,right=#c0392b",
         "Colours of the sides (US convention by default).",
     ),
-    Setting("feedback_rate_limit", int, 10, "Feedback submissions per client per hour."),
+    Setting(
+        "feedback_rate_limit",
+        int,
+        10,
+        "Feedback submissions per client (address; an IPv6 /64 is one) per hour.",
+    ),
     Setting(
         "page_cache_seconds",
         float,
@@ -178,7 +183,23 @@ SETTINGS: tuple[Setting, ...] = (
         "summary_dispute_reports",
         int,
         3,
-        "Reports after which a summary is marked disputed and regenerated.",
+        "Distinct clients (address or browser) whose reports mark a summary disputed and "
+        "regenerated, at least.",
+    ),
+    Setting(
+        "summary_dispute_share",
+        float,
+        0.05,
+        "Share of a story's distinct readers that must report its summary before it is "
+        "disputed, when that is more than summary_dispute_reports.",
+    ),
+    Setting(
+        "operator_token",
+        str,
+        "",
+        "Password of the operator pages (/-/disputes; HTTP Basic, any user name, or "
+        "`Authorization: Bearer`); empty: those pages are closed.",
+        secret=True,
     ),
     Setting("log_level", str, "INFO", "Logging level."),
 )

@@ -5,9 +5,11 @@
   or changed materially since (`regeneration_reason`). Returns how many it wrote.
 - `get_summary(conn, story_id)` returns the stored document (shape: `everyside.domain.summarize`).
 - `record_feedback(store, settings, story_id, reason, text, client, now)` stores a "Does this
-  summary seem wrong?" report; at `summary_dispute_reports` unhandled reports the summary is
-  marked disputed and regenerated in strict mode (only corroborated sentences, no LLM), with
-  the reports' reasons logged and kept in the document.
+  summary seem wrong?" report (refused past the client's hourly `rate_limit`, atomically);
+  once the unhandled reports come from enough distinct clients (`domain.disputes`: at least
+  `summary_dispute_reports`, and `summary_dispute_share` of the story's readers) the summary
+  is marked disputed and regenerated in strict mode (only corroborated sentences, no LLM),
+  with the reports' reasons logged and kept in the document.
 
 Syndicated copies (`copy_of` set) are left out: a wire copy is not a second source. Sides come
 from the outlet's cached combined bias (the same source the coverage panel uses).
@@ -19,11 +21,12 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from everyside.domain.disputes import distinct_clients, is_disputed
 from everyside.domain.model import bias_side
 from everyside.domain.summarize import (
     SourceArticle,
@@ -39,7 +42,9 @@ from everyside.errors import InputError
 from everyside.llm import LLMClient, LLMError
 from everyside.settings import Settings
 from everyside.store import Store
+from everyside.store import feedback as fb
 from everyside.store import schema as t
+from everyside.store.locks import advisory_lock
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +150,7 @@ def generate(
 
 
 def _save(conn: Connection, story_id: int, doc: dict[str, Any], count: int, now: datetime) -> None:
+    advisory_lock(conn, f"summary:{story_id}")  # two writers of one summary wait their turn
     conn.execute(delete(t.summaries).where(t.summaries.c.story_id == story_id))
     conn.execute(
         insert(t.summaries).values(
@@ -214,15 +220,6 @@ def update_all_summaries(store: Store, settings: Settings, now: datetime) -> int
 
 
 # -- feedback ---------------------------------------------------------------------------------
-def _open_reports(conn: Connection, story_id: int) -> list[Any]:
-    f = t.feedback.c
-    return conn.execute(
-        select(f.id, f.reason, f.text).where(
-            f.story_id == story_id, f.kind == "summary", f.handled.is_(False)
-        )
-    ).all()
-
-
 def record_feedback(
     store: Store,
     settings: Settings,
@@ -233,11 +230,15 @@ def record_feedback(
     now: datetime,
     *,
     llm: LLMClient | None = None,
+    browser: str | None = None,
+    rate_limit: int | None = None,
 ) -> dict[str, Any]:
-    """Store a summary report; dispute and regenerate the summary once enough have come in.
+    """Store a summary report; dispute and regenerate the summary once enough distinct clients
+    have sent one. `client`/`browser` are keyed hashes of the address and the browser cookie.
 
-    Returns {"feedback_id", "reports" (unhandled, including this one), "disputed",
-    "regenerated"}. Rate limiting is the caller's (the web's) job."""
+    Returns {"feedback_id", "reports" (unhandled, including this one), "clients" (distinct),
+    "readers", "disputed", "regenerated", "rate_limited"}; with `rate_limit`, a client that sent
+    that many reports in the last hour is refused (feedback_id None, rate_limited True)."""
     reason = (reason or "").strip()[:MAX_REASON]
     if not reason:
         raise InputError("feedback needs a reason (e.g. 'wrong event', 'inaccurate')")
@@ -246,30 +247,42 @@ def record_feedback(
     if not exists:
         raise InputError(f"story #{story_id} does not exist; report on an existing story")
 
-    def add(conn: Connection) -> int:
-        result = conn.execute(
-            insert(t.feedback).values(
-                story_id=story_id,
-                kind="summary",
-                reason=reason,
-                text=(text or "")[:MAX_TEXT] or None,
-                client=client,
-                handled=False,
-                created_at=_naive_utc(now),
-            )
-        )
+    values = dict(
+        story_id=story_id,
+        kind="summary",
+        reason=reason,
+        text=(text or "")[:MAX_TEXT] or None,
+        client=client,
+        browser=browser,
+        handled=False,
+        created_at=_naive_utc(now),
+    )
+
+    def add(conn: Connection) -> int | None:
+        if rate_limit is not None and client:
+            since = _naive_utc(now) - timedelta(hours=1)
+            return fb.insert_report_limited(conn, values, rate_limit, since)
+        result = conn.execute(insert(t.feedback).values(**values))
         return int(result.inserted_primary_key[0])
 
     feedback_id = store.write(add)
     with store.read() as conn:
-        reports = _open_reports(conn, story_id)
+        reports = fb.open_reports(conn, story_id)
+        readers = fb.reader_count(conn, story_id)
+    clients = distinct_clients((r.client, r.browser) for r in reports)
     outcome = {
         "feedback_id": feedback_id,
         "reports": len(reports),
+        "clients": clients,
+        "readers": readers,
         "disputed": False,
         "regenerated": False,
+        "rate_limited": feedback_id is None,
     }
-    if len(reports) >= settings.summary_dispute_reports:
+    share = float(settings.summary_dispute_share)
+    if feedback_id is not None and is_disputed(
+        clients, settings.summary_dispute_reports, share, readers
+    ):
         outcome.update(
             disputed=True, regenerated=_dispute(store, settings, story_id, reports, now, llm)
         )
@@ -286,16 +299,24 @@ def _dispute(
 ) -> bool:
     reasons = Counter(r.reason for r in reports)
     log.warning(
-        "summaries: summary of story #%s disputed after %d reports; reasons: %s; texts: %s",
+        "summaries: summary of story #%s disputed after %d reports from %d clients; "
+        "reasons: %s; texts: %s",
         story_id,
         len(reports),
+        distinct_clients((r.client, r.browser) for r in reports),
         dict(reasons),
         [r.text for r in reports if r.text],
     )
     with store.read() as conn:
         articles = load_articles(conn, story_id)
     doc = generate(articles, settings, now, strict=True, llm=llm) if articles else None
-    dispute = {"reports": len(reports), "reasons": dict(reasons), "at": now.isoformat()}
+    clients = distinct_clients((r.client, r.browser) for r in reports)
+    dispute = {
+        "reports": len(reports),
+        "clients": clients,
+        "reasons": dict(reasons),
+        "at": now.isoformat(),
+    }
     ids = [r.id for r in reports]
 
     def apply(conn: Connection) -> None:

@@ -216,11 +216,23 @@ feedback = Table(
     Column("kind", String(16), nullable=False, default="summary"),
     Column("reason", String(64), nullable=False),
     Column("text", Text),
-    Column("client", String(64)),  # hashed client address, for rate limiting
+    Column("client", String(64)),  # keyed hash of the client's address (an IPv6 /64 is one)
+    Column("browser", String(64)),  # keyed hash of the per-browser cookie; never the raw value
     Column("handled", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),
 )
 Index("ix_feedback_story", feedback.c.story_id)
+Index("ix_feedback_client_time", feedback.c.client, feedback.c.created_at)
+
+# Distinct readers of a story page (keyed address hashes): the audience a dispute is weighed
+# against. One row per (story, reader), written on the reader's first view.
+story_readers = Table(
+    "story_readers",
+    metadata,
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("reader", String(64), primary_key=True),
+    Column("first_seen", DateTime, nullable=False),
+)
 
 # Key/value state of long-running parts (clustering engine checkpoints, import progress).
 state = Table(

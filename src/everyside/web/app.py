@@ -35,11 +35,13 @@ from everyside.store import Store
 from everyside.web import hosts, security
 from everyside.web.cache import PageCache
 from everyside.web.metrics import Metrics
+from everyside.web.readers import Readers
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 ERROR_CODES = {
     400: "bad_request",
+    401: "unauthorized",
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
@@ -63,6 +65,7 @@ class WebContext:
     metrics: Metrics
     cache: PageCache
     base_url: str  # absolute links are built from this, never from the request's Host
+    readers: Readers  # distinct readers of each story page, for disputes
 
     @staticmethod
     def now() -> datetime:
@@ -241,7 +244,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The web app and JSON API over `store`. Serve it with uvicorn."""
-    from everyside.web import api, exports, pages, system
+    from everyside.web import api, exports, operator, pages, system
 
     app = FastAPI(
         lifespan=_lifespan,
@@ -262,6 +265,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         Metrics(store),
         PageCache(float(settings.page_cache_seconds)),
         hosts.base_url(settings),
+        Readers(store),
     )
     hosts.warn_if_guessed(settings)
     _install_errors(app)
@@ -269,7 +273,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.add_middleware(hosts.TrustedHosts, allowed=hosts.allowed_hosts(settings))
     app.add_middleware(HeadersAndTiming, metrics=app.state.es.metrics)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (system, api, exports, pages):
+    for module in (system, operator, api, exports, pages):
         app.include_router(module.router)
     app.add_route("/favicon.ico", lambda r: Response(status_code=204), include_in_schema=False)
     return app

@@ -8,7 +8,7 @@ outlet called "bbc.co.uk.json".
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -112,7 +112,9 @@ def story(
         token = security.new_csrf_token(es.key, es.now())
     extra = {"csrf_token": token, "feedback_state": feedback, "reasons": FEEDBACK_REASONS}
     response = respond(request, "story.html", data, extra=extra)
-    if fresh and not wants_json(request):
+    if wants_json(request):
+        return response
+    if fresh:
         response.set_cookie(
             security.CSRF_COOKIE,
             token,
@@ -121,7 +123,25 @@ def story(
             samesite="strict",
             path="/",
         )
+    _count_reader(request, response, story_id)
     return response
+
+
+def _count_reader(request: Request, response: Response, story_id: int) -> None:
+    """A reader of the page (the audience disputes are weighed against); a browser without
+    the per-browser cookie gets one."""
+    es = ctx(request)
+    reader = security.client_id(es.key, request.client.host if request.client else None)
+    es.readers.saw(story_id, reader, es.now().astimezone(UTC).replace(tzinfo=None))
+    if security.browser_id(es.key, request.cookies.get(security.BROWSER_COOKIE)) is None:
+        response.set_cookie(
+            security.BROWSER_COOKIE,
+            security.new_browser_token(),
+            max_age=security.BROWSER_MAX_AGE,
+            httponly=True,
+            samesite="lax",
+            path="/",
+        )
 
 
 FEEDBACK_REASONS = {
@@ -156,51 +176,34 @@ def feedback(
             422,
             f"unknown reason {reason[:64]!r}; choose one of " + ", ".join(FEEDBACK_REASONS),
         )
+    from everyside.summary_service import record_feedback  # the summariser loads on first use
+
     client = security.client_id(es.key, request.client.host if request.client else None)
-    naive = now.astimezone(UTC).replace(tzinfo=None)
+    browser = security.browser_id(es.key, request.cookies.get(security.BROWSER_COOKIE))
     with es.store.read() as conn:
         if q.get_story(conn, story_id) is None:
             return error_response(request, 404, f"story {story_id} does not exist")
-        allowed = security.feedback_allowed(conn, client, es.settings.feedback_rate_limit, naive)
-    if not allowed:
+    outcome = record_feedback(
+        es.store,
+        es.settings,
+        story_id,
+        reason,
+        text.strip() or None,
+        client,
+        now,
+        browser=browser,
+        rate_limit=es.settings.feedback_rate_limit,
+    )
+    if outcome["rate_limited"]:
         return error_response(
             request,
             429,
             "too many reports from your address in the last "
             "hour; thank you, please try again later",
         )
-    _record(es, story_id, reason, text.strip() or None, client, naive)
     if wants_json(request):
         return JSONResponse({"status": "recorded", "story_id": story_id}, status_code=201)
     return RedirectResponse(f"/story/{story_id}?feedback=thanks#summary", status_code=303)
-
-
-def _record(
-    es: Any, story_id: int, reason: str, text: str | None, client: str, now: datetime
-) -> None:
-    try:
-        from everyside.summary_service import record_feedback
-    except ImportError:
-        record_feedback = None
-    if record_feedback is not None:
-        record_feedback(es.store, es.settings, story_id, reason, text, client, now)
-        return
-    from sqlalchemy import insert
-
-    from everyside.store.schema import feedback as fb
-
-    es.store.write(
-        lambda c: c.execute(
-            insert(fb).values(
-                story_id=story_id,
-                kind="summary",
-                reason=reason,
-                text=text,
-                client=client,
-                created_at=now,
-            )
-        )
-    )
 
 
 @page("/blindspots")

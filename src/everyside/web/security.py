@@ -1,27 +1,35 @@
-"""Web security: the secret key, CSRF tokens, the feedback rate limit and response headers.
+"""Web security: the secret key, CSRF tokens, client identities, the operator check and
+response headers.
 
 CSRF uses signed double-submit tokens: the token is `<issued>.<nonce>.<hmac>`, set in a
 SameSite=Strict cookie and repeated in the form; a POST passes only when both match, the HMAC
-verifies under the secret key and the token is younger than a day. The rate limit counts a
-client's (hashed address) feedback rows of the last hour in the database, so it survives
-restarts and holds across worker processes.
+verifies under the secret key and the token is younger than a day.
+
+A client is known by two keyed hashes, never by the raw values: its address (an IPv6 /64 is
+one client: anyone holds a whole /64) and a random per-browser cookie. The feedback rate limit
+(per address hash, in the database, atomic: store/feedback.py) survives restarts and holds
+across worker processes; disputes count distinct clients (domain/disputes.py).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
+import ipaddress
+import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-
-from sqlalchemy import Connection, text
 
 from everyside.settings import Settings
 
 CSRF_COOKIE = "es_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_MAX_AGE = 86400
+BROWSER_COOKIE = "es_browser"
+BROWSER_MAX_AGE = 365 * 86400
+_BROWSER_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -80,15 +88,46 @@ def check_csrf(key: bytes, cookie: str | None, form_value: str | None, now: date
     return valid_csrf_token(key, cookie, now)
 
 
+def address_key(address: str | None) -> str:
+    """The part of an address that names one client: all of IPv4, the /64 of IPv6."""
+    try:
+        ip = ipaddress.ip_address((address or "").split("%")[0])
+    except ValueError:
+        return address or "unknown"  # e.g. "testclient", a unix socket
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def client_id(key: bytes, address: str | None) -> str:
-    """A keyed hash of the client address: enough to rate-limit, useless to identify."""
-    return _sign(key, f"client:{address or 'unknown'}")
+    """A keyed hash of the client's address (IPv6: its /64): enough to count and rate-limit,
+    useless to identify."""
+    return _sign(key, f"client:{address_key(address)}")
 
 
-def feedback_allowed(conn: Connection, client: str, limit: int, now: datetime) -> bool:
-    since = now - timedelta(hours=1)
-    n = conn.execute(
-        text("SELECT count(*) FROM feedback WHERE client = :c AND created_at >= :s"),
-        {"c": client, "s": since},
-    ).scalar()
-    return int(n or 0) < limit
+def new_browser_token() -> str:
+    return secrets.token_hex(16)
+
+
+def browser_id(key: bytes, cookie: str | None) -> str | None:
+    """A keyed hash of the browser cookie, None without a well-formed one."""
+    if not cookie or not _BROWSER_TOKEN.match(cookie):
+        return None
+    return _sign(key, f"browser:{cookie}")
+
+
+def operator_allowed(token: str, authorization: str | None) -> bool:
+    """`Authorization: Bearer <token>` or HTTP Basic with any user and <token> as password."""
+    if not token or not authorization:
+        return False
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            value = base64.b64decode(value, validate=True).decode().partition(":")[2]
+        except (ValueError, UnicodeDecodeError):
+            return False
+    elif scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(value.encode(), token.encode())
