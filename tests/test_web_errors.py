@@ -200,3 +200,21 @@ def test_a_500_keeps_the_connection_alive(broken_server: tuple[str, int]) -> Non
     second.read()
     assert second.status == 200 and conn.sock is sock  # the same connection served both
     conn.close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../app.py",
+        "/static/%2e%2e/app.py",
+        "/static/..%2fapp.py",
+        "/static/%2e%2e%2f%2e%2e%2fsettings.py",
+        "/static/....//app.py",
+        "/static/%252e%252e/app.py",
+        "/outlets/..%2f..%2fsettings.py",
+        "/feeds/outlets/..%2f..%2fapp.py.atom",
+    ],
+)
+def test_no_path_traversal(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code in (404, 422) and "import " not in r.text and "def " not in r.text
