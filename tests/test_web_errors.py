@@ -10,7 +10,6 @@ import re
 import socket
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, quote_from_bytes
@@ -20,13 +19,14 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from starlette.routing import Route
 
 from everyside.settings import load_settings
 from everyside.store import open_store
 from everyside.web import create_app
-from test_web_app import PG_BASE, fill
+from test_web_app import client as app_on_both_databases  # noqa: F401 (the `client` fixture)
+from test_web_app import fill
 
 EDGE_INTS = [0, 1, -1, 2**31, 2**53 + 1, 2**63 - 1, 2**63, 2**64, 10**30, -(2**63) - 1]
 PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
@@ -67,33 +67,6 @@ def _url(template: str, values: dict[str, str], raw: bool) -> str:
         return quote(value, safe="")
 
     return PARAM.sub(sub, template)
-
-
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def client(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[TestClient]:
-    data = tmp_path_factory.mktemp("web-errors")
-    schema = f"err_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_BASE)
-    if request.param == "sqlite":
-        url = f"sqlite:///{data / 'everyside.db'}"
-    else:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-        url = f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    cli = {"data_dir": str(data), "database_url": url, "base_url": "http://testserver"}
-    store = open_store(url, migrate=True)
-    fill(store)
-    with TestClient(create_app(load_settings(env={}, cli=cli), store)) as c:
-        yield c
-    store.close()
-    if request.param == "postgres":
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def _check(response, accept_json: bool) -> None:  # type: ignore[no-untyped-def]

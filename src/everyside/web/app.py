@@ -136,7 +136,7 @@ def no_control_characters(request: Request) -> None:
     for value in values:
         if isinstance(value, str) and "\x00" in value:
             raise HTTPException(
-                422, f"invalid parameters: {_printable(value, 80)!r} contains a NUL character"
+                422, f"invalid parameters: '{_printable(value, 80)}' contains a NUL character"
             )
 
 
