@@ -25,8 +25,7 @@ from starlette.routing import Route
 from everyside.settings import load_settings
 from everyside.store import open_store
 from everyside.web import create_app
-from test_web_app import client as app_on_both_databases  # noqa: F401 (the `client` fixture)
-from test_web_app import fill
+from test_web_app import client, fill  # noqa: F401 (client: a fixture, used by `web`)
 
 EDGE_INTS = [0, 1, -1, 2**31, 2**53 + 1, 2**63 - 1, 2**63, 2**64, 10**30, -(2**63) - 1]
 PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
@@ -69,6 +68,12 @@ def _url(template: str, values: dict[str, str], raw: bool) -> str:
     return PARAM.sub(sub, template)
 
 
+@pytest.fixture(scope="module")
+def web(client: TestClient) -> TestClient:  # noqa: F811 (the imported fixture)
+    """test_web_app's app (its small database), on SQLite and on PostgreSQL."""
+    return client
+
+
 def _check(response, accept_json: bool) -> None:  # type: ignore[no-untyped-def]
     """A page, or an error as the JSON shape (asked for, or an API/.json URL) or an HTML page."""
     assert response.status_code < 500, (response.request.url, response.text[:300])
@@ -88,8 +93,8 @@ def _check(response, accept_json: bool) -> None:  # type: ignore[no-untyped-def]
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
-def test_no_path_parameter_gives_a_500(client: TestClient, data: st.DataObject) -> None:
-    routes = _routes(client.app)
+def test_no_path_parameter_gives_a_500(web: TestClient, data: st.DataObject) -> None:
+    routes = _routes(web.app)
     assert len(routes) >= 15  # every route with a path parameter, pages and API alike
     for method, template, names in routes:
         values = {n: data.draw(VALUES, label=f"{template} {n}") for n in names}
@@ -97,11 +102,11 @@ def test_no_path_parameter_gives_a_500(client: TestClient, data: st.DataObject) 
         url = _url(template, values, raw)
         for accept_json in (True, False):
             accept = "application/json" if accept_json else "text/html"
-            _check(client.request(method, url, headers={"Accept": accept}), accept_json)
+            _check(web.request(method, url, headers={"Accept": accept}), accept_json)
 
 
 @pytest.mark.parametrize("value", [str(i) for i in EDGE_INTS] + ["\x00", "a\x00", "x" * 5000])
-def test_no_integer_query_parameter_gives_a_500(client: TestClient, value: str) -> None:
+def test_no_integer_query_parameter_gives_a_500(web: TestClient, value: str) -> None:
     for path, name in [
         ("/api/v1/stories", "offset"),
         ("/api/v1/stories", "limit"),
@@ -115,15 +120,15 @@ def test_no_integer_query_parameter_gives_a_500(client: TestClient, value: str) 
         ("/search.json", "q"),
     ]:
         sep = "&" if "?" in path else "?"
-        _check(client.get(f"{path}{sep}{name}={quote(value)}"), True)
+        _check(web.get(f"{path}{sep}{name}={quote(value)}"), True)
 
 
-def test_the_edge_ids_are_404_or_422(client: TestClient) -> None:
-    assert client.get("/api/v1/stories/9223372036854775807").status_code == 404
-    big = client.get("/api/v1/stories/9223372036854775808")
+def test_the_edge_ids_are_404_or_422(web: TestClient) -> None:
+    assert web.get("/api/v1/stories/9223372036854775807").status_code == 404
+    big = web.get("/api/v1/stories/9223372036854775808")
     assert big.status_code == 422 and "less than or equal to" in big.json()["error"]["message"]
-    assert client.get("/story/18446744073709551616").status_code == 422
-    nul = client.get("/outlets/a%00b.json")
+    assert web.get("/story/18446744073709551616").status_code == 422
+    nul = web.get("/outlets/a%00b.json")
     assert nul.status_code == 422 and "NUL" in nul.json()["error"]["message"]
 
 
@@ -188,6 +193,6 @@ def test_a_500_keeps_the_connection_alive(broken_server: tuple[str, int]) -> Non
         "/feeds/outlets/..%2f..%2fapp.py.atom",
     ],
 )
-def test_no_path_traversal(client: TestClient, path: str) -> None:
-    r = client.get(path)
+def test_no_path_traversal(web: TestClient, path: str) -> None:
+    r = web.get(path)
     assert r.status_code in (404, 422) and "import " not in r.text and "def " not in r.text
