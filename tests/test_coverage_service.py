@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, insert, select
 
-from everyside import coverage_service as cs
+from everyside.services import coverage as cs
 from everyside.settings import load_settings
 from everyside.store import Store
 from everyside.store import schema as t

@@ -10,9 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from everyside.errors import InputError
-from everyside.exporter import export
-from everyside.importer import import_jsonl
-from everyside.outlets import OutletResolver
+from everyside.services.exporter import export
+from everyside.services.importer import import_jsonl
+from everyside.services.outlets import OutletResolver
 
 NOW = datetime(2026, 11, 29, 12, 0, 0)
 

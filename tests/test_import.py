@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from everyside.errors import InputError
-from everyside.importer import import_jsonl, parse_date, parse_line
-from everyside.outlets import OutletResolver
+from everyside.services.importer import import_jsonl, parse_date, parse_line
+from everyside.services.outlets import OutletResolver
 from everyside.store import schema as t
 
 NOW = datetime(2026, 11, 29, 12, 0, 0)

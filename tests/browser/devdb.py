@@ -43,13 +43,13 @@ class Built:
 
 
 def build(store: Store, settings: Settings, now: datetime, path: Path = DEV_FILE) -> Built:
-    from everyside.importer import import_jsonl
-    from everyside.outlets import OutletResolver
+    from everyside.services.importer import import_jsonl
+    from everyside.services.outlets import OutletResolver
 
     built = Built()
     try:
-        from everyside.outlets import registry_matcher
-        from everyside.pipeline import ensure_directory
+        from everyside.services.outlets import registry_matcher
+        from everyside.services.pipeline import ensure_directory
 
         ensure_directory(store, now)
         matcher = registry_matcher()
@@ -63,18 +63,18 @@ def build(store: Store, settings: Settings, now: datetime, path: Path = DEV_FILE
         _label_ratings(store, now)
         built.stand_ins.append("ratings from side labels")
     try:
-        from everyside.story_service import assign_pending
+        from everyside.services.stories import assign_pending
 
         changed = sorted(set(assign_pending(store, settings, now)))
     except ImportError:
         changed = _gold_stories(store, now)
         built.stand_ins.append("stories from gold labels")
     built.stories = len(changed)
-    from everyside.coverage_service import update_coverage
+    from everyside.services.coverage import update_coverage
 
     update_coverage(store, settings, changed, now)
     try:
-        from everyside.summary_service import update_summaries
+        from everyside.services.summaries import update_summaries
 
         update_summaries(store, settings, changed, now)
     except ImportError:

@@ -25,8 +25,8 @@ from everyside.cli.bench import app
 from everyside.cli.common import console, state
 from everyside.domain.clustering import NewsItem
 from everyside.domain.clustering.replay import item_from_row
-from everyside.embeddings import story_engine
 from everyside.errors import InputError
+from everyside.services.embeddings import story_engine
 
 DEV_FILES = ("uci_dev.jsonl", "allsides_dev.jsonl", "neus_train.jsonl")
 

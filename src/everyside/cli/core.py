@@ -37,7 +37,7 @@ def import_cmd(
     process: bool = typer.Option(True, help="Cluster and analyse after importing."),
 ) -> None:
     """Load articles from JSONL files into the store (idempotent), then cluster them."""
-    from everyside.pipeline import import_files
+    from everyside.services.pipeline import import_files
 
     st = state(ctx)
     settings, store = st.settings(), st.store()
@@ -84,7 +84,7 @@ def import_cmd(
 @app.command()
 def process(ctx: typer.Context) -> None:
     """Cluster articles without a story and analyse the stories that changed."""
-    from everyside.pipeline import process_pending
+    from everyside.services.pipeline import process_pending
 
     st = state(ctx)
     rep = process_pending(st.store(), st.settings(), utcnow())
@@ -99,7 +99,7 @@ def export(
     fmt: str = typer.Option("", "--format", help="jsonl | csv | parquet (default: from suffix)"),
 ) -> None:
     """Write articles, outlets or stories as JSONL, CSV or Parquet."""
-    from everyside.exporter import export as do_export
+    from everyside.services.exporter import export as do_export
 
     fmt = fmt or out.suffix.lstrip(".").lower()
     n = do_export(state(ctx).store(), what, fmt, out)
@@ -162,7 +162,7 @@ def up(
     ingest: bool | None = typer.Option(None, "--ingest/--no-ingest", help="Run the ingest loop."),
 ) -> None:
     """Ingest and serve: the whole system in one process (SQLite by default)."""
-    from everyside.pipeline import run_background
+    from everyside.services.pipeline import run_background
 
     st = state(ctx)
     settings = st.settings(host=host, port=port, ingest=ingest)

@@ -32,8 +32,8 @@ from everyside.domain.clustering.replay import (
     single_pass,
     stream_order,
 )
-from everyside.embeddings import story_engine
 from everyside.errors import InputError
+from everyside.services.embeddings import story_engine
 
 TFIDF_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
 EMBED_THRESHOLD = 0.7
@@ -211,7 +211,7 @@ def cluster(
     repair: bool = typer.Option(True, "--repair/--no-repair", help="Run the repair pass after."),
 ) -> None:
     """Assign stored articles that have no story yet, then merge/split stories (repair)."""
-    from everyside.story_service import assign_pending, repair_stories
+    from everyside.services.stories import assign_pending, repair_stories
 
     st = state(ctx)
     store, settings = st.store(), st.settings()

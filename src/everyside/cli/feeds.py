@@ -174,7 +174,7 @@ def _print_round(result) -> None:  # type: ignore[no-untyped-def]
 def _ensure_directory(store) -> None:  # type: ignore[no-untyped-def]
     """Outlets (with their ratings) before articles, when the pipeline offers it."""
     try:
-        from everyside.pipeline import ensure_directory
+        from everyside.services.pipeline import ensure_directory
     except ImportError:
         return
     ensure_directory(store, _now().replace(tzinfo=None))
@@ -183,7 +183,7 @@ def _ensure_directory(store) -> None:  # type: ignore[no-untyped-def]
 def _process(store, settings) -> None:  # type: ignore[no-untyped-def]
     """Cluster the new articles when the pipeline offers it (the integrator's stage)."""
     try:
-        from everyside.pipeline import process_pending
+        from everyside.services.pipeline import process_pending
 
         report = process_pending(store, settings, _now().replace(tzinfo=None))
     except ImportError:  # the story engine is not installed in this build

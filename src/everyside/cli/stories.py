@@ -1,6 +1,6 @@
 """`everyside stories ...`: list stories (or blindspots), show one story's full coverage in the
 terminal, and (re)compute coverage. Parsing and printing only; the numbers come from
-`everyside.coverage_service`."""
+`everyside.services.coverage`."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from rich.table import Table
 from rich.text import Text
 from sqlalchemy import select
 
-from everyside import coverage_service as cs
 from everyside.cli.common import app as root
 from everyside.cli.common import console, state
 from everyside.domain.places import country_name
 from everyside.errors import EverysideError
+from everyside.services import coverage as cs
 from everyside.store import schema as t
 
 app = typer.Typer(help="List stories and show their coverage.", no_args_is_help=True)
@@ -165,7 +165,7 @@ def show_cmd(
 
 def _summary(conn: Any, story_id: int) -> dict[str, Any] | None:
     try:
-        mod = importlib.import_module("everyside.summary_service")
+        mod = importlib.import_module("everyside.services.summaries")
     except ImportError:
         return None
     get = getattr(mod, "get_summary", None)

@@ -363,11 +363,11 @@ def _changed(
 
 def _outlet_resolver() -> Any:
     try:
-        from everyside.outlets import OutletResolver
+        from everyside.services.outlets import OutletResolver
     except ImportError:
         return None
     try:
-        from everyside.outlets import registry_matcher
+        from everyside.services.outlets import registry_matcher
 
         return OutletResolver(registry_matcher())
     except Exception:  # the registry may not be built yet: match by registered domain

@@ -179,7 +179,7 @@ def _record(
     es: Any, story_id: int, reason: str, text: str | None, client: str, now: datetime
 ) -> None:
     try:
-        from everyside.summary_service import record_feedback
+        from everyside.services.summaries import record_feedback
     except ImportError:
         record_feedback = None
     if record_feedback is not None:

@@ -160,7 +160,7 @@ def story_documents(conn: Connection, story_id: int) -> tuple[dict | None, dict 
 
 def _coverage_doc(conn: Connection, story_id: int) -> dict | None:
     try:
-        from everyside.coverage_service import get_coverage
+        from everyside.services.coverage import get_coverage
     except ImportError:
         get_coverage = None
     if get_coverage is not None:
@@ -174,7 +174,7 @@ def _coverage_doc(conn: Connection, story_id: int) -> dict | None:
 
 def _summary_doc(conn: Connection, story_id: int) -> dict | None:
     try:
-        from everyside.summary_service import get_summary
+        from everyside.services.summaries import get_summary
     except ImportError:
         get_summary = None
     if get_summary is not None:

@@ -36,7 +36,7 @@ from everyside.domain.summarize import (
 )
 from everyside.domain.summarize.document import sides_of
 from everyside.errors import InputError
-from everyside.llm import LLMClient, LLMError
+from everyside.services.llm import LLMClient, LLMError
 from everyside.settings import Settings
 from everyside.store import Store
 from everyside.store import schema as t

@@ -1,7 +1,7 @@
 """Fills `outlets.estimated_bias` / `estimated_bias_method` from the store's outlets and
 ownership (the pure method is `domain/estimate.py`). Only outlets without a real bias rating
 get an estimate; an outlet that has since been rated loses its estimate. Run it after the
-outlet directory is synced (`everyside.pipeline.ensure_directory`) or ratings change.
+outlet directory is synced (`everyside.services.pipeline.ensure_directory`) or ratings change.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from everyside.domain.dedupe import DuplicateIndex, content_hash
 from everyside.domain.urls import canonicalize_url
 from everyside.errors import InputError
-from everyside.outlets import OutletResolver
+from everyside.services.outlets import OutletResolver
 from everyside.store import Store
 from everyside.store import schema as t
 

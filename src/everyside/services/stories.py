@@ -23,7 +23,7 @@ from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 
 from everyside.domain.clustering import NewsItem, StoryEngine
 from everyside.domain.clustering.repair import RepairResult
-from everyside.embeddings import story_engine
+from everyside.services.embeddings import story_engine
 from everyside.store import Store
 from everyside.store import schema as t
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from everyside.importer import ImportReport, import_jsonl
-from everyside.outlets import OutletResolver, registry_matcher
+from everyside.services.importer import ImportReport, import_jsonl
+from everyside.services.outlets import OutletResolver, registry_matcher
 from everyside.settings import Settings
 from everyside.store import Store
 from everyside.store.state import add_metrics, set_metrics
@@ -37,8 +37,8 @@ def ensure_directory(store: Store, now: datetime) -> bool:
     """Load the bundled outlet directory into the store (a ~1 ms digest check when current).
 
     Returns whether ratings changed; callers then refresh coverage (`refresh_ratings`)."""
-    from everyside.estimate_service import update_estimated_bias
     from everyside.registry import ensure_directory as sync_if_changed
+    from everyside.services.estimate import update_estimated_bias
 
     if sync_if_changed(store, now).skipped:
         return False
@@ -48,7 +48,7 @@ def ensure_directory(store: Store, now: datetime) -> bool:
 
 def refresh_ratings(store: Store, settings: Settings, now: datetime) -> int:
     """Ratings changed: every stored coverage document is recomputed."""
-    from everyside.coverage_service import update_coverage
+    from everyside.services.coverage import update_coverage
 
     return update_coverage(store, settings, None, now)
 
@@ -61,7 +61,7 @@ def process_pending(
     Assignment runs the repair pass (merge stories that are one event, split drifted ones) every
     `story_repair_every` articles; `repair=True` also runs it at the end, as the evaluation does
     at the end of a replayed file."""
-    from everyside.story_service import assign_pending, repair_stories
+    from everyside.services.stories import assign_pending, repair_stories
 
     report = ProcessReport()
     started = time.perf_counter()
@@ -94,8 +94,8 @@ def analyse(
     store: Store, settings: Settings, story_ids: Iterable[int], now: datetime, report: ProcessReport
 ) -> None:
     """Coverage and summaries of the given stories (merged-away ones drop their documents)."""
-    from everyside.coverage_service import update_coverage
-    from everyside.summary_service import update_summaries
+    from everyside.services.coverage import update_coverage
+    from everyside.services.summaries import update_summaries
 
     ids = sorted(story_ids)
     report.coverage_updated = update_coverage(store, settings, ids, now)
