@@ -1,10 +1,8 @@
-"""`everyside bench ...` commands."""
+"""`everyside bench ...` commands (the group lives in everyside.bench.commands)."""
 
 from __future__ import annotations
 
-import typer
-
+from everyside.bench.commands import bench_app as app
 from everyside.cli.common import app as root
 
-app = typer.Typer(help="Benchmarks: print throughput and memory figures.", no_args_is_help=True)
 root.add_typer(app, name="bench")

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import typer
 
-from everyside.cli.bench import app
-from everyside.cli.common import console, state
+from everyside.bench.commands import bench_app as app
+from everyside.bench.commands import console, state
 from everyside.domain.clustering import NewsItem
 from everyside.domain.clustering.replay import item_from_row
 from everyside.errors import InputError

@@ -19,9 +19,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from everyside.cli.common import app as root
-from everyside.cli.common import console, state
-from everyside.cli.evaluate import app
+from everyside.bench.commands import console, root, state
+from everyside.bench.commands import eval_app as app
 from everyside.domain.clustering.metrics import Scores, score
 from everyside.domain.clustering.replay import (
     DENSE_SPREAD_HOURS,
