@@ -25,9 +25,8 @@ bench_app = typer.Typer(
 eval_app = typer.Typer(
     help="Measure quality on labelled data (stable, scriptable output).", no_args_is_help=True
 )
-# Commands registered here are merged into the root app (`everyside cluster`).
-root = typer.Typer()
 console = Console()
+err_console = Console(stderr=True)
 
 
 def state(ctx: typer.Context) -> CliState:

@@ -1,6 +1,5 @@
 """`everyside eval clustering FILE.jsonl ...`: replay labelled files through the story engine and
-score it (B-cubed, pairwise F1, ARI) beside two single-pass baselines. Also `everyside cluster`,
-the maintenance command that assigns stored articles and runs the repair pass.
+score it (B-cubed, pairwise F1, ARI) beside two single-pass baselines.
 
 The engine sees only id, title, text, date, source, domain, url and lang; `story` is read only
 to score. Settings are the product defaults, the same for every file.
@@ -10,7 +9,6 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from everyside.bench.commands import console, root, state
+from everyside.bench.commands import console, state
 from everyside.bench.commands import eval_app as app
 from everyside.domain.clustering.metrics import Scores, score
 from everyside.domain.clustering.replay import (
@@ -202,21 +200,3 @@ def eval_clustering(
             )
     if not as_json:
         Console(width=max(console.width, 130)).print(table)
-
-
-@root.command("cluster")
-def cluster(
-    ctx: typer.Context,
-    repair: bool = typer.Option(True, "--repair/--no-repair", help="Run the repair pass after."),
-) -> None:
-    """Assign stored articles that have no story yet, then merge/split stories (repair)."""
-    from everyside.services.stories import assign_pending, repair_stories
-
-    st = state(ctx)
-    store, settings = st.store(), st.settings()
-    now = datetime.now(UTC)
-    changed = assign_pending(store, settings, now)
-    console.print(f"assigned: {len(changed)} stories changed")
-    if repair:
-        repaired = repair_stories(store, settings, now)
-        console.print(f"repair: {len(repaired)} stories merged or split")

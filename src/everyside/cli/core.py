@@ -1,4 +1,4 @@
-"""Top-level commands: up, serve, migrate, import, export, process, config."""
+"""Top-level commands: up, serve, migrate, import, export, process, cluster, config."""
 
 from __future__ import annotations
 
@@ -89,6 +89,24 @@ def process(ctx: typer.Context) -> None:
     st = state(ctx)
     rep = process_pending(st.store(), st.settings(), utcnow())
     console.print(f"{rep.stories_changed} stories changed")
+
+
+@app.command()
+def cluster(
+    ctx: typer.Context,
+    repair: bool = typer.Option(True, "--repair/--no-repair", help="Run the repair pass after."),
+) -> None:
+    """Assign stored articles that have no story yet, then merge/split stories (repair)."""
+    from everyside.services.stories import assign_pending, repair_stories
+
+    st = state(ctx)
+    store, settings = st.store(), st.settings()
+    now = datetime.now(UTC)
+    changed = assign_pending(store, settings, now)
+    console.print(f"assigned: {len(changed)} stories changed")
+    if repair:
+        repaired = repair_stories(store, settings, now)
+        console.print(f"repair: {len(repaired)} stories merged or split")
 
 
 @app.command()

@@ -138,7 +138,7 @@ def _rss(items: list[tuple[str, dict[str, str]]]) -> bytes:
 
 def _serve(spec: dict[str, Any], ready: Any) -> None:
     """Subprocess: build the documents and serve them until terminated."""
-    from everyside.ingest.localserver import Doc, LocalServer, Routes
+    from everyside.bench.localserver import Doc, LocalServer, Routes
 
     routes = Routes()
     routes["/robots.txt"] = Doc(b"User-agent: *\nAllow: /\n", "text/plain")

@@ -10,9 +10,9 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from everyside.cli.common import console
-from everyside.cli.evaluate import app
-from everyside.domain.summarize.evaluate import METRICS, evaluate, group_rows
+from everyside.bench.commands import console
+from everyside.bench.commands import eval_app as app
+from everyside.bench.summary_rouge import METRICS, evaluate, group_rows
 from everyside.errors import InputError
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from everyside.cli.bench import app
-from everyside.cli.common import console
-from everyside.cli.eval_summaries import read_jsonl
+from everyside.bench.commands import bench_app as app
+from everyside.bench.commands import console
+from everyside.bench.eval_summaries import read_jsonl
 from everyside.domain.summarize import SourceArticle, summarize_story
 from everyside.domain.summarize.model import SIDES, candidates
 from everyside.errors import InputError

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import typer
 
-from everyside.cli.bench import app
-from everyside.cli.common import console
+from everyside.bench.commands import bench_app as app
+from everyside.bench.commands import console
 from everyside.errors import ConfigError
 
 LUA_STORY = """
@@ -159,7 +159,7 @@ def bench_web(
     rebuild: bool = typer.Option(False, help="Rebuild the database even if it exists."),
 ) -> None:
     """Build a big SQLite database and measure the home and story pages under load."""
-    from everyside.web.benchdata import build_bench_db, story_count
+    from everyside.bench.web_data import build_bench_db, story_count
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     if shutil.which("wrk") is None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
-from everyside.cli.bench import app
-from everyside.cli.common import console, err_console, state
+from everyside.bench.commands import bench_app as app
+from everyside.bench.commands import console, err_console, state
 
 
 @app.command("ingest")
@@ -24,7 +24,7 @@ def bench_ingest(
     ),
 ) -> None:
     """Serve feeds and pages from a local server (a subprocess) and print the ingest figures."""
-    from everyside.ingest.bench import run_bench
+    from everyside.bench.ingest_run import run_bench
 
     say = lambda m: err_console.print(m, highlight=False)  # noqa: E731
     r = run_bench(state(ctx).settings(), feeds, per_feed, unchanged, data, say, concurrency)
