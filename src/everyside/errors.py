@@ -1,10 +1,22 @@
-"""One exception tree. `str()` of each reads well in a log and says what to do."""
+"""One exception tree. `str()` of each reads well in a log and says what to do.
+
+The root (`EverysideError`) and `InputError` live in `everyside.domain.errors` so that the pure
+core raises them without importing anything outside the domain; they are re-exported here.
+"""
 
 from __future__ import annotations
 
+from everyside.domain.errors import EverysideError, InputError
 
-class EverysideError(Exception):
-    """Base of every error everyside raises on purpose."""
+__all__ = [
+    "BlockedURLError",
+    "ConfigError",
+    "EverysideError",
+    "FetchError",
+    "InputError",
+    "SchemaTooNewError",
+    "StoreError",
+]
 
 
 class ConfigError(EverysideError):
@@ -17,16 +29,6 @@ class StoreError(EverysideError):
 
 class SchemaTooNewError(StoreError):
     pass
-
-
-class InputError(EverysideError):
-    """Bad user-supplied input (a file line, a rating table, a URL)."""
-
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None):
-        where = f"{path}:{line}: " if path and line else (f"{path}: " if path else "")
-        super().__init__(where + message)
-        self.path = path
-        self.line = line
 
 
 class FetchError(EverysideError):

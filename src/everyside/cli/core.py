@@ -180,7 +180,7 @@ def up(
     ingest: bool | None = typer.Option(None, "--ingest/--no-ingest", help="Run the ingest loop."),
 ) -> None:
     """Ingest and serve: the whole system in one process (SQLite by default)."""
-    from everyside.services.pipeline import run_background
+    from everyside.ingest import run_background
 
     st = state(ctx)
     settings = st.settings(host=host, port=port, ingest=ingest)

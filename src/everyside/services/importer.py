@@ -15,19 +15,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
-
-from everyside.domain.dedupe import DuplicateIndex, content_hash
-from everyside.domain.urls import canonicalize_url
-from everyside.errors import InputError
-from everyside.services.outlets import OutletResolver
+from everyside.domain.errors import InputError
+from everyside.domain.times import parse_iso_strict, to_db
+from everyside.domain.urls import article_key
+from everyside.services.articles import ArticleDraft, ArticleWriter, Prepared
 from everyside.store import Store
-from everyside.store import schema as t
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +55,11 @@ class ImportReport:
 @dataclass(frozen=True)
 class Row:
     line: int
-    values: dict[str, Any]
+    draft: ArticleDraft
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return asdict(self.draft)
 
 
 def parse_date(value: Any) -> datetime | None:
@@ -67,10 +68,7 @@ def parse_date(value: Any) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"date must be an ISO 8601 string, not {type(value).__name__}")
-    dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
-    return dt
+    return to_db(parse_iso_strict(value))
 
 
 def _text(obj: dict[str, Any], name: str) -> str | None:
@@ -84,7 +82,8 @@ def _text(obj: dict[str, Any], name: str) -> str | None:
 
 
 def parse_line(raw: str, path: str, lineno: int, now: datetime) -> tuple[Row, list[str]]:
-    """One JSONL line → a row for `articles` (without outlet/ids). Raises InputError."""
+    """One JSONL line → an article draft (keyed; outlet and dedupe are the write path's job).
+    Raises InputError naming the file and line."""
     try:
         obj = json.loads(raw)
     except json.JSONDecodeError as e:
@@ -104,52 +103,32 @@ def parse_line(raw: str, path: str, lineno: int, now: datetime) -> tuple[Row, li
         url = _text(obj, "url")
         title, text = _text(obj, "title"), _text(obj, "text")
         published = parse_date(obj.get("date"))
+        domain, source, lang = _text(obj, "domain"), _text(obj, "source"), _text(obj, "lang")
     except ValueError as e:
         raise InputError(str(e), path=path, line=lineno) from e
     if not title and not text:
         raise InputError("article has neither title nor text", path=path, line=lineno)
-    if url:
-        try:
-            key = canonicalize_url(url.replace("\\", ""))
-        except InputError as e:
-            raise InputError(f"bad url {url!r}: {e}", path=path, line=lineno) from e
-    elif ext_id:
-        key = f"urn:everyside:import:{ext_id}"
-    else:
-        raise InputError("article has neither url nor id", path=path, line=lineno)
+    try:
+        key = article_key(url, ext_id)
+    except InputError as e:
+        raise InputError(str(e), path=path, line=lineno) from e
     extra = {k: v for k, v in obj.items() if k not in KNOWN_FIELDS}
-    values = {
-        "key": key,
-        "url": url,
-        "domain": _text(obj, "domain"),
-        "source": _text(obj, "source"),
-        "external_id": ext_id,
-        "title": title,
-        "text": text,
-        "lang": _text(obj, "lang"),
-        "published_at": published,
-        "fetched_at": now,
-        "content_hash": content_hash(text or title),
-        "extraction": "import",
-        "extra": extra or None,
-    }
-    return Row(lineno, values), warnings
-
-
-# Columns whose change makes a re-imported line an update (fetched_at is not one of them).
-COMPARED = (
-    "url",
-    "domain",
-    "source",
-    "external_id",
-    "title",
-    "text",
-    "lang",
-    "published_at",
-    "content_hash",
-    "extra",
-    "outlet_id",
-)
+    draft = ArticleDraft(
+        key=key,
+        url=url,
+        domain=domain,
+        source=source,
+        outlet_name=source,
+        external_id=ext_id,
+        title=title,
+        text=text,
+        lang=lang,
+        published_at=published,
+        fetched_at=now,
+        extraction="import",
+        extra=extra or None,
+    )
+    return Row(lineno, draft), warnings
 
 
 def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -159,135 +138,44 @@ def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
                 yield lineno, raw
 
 
-def _write_batch(
-    conn: Connection,
-    rows: list[Row],
-    report: ImportReport,
-    now: datetime,
-    copies: DuplicateIndex,
-) -> None:
-    keys = [r.values["key"] for r in rows]
-    existing = {
-        rec.key: rec
-        for rec in conn.execute(
-            select(t.articles.c.id, t.articles.c.key, *[t.articles.c[c] for c in COMPARED]).where(
-                t.articles.c.key.in_(keys)
-            )
-        )
-    }
-    new = []
-    for row in rows:
-        v = row.values
-        old = existing.get(v["key"])
-        if old is None:
-            new.append({**v, "created_at": now, "updated_at": now})
-            continue
-        changed = {c: v[c] for c in COMPARED if getattr(old, c) != v[c] and v[c] is not None}
-        if not changed:
-            report.unchanged += 1
-            continue
-        conn.execute(
-            update(t.articles).where(t.articles.c.id == old.id).values(**changed, updated_at=now)
-        )
-        report.updated += 1
-        report.article_ids.append(old.id)
-    if new:
-        ids = (
-            conn.execute(
-                insert(t.articles).returning(t.articles.c.id, sort_by_parameter_order=True), new
-            )
-            .scalars()
-            .all()
-        )
-        _mark_copies(conn, copies, list(zip(ids, new, strict=True)), now)
-        report.inserted += len(new)
-        report.article_ids.extend(ids)
-
-
-def _mark_copies(
-    conn: Connection,
-    copies: DuplicateIndex,
-    inserted: list[tuple[int, dict[str, Any]]],
-    now: datetime,
-) -> None:
-    """Syndicated copies: (nearly) the same text as an earlier article of another outlet.
-
-    Done after the insert, in file order and in the same transaction, so that copies within
-    one batch find each other by their real ids."""
-    marks = []
-    for aid, v in inserted:
-        fp = copies.fingerprint(v["text"])
-        original = copies.find_original(v["text"], _outlet_key(v), fp)
-        copies.add(aid, _outlet_key(v), now, v["text"], original, fp)
-        if original is not None:
-            marks.append({"aid": aid, "orig": original})
-    if marks:
-        a = t.articles
-        conn.execute(
-            update(a).where(a.c.id == bindparam("aid")).values(copy_of=bindparam("orig")), marks
-        )
-
-
-def _outlet_key(values: dict[str, Any]) -> str:
-    return str(values.get("outlet_id") or values.get("domain") or "")
-
-
-def _duplicate_index(store: Store, now: datetime, window_days: float) -> DuplicateIndex:
-    """The near-duplicate index, seeded with the stored articles of the window."""
-    index = DuplicateIndex(window=timedelta(days=window_days))
-    a = t.articles.c
-    with store.read() as conn:
-        rows = conn.execute(
-            select(a.id, a.outlet_id, a.domain, a.text, a.copy_of)
-            .where(a.created_at >= now - index.window)
-            .order_by(a.id)
-        )
-        for r in rows:
-            key = str(r.outlet_id or r.domain or "")
-            index.add(r.id, key, now, r.text, r.copy_of)
-    return index
-
-
 def import_jsonl(
     store: Store,
     path: str | Path,
     now: datetime,
-    resolver: OutletResolver,
+    writer: ArticleWriter,
     progress: Callable[[int], None] | None = None,
-    dedupe_window_days: float = 3.0,
 ) -> ImportReport:
-    """Import one JSONL file; never raises for a bad line (see report.errors)."""
+    """Import one JSONL file through the write path; never raises for a bad line (see
+    report.errors). The writer's duplicate index should hold the store's window
+    (`writer.rebuild`), as `everyside.services.pipeline.import_files` makes sure."""
     path = Path(path)
     if not path.is_file():
         raise InputError("no such file; give the path of a .jsonl file", path=str(path))
     report = ImportReport(str(path))
-    copies = _duplicate_index(store, now, dedupe_window_days)
     seen: dict[str, int] = {}
-    batch: list[Row] = []
+    batch: list[Prepared] = []
 
     def flush() -> None:
         if batch:
-            rows = list(batch)
-            store.write(lambda conn: _resolve_and_write(conn, rows))
+            result = writer.write_batch(store, list(batch), now)
+            report.inserted += len(result.inserted)
+            report.updated += len(result.updated)
+            report.unchanged += result.unchanged
+            report.article_ids.extend(result.article_ids)
             batch.clear()
-
-    def _resolve_and_write(conn: Connection, rows: list[Row]) -> None:
-        for row in rows:
-            row.values["outlet_id"] = resolver.outlet_id(
-                conn, row.values["url"], row.values["domain"], row.values["source"], now
-            )
-        _write_batch(conn, rows, report, now, copies)
 
     for lineno, raw in iter_lines(path):
         report.lines += 1
         try:
             row, warns = parse_line(raw, str(path), lineno, now)
+            prepared = writer.prepare(row.draft)
         except InputError as e:
-            report.errors.append(str(e))
-            log.warning("%s", e)
+            msg = str(e) if e.line else f"{path}:{lineno}: {e}"
+            report.errors.append(msg)
+            log.warning("%s", msg)
         else:
             report.warnings.extend(warns)
-            key = row.values["key"]
+            key = str(prepared.draft.key)
             if key in seen:
                 report.errors.append(
                     f"{path}:{lineno}: duplicate of line {seen[key]} (same canonical URL/id "
@@ -295,7 +183,7 @@ def import_jsonl(
                 )
             else:
                 seen[key] = lineno
-                batch.append(row)
+                batch.append(prepared)
                 if len(batch) >= BATCH:
                     flush()
         if progress:

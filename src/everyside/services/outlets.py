@@ -1,6 +1,7 @@
-"""Resolving an article's outlet: URL/domain/source name → `outlets.id`.
+"""Resolving an article's outlet: URL/domain/source name → `outlets.id`. The one place that
+assigns an article's outlet (the write path calls it for every article, imported or fetched).
 
-Matching (subdomains, aliases, short links, names) is the registry's job; this adapter maps the
+Matching (subdomains, aliases, short links, names) is the registry's job; this service maps the
 match to a row of the store and, for a domain no directory knows, creates an unrated outlet
 (origin "import") so that every article counts as coverage by some outlet — unrated, never a side.
 """
@@ -9,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, insert, select
-
+from everyside.domain.errors import InputError
 from everyside.domain.urls import registered_domain
-from everyside.errors import InputError
-from everyside.store import schema as t
+from everyside.store import outlets as outlet_rows
 
 # (url, domain, source name) -> (registered domain, outlet name) or None
 Matcher = Callable[[str | None, str | None, str | None], tuple[str, str] | None]
@@ -37,49 +37,41 @@ def registry_matcher() -> Matcher:
     return match
 
 
+def _registered(url: str | None, domain: str | None) -> str | None:
+    for probe in (domain, url):
+        if not probe:
+            continue
+        try:
+            return registered_domain(probe)
+        except InputError:
+            continue
+    return None
+
+
 class OutletResolver:
-    """Caches domain → id; safe to share across batches of one writer."""
+    """Caches domain → id; share it across the batches of one writer, and `reset()` it when a
+    transaction that may have created outlets rolls back."""
 
     def __init__(self, match: Matcher | None = None):
         self._match = match
         self._ids: dict[str, int] = {}
 
+    def reset(self) -> None:
+        self._ids.clear()
+
     def outlet_id(
-        self,
-        conn: Connection,
-        url: str | None,
-        domain: str | None,
-        source: str | None,
-        now: datetime,
+        self, conn: Any, url: str | None, domain: str | None, source: str | None, now: datetime
     ) -> int | None:
         found = self._match(url, domain, source) if self._match else None
         if found is None:
-            reg = None
-            for probe in (domain, url):
-                if not probe:
-                    continue
-                try:
-                    reg = registered_domain(probe)
-                    break
-                except InputError:
-                    continue
+            reg = _registered(url, domain)
             if reg is None:
                 return None
             found = (reg, source or reg)
         dom, name = found
-        if dom in self._ids:
-            return self._ids[dom]
-        oid = conn.execute(select(t.outlets.c.id).where(t.outlets.c.domain == dom)).scalar()
-        if oid is None:
-            alias = conn.execute(
-                select(t.outlet_aliases.c.outlet_id).where(t.outlet_aliases.c.alias == dom)
-            ).scalar()
-            oid = alias
-        if oid is None:
-            oid = conn.execute(
-                insert(t.outlets)
-                .values(domain=dom, name=name, origin="import", created_at=now, updated_at=now)
-                .returning(t.outlets.c.id)
-            ).scalar_one()
-        self._ids[dom] = oid
-        return oid
+        if dom not in self._ids:
+            oid = outlet_rows.outlet_id_for(conn, dom)
+            if oid is None:
+                oid = outlet_rows.create_unrated_outlet(conn, dom, name, now)
+            self._ids[dom] = oid
+        return self._ids[dom]

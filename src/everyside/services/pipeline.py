@@ -1,21 +1,30 @@
-"""The one place that sequences the stages: fetch → extract → store → cluster → analyse.
+"""The one sequencer: new articles → write path → stories → coverage → summaries.
 
-The CLI (`import`, `ingest`, `up`), the ingest loop and the tests all call these functions;
-there is no second copy of the pipeline anywhere. Each stage is incremental: it works on what
-changed since it last ran (articles without a story, stories whose members changed), so any
-stage can be killed and re-run.
+Every entry point hands its articles to the same two steps:
+1. the write path (`services.articles.ArticleWriter`, made by `article_writer`): normalise,
+   key, assign the outlet, dedupe (canonical URL + near-duplicate text), insert/update;
+2. `process_pending`: cluster the articles that have no story (with the repair pass every
+   `story_repair_every` articles and once at the end of the batch, as `eval clustering`
+   replays it), then analyse (coverage, summaries) the stories that changed.
+
+`everyside import` calls `import_files`; `everyside ingest --once`, the ingest loop and
+`everyside up` call `after_ingest` after each round (`everyside.ingest` writes through the same
+writer inside its per-feed transactions); `everyside up` first calls `catch_up`. Each stage is
+incremental (articles without a story are the clustering queue; the stories a pass touched are
+the analysis queue), so any stage can be killed and re-run.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
+from everyside.services.articles import ArticleWriter
 from everyside.services.importer import ImportReport, import_jsonl
 from everyside.services.outlets import OutletResolver, registry_matcher
 from everyside.settings import Settings
@@ -23,6 +32,7 @@ from everyside.store import Store
 from everyside.store.state import add_metrics, set_metrics
 
 log = logging.getLogger(__name__)
+ROUND_COUNTS = ("feeds", "new", "updated", "not_modified", "failed", "fallbacks")
 
 
 @dataclass
@@ -31,6 +41,11 @@ class ProcessReport:
     coverage_updated: int = 0
     summaries_updated: int = 0
     story_ids: set[int] = field(default_factory=set)
+
+
+def article_writer(settings: Settings) -> ArticleWriter:
+    """The write path with the bundled directory's outlet matcher (loading it takes ~2 s)."""
+    return ArticleWriter(settings, OutletResolver(registry_matcher()))
 
 
 def ensure_directory(store: Store, now: datetime) -> bool:
@@ -54,19 +69,19 @@ def refresh_ratings(store: Store, settings: Settings, now: datetime) -> int:
 
 
 def process_pending(
-    store: Store, settings: Settings, now: datetime, repair: bool = False
+    store: Store, settings: Settings, now: datetime, repair: bool = True
 ) -> ProcessReport:
     """Cluster articles that have no story yet, then analyse the stories that changed.
 
     Assignment runs the repair pass (merge stories that are one event, split drifted ones) every
-    `story_repair_every` articles; `repair=True` also runs it at the end, as the evaluation does
-    at the end of a replayed file."""
+    `story_repair_every` articles and, with `repair` (the default, for every entry point), once
+    more at the end of the batch, as the evaluation does at the end of a replayed file."""
     from everyside.services.stories import assign_pending, repair_stories
 
     report = ProcessReport()
     started = time.perf_counter()
     changed = set(assign_pending(store, settings, now))
-    if repair:
+    if repair and changed and int(settings.story_repair_every or 0) > 0:
         changed |= set(repair_stories(store, settings, now))
     cluster_s = time.perf_counter() - started
     report.stories_changed = len(changed)
@@ -110,70 +125,36 @@ def import_files(
     progress: Callable[[int], None] | None = None,
     process: bool = True,
 ) -> tuple[list[ImportReport], ProcessReport | None]:
-    """`everyside import`: load JSONL files, then (by default) cluster and analyse."""
+    """`everyside import`: load JSONL files through the write path, then (by default) cluster
+    and analyse."""
     if ensure_directory(store, now):
         refresh_ratings(store, settings, now)
-    resolver = OutletResolver(registry_matcher())
-    reports = [
-        import_jsonl(store, p, now, resolver, progress, settings.dedupe_window_days) for p in paths
-    ]
-    processed = process_pending(store, settings, now, repair=True) if process else None
+    writer = article_writer(settings)
+    writer.rebuild(store, now)
+    reports = [import_jsonl(store, p, now, writer, progress) for p in paths]
+    processed = process_pending(store, settings, now) if process else None
     return reports, processed
 
 
-def record_round(store: Store, result: object, now: datetime) -> None:
+def record_round(store: Store, result: Any, now: datetime) -> None:
     """Add one ingest round's counts to the running totals shown by /-/metrics."""
     add_metrics(
         store,
         now,
-        {
-            f"metrics.ingest_{name}_total": int(getattr(result, name, 0) or 0)
-            for name in ("feeds", "new", "updated", "not_modified", "failed", "fallbacks")
-        },
+        {f"metrics.ingest_{n}_total": int(getattr(result, n, 0) or 0) for n in ROUND_COUNTS},
     )
 
 
-def run_ingest_loop(
-    store: Store,
-    settings: Settings,
-    stop: threading.Event,
-    clock: Callable[[], datetime],
-    max_backoff_s: float = 300.0,
-) -> None:
-    """`everyside up`'s background loop: ingest rounds, each followed by the analysis.
-
-    A round that raises (a bug, a full disk) is logged and the loop starts again after a
-    growing pause; the web server keeps serving meanwhile.
-    """
-    from everyside.ingest import run_forever
-
-    def after_round(result: object) -> None:
-        try:
-            record_round(store, result, clock())
-            process_pending(store, settings, clock())
-        except Exception:  # one failed analysis must not stop ingestion
-            log.exception("pipeline: analysis after an ingest round failed; will retry")
-
-    pause = 5.0
-    while not stop.is_set():
-        try:
-            run_forever(store, settings, stop, after_round)
-        except Exception:
-            log.exception("ingest loop failed; restarting in %.0f s", pause)
-            stop.wait(pause)
-            pause = min(max_backoff_s, pause * 2)
+def after_ingest(store: Store, settings: Settings, result: Any, now: datetime) -> ProcessReport:
+    """What follows every ingest round (`ingest --once`, the loop of `ingest` and `up`): its
+    totals for /-/metrics, then clustering and analysis of what it stored."""
+    record_round(store, result, now)
+    return process_pending(store, settings, now)
 
 
-def run_background(
-    store: Store, settings: Settings, stop: threading.Event, clock: Callable[[], datetime]
-) -> None:
-    """What `everyside up` runs beside the web server: catch up on pending analysis (articles
-    imported while it was down), then ingest until stopped (when the `ingest` setting is on)."""
-    try:
-        if ensure_directory(store, clock()):
-            refresh_ratings(store, settings, clock())
-        process_pending(store, settings, clock())
-    except Exception:
-        log.exception("pipeline: catching up on pending articles failed; will retry")
-    if settings.ingest:
-        run_ingest_loop(store, settings, stop, clock)
+def catch_up(store: Store, settings: Settings, now: datetime) -> ProcessReport:
+    """`everyside up` at start: the outlet directory, then the analysis of anything stored
+    while it was down (an import, a killed run)."""
+    if ensure_directory(store, now):
+        refresh_ratings(store, settings, now)
+    return process_pending(store, settings, now)
