@@ -16,31 +16,21 @@ import logging
 import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
-
-from sqlalchemy import Connection, bindparam, case, func, insert, select, update
 
 from everyside.domain.clustering import NewsItem, StoryEngine
 from everyside.domain.clustering.repair import RepairResult
+from everyside.domain.times import utc, utc_or_none
 from everyside.services.embeddings import story_engine
 from everyside.store import Store
-from everyside.store import schema as t
+from everyside.store import articles as article_rows
+from everyside.store import outlets as outlet_rows
+from everyside.store import stories as story_rows
 
 log = logging.getLogger(__name__)
 BATCH = 500
-_COLS = (
-    t.articles.c.id,
-    t.articles.c.title,
-    t.articles.c.text,
-    t.articles.c.published_at,
-    t.articles.c.source,
-    t.articles.c.domain,
-    t.articles.c.url,
-    t.articles.c.lang,
-    t.articles.c.copy_of,
-    t.articles.c.summary,
-)
+Connection = Any  # an open store connection (inside `store.write(fn)`)
 
 
 @dataclass
@@ -56,20 +46,12 @@ class _Live:
 _LIVE: weakref.WeakKeyDictionary[Store, _Live] = weakref.WeakKeyDictionary()
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
-def _naive(value: datetime | None) -> datetime | None:
-    return value.astimezone(UTC).replace(tzinfo=None) if value is not None else None
-
-
 def _item(row: Any) -> NewsItem:
     return NewsItem(
         id=row.id,
         title=row.title,
         text=row.text or row.summary,
-        published_at=_utc(row.published_at),
+        published_at=utc_or_none(row.published_at),
         source=row.source,
         domain=row.domain,
         url=row.url,
@@ -80,32 +62,20 @@ def _item(row: Any) -> NewsItem:
 
 def _factuality(store: Store) -> dict[str, float]:
     """Factuality (0..4) of rated outlets by domain: the headline prefers reliable outlets."""
-    o = t.outlets.c
     with store.read() as conn:
-        rows = conn.execute(select(o.domain, o.factuality).where(o.factuality.is_not(None)))
-        return {d: float(f) for d, f in rows}
+        return outlet_rows.factuality_by_domain(conn)
 
 
 def _rebuild(store: Store, settings: Any, factuality: Mapping[str, float] | None) -> _Live:
     if factuality is None:
         factuality = _factuality(store)
     engine = story_engine(settings, outlet_factuality=factuality, keep_evicted_views=True)
-    a = t.articles.c
     with store.read() as conn:
-        # engine ids of new stories never collide with stored ids (they are mapped anyway)
-        engine.next_id = (conn.execute(select(func.max(t.stories.c.id))).scalar() or 0) + 1
-        clock = conn.execute(
-            select(func.max(a.published_at)).where(a.story_id.is_not(None))
-        ).scalar()
-        if clock is not None:
-            since = clock - timedelta(days=float(settings.story_window_days))
-            rows = conn.execute(
-                select(*_COLS, a.story_id)
-                .where(a.story_id.is_not(None), a.published_at >= since)
-                .order_by(a.published_at, a.id)
-            ).all()
-            for row in rows:
-                engine.load(_item(row), row.story_id)
+        window, top = article_rows.assigned_since(conn, float(settings.story_window_days))
+    # engine ids of new stories never collide with stored ids (they are mapped anyway)
+    engine.next_id = top + 1
+    for row in window:
+        engine.load(_item(row), row.story_id)
     engine.evicted_views.clear()
     log.info("story engine rebuilt with %d open stories", len(engine.stories))
     return _Live(engine)
@@ -126,17 +96,8 @@ def forget(store: Store) -> None:
 
 
 def _pending(store: Store, limit: int) -> list[Any]:
-    a = t.articles.c
-    undated_last = case((a.published_at.is_(None), 1), else_=0)
     with store.read() as conn:
-        return list(
-            conn.execute(
-                select(*_COLS)
-                .where(a.story_id.is_(None))
-                .order_by(undated_last, a.published_at, a.id)
-                .limit(limit)
-            )
-        )
+        return article_rows.unassigned(conn, limit)
 
 
 def assign_pending(
@@ -154,7 +115,7 @@ def assign_pending(
     live = _live(store, settings, outlet_factuality)
     every = int(getattr(settings, "story_repair_every", 0) or 0)
     changed: set[int] = set()
-    now = _utc(now) or datetime.now(UTC)
+    now = utc(now)
     while rows := _pending(store, batch):
         while rows:
             take = len(rows) if every <= 0 else min(len(rows), max(1, every - live.since_repair))
@@ -178,20 +139,11 @@ def assign_pending(
 def _write_batch(
     conn: Connection, live: _Live, pairs: list, touched: set[int], now: datetime
 ) -> set[int]:
-    naive_now = _naive(now)
     for sid in sorted({asg.story_id for _, asg in pairs if asg.new_story}):
         if sid not in live.db_id:
-            new_id = conn.execute(
-                insert(t.stories)
-                .values(article_count=0, outlet_count=0, created_at=naive_now, updated_at=naive_now)
-                .returning(t.stories.c.id)
-            ).scalar_one()
-            live.db_id[sid] = new_id
-    conn.execute(
-        update(t.articles)
-        .where(t.articles.c.id == bindparam("aid"))
-        .values(story_id=bindparam("sid"), updated_at=naive_now),
-        [{"aid": aid, "sid": live.to_db(asg.story_id)} for aid, asg in pairs],
+            live.db_id[sid] = story_rows.new_story(conn, now)
+    article_rows.set_story(
+        conn, [{"aid": aid, "sid": live.to_db(asg.story_id)} for aid, asg in pairs], now
     )
     _refresh(conn, live, touched, now)
     return {live.to_db(s) for s in touched}
@@ -199,39 +151,15 @@ def _write_batch(
 
 def _refresh(conn: Connection, live: _Live, sids: Iterable[int], now: datetime) -> None:
     """Rewrite the stories rows of engine stories from the engine view and the articles."""
-    a = t.articles.c
     for sid in sorted(sids):
-        dbid = live.to_db(sid)
-        agg = conn.execute(
-            select(
-                func.count(),
-                func.count(func.distinct(a.domain)),
-                func.min(a.published_at),
-                func.max(a.published_at),
-            ).where(a.story_id == dbid)
-        ).one()
-        first = conn.execute(
-            select(a.id)
-            .where(a.story_id == dbid)
-            .order_by(case((a.published_at.is_(None), 1), else_=0), a.published_at, a.id)
-            .limit(1)
-        ).scalar()
-        values: dict[str, Any] = dict(
-            article_count=agg[0],
-            outlet_count=agg[1],
-            first_published_at=agg[2],
-            last_published_at=agg[3],
-            first_article_id=first,
-            updated_at=_naive(now),
-        )
         view = (
             live.engine.view(sid)
             if sid in live.engine.stories
             else live.engine.evicted_views.get(sid)
         )
-        if view is not None:
-            values.update(headline=view.headline or None, why=view.why)
-        conn.execute(update(t.stories).where(t.stories.c.id == dbid).values(**values))
+        headline = (view.headline or "") if view is not None else None
+        why = view.why if view is not None else None
+        story_rows.refresh(conn, live.to_db(sid), now, headline, why)
 
 
 def repair_stories(
@@ -248,33 +176,22 @@ def repair_stories(
     if not result.merges and not result.splits:
         return set()
     try:
-        return store.write(lambda conn: _apply_repair(conn, live, result, _utc(now) or now))
+        return store.write(lambda conn: _apply_repair(conn, live, result, utc(now)))
     except BaseException:
         forget(store)
         raise
 
 
 def _apply_repair(conn: Connection, live: _Live, result: RepairResult, now: datetime) -> set[int]:
-    a, s = t.articles.c, t.stories.c
-    naive_now = _naive(now)
     changed: set[int] = set()
     for gone, into in result.merges:
         g, i = live.to_db(gone), live.to_db(into)
-        conn.execute(update(t.articles).where(a.story_id == g).values(story_id=i))
-        conn.execute(
-            update(t.stories)
-            .where(s.id == g)
-            .values(merged_into=i, article_count=0, outlet_count=0, updated_at=naive_now)
-        )
+        story_rows.merge(conn, g, i, now)
         changed |= {g, i}
     for old, new, moved in result.splits:
-        new_id = conn.execute(
-            insert(t.stories)
-            .values(article_count=0, outlet_count=0, created_at=naive_now, updated_at=naive_now)
-            .returning(s.id)
-        ).scalar_one()
+        new_id = story_rows.new_story(conn, now)
         live.db_id[new] = new_id
-        conn.execute(update(t.articles).where(a.id.in_(list(moved))).values(story_id=new_id))
+        story_rows.move_articles(conn, moved, new_id)
         changed |= {live.to_db(old), new_id}
     engine_ids = {sid for sid in result.changed if sid in live.engine.stories}
     _refresh(conn, live, engine_ids, now)

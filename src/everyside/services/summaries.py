@@ -19,10 +19,8 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-
-from sqlalchemy import Connection, delete, func, insert, select, update
 
 from everyside.domain.model import bias_side
 from everyside.domain.summarize import (
@@ -35,49 +33,23 @@ from everyside.domain.summarize import (
     summarize_story,
 )
 from everyside.domain.summarize.document import sides_of
+from everyside.domain.times import utc_or_none
 from everyside.errors import InputError
 from everyside.services.llm import LLMClient, LLMError
 from everyside.settings import Settings
 from everyside.store import Store
-from everyside.store import schema as t
+from everyside.store import summaries as rows
 
 log = logging.getLogger(__name__)
 
-# summaries.mode is VARCHAR(16): the document says "abstractive+extractive" in full.
-_MODE_COLUMN = {"abstractive+extractive": "mixed"}
 MAX_REASON = 64
 MAX_TEXT = 2000
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+Connection = Any  # an open store connection (`store.read()` / `store.write(fn)`)
 
 
 # -- reading ----------------------------------------------------------------------------------
 def load_articles(conn: Connection, story_id: int) -> list[SourceArticle]:
     """The story's original articles (no syndicated copies), oldest first."""
-    a, o = t.articles.c, t.outlets.c
-    rows = conn.execute(
-        select(
-            a.id,
-            a.title,
-            a.text,
-            a.summary,
-            a.domain,
-            a.source,
-            a.published_at,
-            o.domain.label("outlet_domain"),
-            o.bias,
-            o.factuality,
-        )
-        .select_from(t.articles.outerjoin(t.outlets, a.outlet_id == o.id))
-        .where(a.story_id == story_id, a.copy_of.is_(None))
-        .order_by(a.published_at, a.id)
-    ).all()
     return [
         SourceArticle(
             id=r.id,
@@ -87,14 +59,14 @@ def load_articles(conn: Connection, story_id: int) -> list[SourceArticle]:
             outlet=r.outlet_domain or r.domain or r.source,
             side=bias_side(r.bias).value if r.bias is not None else None,
             factuality=r.factuality,
-            published_at=_aware(r.published_at),
+            published_at=utc_or_none(r.published_at),
         )
-        for r in rows
+        for r in rows.source_articles(conn, story_id)
     ]
 
 
 def _stored_row(conn: Connection, story_id: int) -> Any:
-    return conn.execute(select(t.summaries).where(t.summaries.c.story_id == story_id)).first()
+    return rows.summary_row(conn, story_id)
 
 
 def get_summary(conn: Connection, story_id: int) -> dict[str, Any] | None:
@@ -104,7 +76,7 @@ def get_summary(conn: Connection, story_id: int) -> dict[str, Any] | None:
         return None
     doc = dict(row.data)
     doc["disputed"] = bool(row.disputed)
-    generated = _aware(row.generated_at)
+    generated = utc_or_none(row.generated_at)
     doc["generated_at"] = generated.isoformat() if generated else None
     return doc
 
@@ -145,17 +117,7 @@ def generate(
 
 
 def _save(conn: Connection, story_id: int, doc: dict[str, Any], count: int, now: datetime) -> None:
-    conn.execute(delete(t.summaries).where(t.summaries.c.story_id == story_id))
-    conn.execute(
-        insert(t.summaries).values(
-            story_id=story_id,
-            mode=_MODE_COLUMN.get(doc["mode"], doc["mode"]),
-            data=doc,
-            article_count=count,
-            disputed=bool(doc.get("disputed")),
-            generated_at=_naive_utc(now),
-        )
-    )
+    rows.save_summary(conn, story_id, doc, count, now)
 
 
 def _summarise_one(
@@ -201,26 +163,20 @@ def update_summaries(
 
 def update_all_summaries(store: Store, settings: Settings, now: datetime) -> int:
     """`update_summaries` over every live story with at least 3 articles."""
-    s = t.stories.c
     with store.read() as conn:
-        ids = (
-            conn.execute(
-                select(s.id).where(s.merged_into.is_(None), s.article_count >= 3).order_by(s.id)
-            )
-            .scalars()
-            .all()
-        )
+        ids = rows.summarisable_story_ids(conn, 3)
     return update_summaries(store, settings, ids, now)
 
 
 # -- feedback ---------------------------------------------------------------------------------
+def feedback_allowed(conn: Connection, client: str, limit: int, now: datetime) -> bool:
+    """Whether a client (hashed address) may send another report: fewer than `limit` in the
+    last hour (counted in the database, so it holds across restarts and worker processes)."""
+    return rows.recent_reports_from(conn, client, now) < limit
+
+
 def _open_reports(conn: Connection, story_id: int) -> list[Any]:
-    f = t.feedback.c
-    return conn.execute(
-        select(f.id, f.reason, f.text).where(
-            f.story_id == story_id, f.kind == "summary", f.handled.is_(False)
-        )
-    ).all()
+    return rows.open_reports(conn, story_id)
 
 
 def record_feedback(
@@ -242,23 +198,13 @@ def record_feedback(
     if not reason:
         raise InputError("feedback needs a reason (e.g. 'wrong event', 'inaccurate')")
     with store.read() as conn:
-        exists = conn.execute(select(func.count()).where(t.stories.c.id == story_id)).scalar()
+        exists = rows.story_exists(conn, story_id)
     if not exists:
         raise InputError(f"story #{story_id} does not exist; report on an existing story")
 
     def add(conn: Connection) -> int:
-        result = conn.execute(
-            insert(t.feedback).values(
-                story_id=story_id,
-                kind="summary",
-                reason=reason,
-                text=(text or "")[:MAX_TEXT] or None,
-                client=client,
-                handled=False,
-                created_at=_naive_utc(now),
-            )
-        )
-        return int(result.inserted_primary_key[0])
+        values = {"kind": "summary", "reason": reason, "text": (text or "")[:MAX_TEXT] or None}
+        return rows.add_feedback(conn, story_id, {**values, "client": client}, now)
 
     feedback_id = store.write(add)
     with store.read() as conn:
@@ -302,10 +248,8 @@ def _dispute(
         if doc is not None:
             _save(conn, story_id, {**doc, "disputed": True, "dispute": dispute}, len(articles), now)
         else:
-            conn.execute(
-                update(t.summaries).where(t.summaries.c.story_id == story_id).values(disputed=True)
-            )
-        conn.execute(update(t.feedback).where(t.feedback.c.id.in_(ids)).values(handled=True))
+            rows.mark_disputed(conn, story_id)
+        rows.mark_handled(conn, ids)
 
     store.write(apply)
     return doc is not None

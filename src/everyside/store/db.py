@@ -104,6 +104,12 @@ class Store:
         with self.engine.begin() as conn:
             command.upgrade(_alembic_config(conn), "head")
 
+    def ping(self) -> str | None:
+        """Check the database answers; returns its schema revision (raises when it does not)."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return self.current_revision()
+
     # -- reads and writes ---------------------------------------------------------------
     def read(self) -> Connection:
         """A pooled connection for reads: `with store.read() as conn: ...`."""

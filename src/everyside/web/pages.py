@@ -1,22 +1,22 @@
 """HTML pages, each with a JSON twin (`.json` suffix or `Accept: application/json`).
 
-Each handler parses input, calls the queries, builds the view model and renders. The `.json`
-route is registered before the HTML one so that `/outlets/bbc.co.uk.json` is the twin, not an
-outlet called "bbc.co.uk.json".
+Each handler parses input, calls the read model (`everyside.services.read`, the same functions
+the API, feeds, exports and CLI call) and renders. The `.json` route is registered before the
+HTML one so that `/outlets/bbc.co.uk.json` is the twin, not an outlet called "bbc.co.uk.json".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from everyside.store.search import similar_stories
-from everyside.web import queries as q
-from everyside.web import security, view
+from everyside.services import read as q
+from everyside.services import views as view
+from everyside.services.summaries import feedback_allowed, record_feedback
+from everyside.web import security
 from everyside.web.app import ctx, error_response, respond, wants_json
 from everyside.web.cache import cached
 
@@ -65,30 +65,11 @@ def _home(request: Request, f: q.StoryFilter, page: int) -> Response:
 def _story_data(request: Request, story_id: int, side: str | None, sort: str) -> dict | None:
     es = ctx(request)
     with es.store.read() as conn:
-        story = q.get_story(conn, story_id)
-        if story is None:
-            return None
-        rows = q.story_articles(conn, story_id)
-        cov_doc, sum_doc = q.story_documents(conn, story_id)
-        similar = _similar(conn, story)
-    now = es.now()
-    cards = view.sort_cards([view.card(a, now) for a in rows], sort)
-    return {
-        "story": story,
-        "summary": view.summary_view(sum_doc, cards),
-        "coverage": view.coverage_panel(cov_doc, cards, story),
-        "counts": view.side_counts(cards),
-        "articles": cards,
-        "side": side,
-        "sort": sort,
-        "similar": similar,
-    }
-
-
-def _similar(conn: Any, story: dict[str, Any]) -> list[dict[str, Any]]:
-    """Stories whose headlines match this story's topic tags (one full-text lookup)."""
-    ids = similar_stories(conn, story["id"], story.get("topics") or [], limit=5)
-    return q.stories_by_ids(conn, ids)
+        data = q.story_detail(conn, story_id, es.settings, es.now())
+    if data is None:
+        return None
+    data["articles"] = view.sort_cards(data["articles"], sort)
+    return {**data, "counts": view.side_counts(data["articles"]), "side": side, "sort": sort}
 
 
 @page("/story/{story_id:int}")
@@ -157,11 +138,10 @@ def feedback(
             f"unknown reason {reason[:64]!r}; choose one of " + ", ".join(FEEDBACK_REASONS),
         )
     client = security.client_id(es.key, request.client.host if request.client else None)
-    naive = now.astimezone(UTC).replace(tzinfo=None)
     with es.store.read() as conn:
         if q.get_story(conn, story_id) is None:
             return error_response(request, 404, f"story {story_id} does not exist")
-        allowed = security.feedback_allowed(conn, client, es.settings.feedback_rate_limit, naive)
+        allowed = feedback_allowed(conn, client, es.settings.feedback_rate_limit, now)
     if not allowed:
         return error_response(
             request,
@@ -169,38 +149,10 @@ def feedback(
             "too many reports from your address in the last "
             "hour; thank you, please try again later",
         )
-    _record(es, story_id, reason, text.strip() or None, client, naive)
+    record_feedback(es.store, es.settings, story_id, reason, text.strip() or None, client, now)
     if wants_json(request):
         return JSONResponse({"status": "recorded", "story_id": story_id}, status_code=201)
     return RedirectResponse(f"/story/{story_id}?feedback=thanks#summary", status_code=303)
-
-
-def _record(
-    es: Any, story_id: int, reason: str, text: str | None, client: str, now: datetime
-) -> None:
-    try:
-        from everyside.services.summaries import record_feedback
-    except ImportError:
-        record_feedback = None
-    if record_feedback is not None:
-        record_feedback(es.store, es.settings, story_id, reason, text, client, now)
-        return
-    from sqlalchemy import insert
-
-    from everyside.store.schema import feedback as fb
-
-    es.store.write(
-        lambda c: c.execute(
-            insert(fb).values(
-                story_id=story_id,
-                kind="summary",
-                reason=reason,
-                text=text,
-                client=client,
-                created_at=now,
-            )
-        )
-    )
 
 
 @page("/blindspots")
@@ -232,15 +184,12 @@ def outlets(
 def outlet(request: Request, domain: str) -> Response:
     es = ctx(request)
     with es.store.read() as conn:
-        o = q.get_outlet(conn, domain.lower())
-        if o is None:
-            return error_response(
-                request, 404, f"no outlet with domain {domain!r}; search the directory at /outlets"
-            )
-        recent = q.outlet_articles(conn, o["id"], limit=20)
-        stories = q.stories_by_ids(
-            conn, list(dict.fromkeys(a["story_id"] for a in recent if a["story_id"]))
+        found = q.outlet(conn, domain.lower())
+    if found is None:
+        return error_response(
+            request, 404, f"no outlet with domain {domain!r}; search the directory at /outlets"
         )
+    o = found["outlet"]
     o.update(
         {
             k: v
@@ -248,9 +197,7 @@ def outlet(request: Request, domain: str) -> Response:
             if k in ("side", "bias_tier", "estimated_tier", "factuality_tier", "initial")
         }
     )
-    return respond(
-        request, "outlet.html", {"outlet": o, "recent_articles": recent, "recent_stories": stories}
-    )
+    return respond(request, "outlet.html", found)
 
 
 @page("/topics")

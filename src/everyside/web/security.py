@@ -2,9 +2,9 @@
 
 CSRF uses signed double-submit tokens: the token is `<issued>.<nonce>.<hmac>`, set in a
 SameSite=Strict cookie and repeated in the form; a POST passes only when both match, the HMAC
-verifies under the secret key and the token is younger than a day. The rate limit counts a
-client's (hashed address) feedback rows of the last hour in the database, so it survives
-restarts and holds across worker processes.
+verifies under the secret key and the token is younger than a day. The feedback rate limit
+counts a client's (hashed address, `client_id`) reports of the last hour in the database
+(`services.summaries.feedback_allowed`), so it survives restarts and holds across workers.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-
-from sqlalchemy import Connection, text
 
 from everyside.settings import Settings
 
@@ -83,12 +81,3 @@ def check_csrf(key: bytes, cookie: str | None, form_value: str | None, now: date
 def client_id(key: bytes, address: str | None) -> str:
     """A keyed hash of the client address: enough to rate-limit, useless to identify."""
     return _sign(key, f"client:{address or 'unknown'}")
-
-
-def feedback_allowed(conn: Connection, client: str, limit: int, now: datetime) -> bool:
-    since = now - timedelta(hours=1)
-    n = conn.execute(
-        text("SELECT count(*) FROM feedback WHERE client = :c AND created_at >= :s"),
-        {"c": client, "s": since},
-    ).scalar()
-    return int(n or 0) < limit

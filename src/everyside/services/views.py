@@ -1,14 +1,15 @@
-"""View models: turn query rows and stored documents into what the templates and JSON show.
+"""The read model's shapes: article cards, the coverage panel and the summary view, built from
+query rows and the stored documents (`services.read` calls these; pages, JSON twins, the API,
+exports and the CLI all show their output, so they cannot disagree).
 
-Pure functions (no I/O); `now` is an argument. The stored coverage document is preferred; where
-it lacks a field (or has not been computed yet) the panel is derived from the article cards, so
-a story page always renders every section.
+Pure functions (no I/O); `now` is an argument. The coverage panel is the coverage document
+(`domain.coverage`, computed by `services.coverage`) reshaped for display; nothing here
+re-derives a number the document holds.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from everyside.domain.model import (
@@ -18,6 +19,7 @@ from everyside.domain.model import (
     bias_tier,
     factuality_tier,
 )
+from everyside.domain.times import parse_iso
 
 SIDES = ("left", "center", "right")
 SIDE_LABEL = {"left": "Left", "center": "Center", "right": "Right"}
@@ -25,15 +27,8 @@ SORTS = ("time", "bias", "factuality")
 
 
 def parse_time(v: Any) -> datetime | None:
-    if isinstance(v, datetime):
-        return v if v.tzinfo else v.replace(tzinfo=UTC)
-    if isinstance(v, str) and v:
-        try:
-            dt = datetime.fromisoformat(v.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
-    return None
+    """A datetime or ISO 8601 text as aware UTC (None when unreadable)."""
+    return parse_iso(v)
 
 
 def relative_time(v: Any, now: datetime) -> str:
@@ -97,50 +92,6 @@ def side_counts(cards: list[dict[str, Any]]) -> dict[str, int]:
     return counts
 
 
-def _by_outlet(cards: list[dict[str, Any]]) -> dict[Any, dict[str, Any]]:
-    first: dict[Any, dict[str, Any]] = {}
-    for c in cards:
-        first.setdefault(c.get("outlet_id") or c.get("domain") or c["outlet_name"], c)
-    return first
-
-
-def derived_coverage(cards: list[dict[str, Any]]) -> dict[str, Any]:
-    """The coverage panel computed from the cards (used where the stored document is silent)."""
-    outlets = list(_by_outlet(cards).values())
-    rated = [o for o in outlets if o["side"]]
-    sides = Counter(o["side"] for o in rated)
-    shares = {s: (sides[s] / len(rated) if rated else None) for s in SIDES}
-    countries = Counter(o["country"] for o in outlets if o.get("country"))
-    originals = [c for c in cards if not c.get("copy_of") and parse_time(c["published_at"])]
-    first = min(originals, key=lambda c: parse_time(c["published_at"]), default=None)
-    timeline = Counter(((c["published_at"] or "")[:10], c["side"] or "unrated") for c in cards)
-    return {
-        "outlets": len(outlets),
-        "rated_outlets": len(rated),
-        "unrated_outlets": len(outlets) - len(rated),
-        "counts": {s: sides[s] for s in SIDES},
-        "shares": shares,
-        "factuality": _dist(
-            [o["factuality_tier"] for o in outlets], (*FACTUALITY_TIERS[::-1], "Unknown")
-        ),
-        "ownership": _dist([o["owner_category"] for o in outlets], OWNERSHIP_CATEGORIES),
-        "broke": first
-        and {
-            "outlet": first["outlet_name"],
-            "country": first.get("country"),
-            "time": first["published_at"],
-            "article_id": first["id"],
-        },
-        "countries": countries.most_common(3),
-        "timeline": sorted((d, s, n) for (d, s), n in timeline.items() if d),
-    }
-
-
-def _dist(values: list[str], order: tuple[str, ...]) -> list[tuple[str, int]]:
-    c = Counter(values)
-    return [(k, c[k]) for k in order if c[k]]
-
-
 def plurality_sentence(shares: dict[str, float | None]) -> str | None:
     known = {s: v for s, v in shares.items() if v is not None}
     if not known or not any(known.values()):
@@ -149,71 +100,64 @@ def plurality_sentence(shares: dict[str, float | None]) -> str | None:
     return f"{round((known[side] or 0) * 100)}% of the rated sources are {SIDE_LABEL[side]}"
 
 
-def mostly_from(countries: list[tuple[str, int]], total: int) -> str | None:
-    if not countries or not total:
-        return None
-    top, n = countries[0]
-    if n * 2 > total:
-        return f"Sources are mostly out of {top}"
-    return "Sources are mostly out of " + ", ".join(c for c, _ in countries)
-
-
-def coverage_panel(doc: dict | None, cards: list[dict[str, Any]], story: dict) -> dict[str, Any]:
-    """Everything the "Coverage details" panel shows: the stored document (coverage_service,
-    docs/design-notes/coverage.md) first, values derived from the cards where it is silent."""
-    d = derived_coverage(cards)
-    doc = doc or {}
-    src = _get(doc, "sources")
-    for key, name in (
-        ("outlets", "total"),
-        ("rated_outlets", "rated"),
-        ("unrated_outlets", "unrated"),
-    ):
-        if isinstance(src.get(name), int):
-            d[key] = src[name]
-    by_outlet = _get(_get(doc, "bias"), "by_outlet")
-    if isinstance(by_outlet.get("counts"), dict):
-        d["counts"] = {s: int(by_outlet["counts"].get(s) or 0) for s in SIDES}
-    shares = by_outlet.get("shares") if isinstance(by_outlet.get("shares"), dict) else None
-    shares = shares or story.get("shares") or {}
-    if any(v is not None for v in shares.values()):
-        d["shares"] = {s: shares.get(s) for s in SIDES}
-    d["plurality"] = _get(doc, "bias").get("plurality") or plurality_sentence(d["shares"])
-    d["factuality"] = _nonzero(_get(doc, "factuality").get("counts")) or d["factuality"]
-    d["ownership"] = _nonzero(_get(doc, "ownership").get("counts")) or d["ownership"]
-    d["mostly_from"] = _get(doc, "countries").get("sentence") or mostly_from(
-        d["countries"], d["outlets"]
-    )
-    d["broke_sentence"] = _broke(_get(doc, "broke_the_news")) or _broke(d["broke"])
-    d["broke_reason"] = _get(doc, "broke_the_news").get("reason")
-    points = _get(doc, "timeline").get("points")
-    if isinstance(points, list) and points:
-        d["timeline"] = [
-            (str(p.get("t", ""))[:13].replace("T", " "), s, int(p.get(s) or 0))
-            for p in points
-            if isinstance(p, dict)
-            for s in (*SIDES, "unrated")
-            if p.get(s)
-        ]
+def coverage_panel(doc: dict[str, Any], story: dict[str, Any]) -> dict[str, Any]:
+    """Everything the "Coverage details" panel shows, from the coverage document
+    (docs/design-notes/coverage.md) and the story row's "why grouped" explanation."""
+    src, bias = _get(doc, "sources"), _get(doc, "bias")
+    by_outlet = _get(bias, "by_outlet")
+    shares = by_outlet.get("shares") if isinstance(by_outlet.get("shares"), dict) else {}
+    counts = by_outlet.get("counts") if isinstance(by_outlet.get("counts"), dict) else {}
     spot = _get(doc, "blindspot")
-    d["blindspot"] = story.get("blindspot") or (spot.get("missed_by") if spot else None)
-    d["blindspot_detail"] = spot or None
-    d["estimated"] = _get(doc, "estimated_bias") or None
-    d["location"] = _get(doc, "location") or None
-    d["computed_at"] = doc.get("computed_at")
-    d["why"] = why_lines(story.get("why"))
-    return d
+    broke = _get(doc, "broke_the_news")
+    return {
+        "outlets": int(src.get("total") or 0),
+        "rated_outlets": int(src.get("rated") or 0),
+        "unrated_outlets": int(src.get("unrated") or 0),
+        "counts": {s: int(counts.get(s) or 0) for s in SIDES},
+        "shares": {s: shares.get(s) for s in SIDES},
+        "plurality": bias.get("plurality") or plurality_sentence(shares),
+        "factuality": _in_order(_get(doc, "factuality").get("counts"), FACTUALITY_ORDER),
+        "ownership": _in_order(_get(doc, "ownership").get("counts"), OWNERSHIP_CATEGORIES),
+        "mostly_from": _get(doc, "countries").get("sentence"),
+        "broke": broke or None,
+        "broke_sentence": _broke(broke),
+        "broke_reason": broke.get("reason"),
+        "timeline": _timeline(_get(doc, "timeline").get("points")),
+        "blindspot": spot.get("missed_by"),
+        "blindspot_detail": spot if spot.get("flagged") else None,
+        "estimated": _get(doc, "estimated_bias") or None,
+        "location": _get(doc, "location") or None,
+        "computed_at": doc.get("computed_at"),
+        "why": why_lines(story.get("why")),
+    }
+
+
+FACTUALITY_ORDER = (*FACTUALITY_TIERS[::-1], "Unknown")
+
+
+def _in_order(counts: Any, order: tuple[str, ...]) -> list[tuple[str, int]]:
+    """The non-zero counts, in the scale's order (then any other key)."""
+    if not isinstance(counts, dict):
+        return []
+    keys = [k for k in order if k in counts] + [k for k in counts if k not in order]
+    return [(str(k), int(counts[k])) for k in keys if isinstance(counts[k], int) and counts[k] > 0]
+
+
+def _timeline(points: Any) -> list[tuple[str, str, int]]:
+    if not isinstance(points, list):
+        return []
+    return [
+        (str(p.get("t", ""))[:13].replace("T", " "), s, int(p.get(s) or 0))
+        for p in points
+        if isinstance(p, dict)
+        for s in (*SIDES, "unrated")
+        if p.get(s)
+    ]
 
 
 def _get(doc: Any, key: str) -> dict[str, Any]:
     v = doc.get(key) if isinstance(doc, dict) else None
     return v if isinstance(v, dict) else {}
-
-
-def _nonzero(counts: Any) -> list[tuple[str, int]]:
-    if not isinstance(counts, dict):
-        return []
-    return [(str(k), int(v)) for k, v in counts.items() if isinstance(v, int) and v > 0]
 
 
 def _broke(b: dict | None) -> str | None:

@@ -1,22 +1,27 @@
-"""Read queries of the web layer: plain dicts (JSON-ready) for pages, API and feeds.
+"""The read model's queries: stories, their articles and outlets as plain dicts (JSON-ready).
 
-The web only reads (except feedback). Every query is one indexed statement so that pages stay
-fast on a million articles; stored coverage/summary documents are read whole and rendered
-defensively by `view.py`. Works on SQLite and PostgreSQL.
+`everyside.services.read` assembles these into what every reader sees (pages, their JSON
+twins, the API, feeds, exports and the CLI), so they can never disagree. Every query is one
+indexed statement so that pages stay fast on a million articles. A story's outlet count is its
+coverage document's (`coverage.outlets`), the story row's only until coverage is computed; both
+count distinct outlets by the same rule. Works on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from everyside.domain.times import iso
 from everyside.store.search import search_stories
 
 RANGES = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
-STORY_COLS = """s.id, s.headline, s.merged_into, s.article_count, s.outlet_count,
+STORY_COLS = """s.id, s.headline, s.merged_into, s.article_count,
+ coalesce(c.outlets, s.outlet_count) AS outlet_count,
  s.first_published_at, s.last_published_at, s.why, c.rated_outlets, c.left_share,
  c.center_share, c.right_share, c.blindspot, c.country, c.topics"""
 
@@ -31,19 +36,12 @@ class StoryFilter:
 
 
 def _iso(v: Any) -> str | None:
-    """ISO 8601 text, whether the driver returned a datetime or SQLite's stored text."""
-    if isinstance(v, str):
-        try:
-            v = datetime.fromisoformat(v)
-        except ValueError:
-            return v
-    return v.isoformat() if isinstance(v, datetime) else None
+    """ISO 8601 text (aware UTC), whether the driver returned a datetime or SQLite's text."""
+    return iso(v)
 
 
 def _json(v: Any) -> Any:
     if isinstance(v, str):  # some drivers hand JSON back as text
-        import json
-
         try:
             return json.loads(v)
         except ValueError:
@@ -55,7 +53,7 @@ def _story(row: Any) -> dict[str, Any]:
     m = row._mapping
     return {
         "id": m["id"],
-        "headline": m["headline"] or "(untitled story)",
+        "headline": m["headline"],
         "article_count": m["article_count"],
         "outlet_count": m["outlet_count"],
         "first_published_at": _iso(m["first_published_at"]),
@@ -91,7 +89,8 @@ def topic_names(topics: Any) -> list[str]:
 
 
 def newest_time(conn: Connection) -> datetime | None:
-    """The newest story time: time ranges are relative to it, so an old archive still shows."""
+    """The newest story time (naive UTC, the column's form): time ranges are relative to it,
+    so an old archive still shows."""
     v = conn.execute(text("SELECT max(last_published_at) FROM stories")).scalar()
     if isinstance(v, str):
         v = datetime.fromisoformat(v)
@@ -118,6 +117,8 @@ def list_stories(
     if f.blindspot in ("left", "right"):
         where.append("c.blindspot = :bs")
         params["bs"] = f.blindspot
+    elif f.blindspot == "any":
+        where.append("c.blindspot IS NOT NULL")
     order = "s.outlet_count DESC, s.last_published_at DESC, s.id DESC"
     if f.blindspot:
         order = "s.last_published_at DESC, s.id DESC"
@@ -153,41 +154,27 @@ def get_story(conn: Connection, story_id: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def story_documents(conn: Connection, story_id: int) -> tuple[dict | None, dict | None]:
-    """The stored coverage and summary documents (through their services when they exist)."""
-    return _coverage_doc(conn, story_id), _summary_doc(conn, story_id)
-
-
-def _coverage_doc(conn: Connection, story_id: int) -> dict | None:
-    try:
-        from everyside.services.coverage import get_coverage
-    except ImportError:
-        get_coverage = None
-    if get_coverage is not None:
-        return get_coverage(conn, story_id)
+def coverage_document(conn: Connection, story_id: int) -> dict | None:
+    """The stored coverage document of a story, or None."""
     v = conn.execute(
         text("SELECT data FROM coverage WHERE story_id = :i"), {"i": story_id}
     ).scalar()
     doc = _json(v)
-    return doc if isinstance(doc, dict) else None
+    return dict(doc) if isinstance(doc, dict) else None
 
 
-def _summary_doc(conn: Connection, story_id: int) -> dict | None:
-    try:
-        from everyside.services.summaries import get_summary
-    except ImportError:
-        get_summary = None
-    if get_summary is not None:
-        return get_summary(conn, story_id)
-    row = conn.execute(
-        text("SELECT data, mode, disputed FROM summaries WHERE story_id = :i"), {"i": story_id}
-    ).first()
-    if row is None:
-        return None
-    doc = _json(row[0])
-    if not isinstance(doc, dict):
-        return None
-    return {"mode": row[1], "disputed": bool(row[2]), **doc}
+def first_titles(conn: Connection, story_ids: list[int]) -> dict[int, str]:
+    """The title of each story's first titled member (by id)."""
+    if not story_ids:
+        return {}
+    marks = ", ".join(f":i{n}" for n in range(len(story_ids)))
+    sql = (
+        "SELECT f.story_id, a.title FROM (SELECT story_id, min(id) AS aid FROM articles "
+        f"WHERE story_id IN ({marks}) AND title IS NOT NULL GROUP BY story_id) f "
+        "JOIN articles a ON a.id = f.aid"
+    )
+    params = {f"i{n}": i for n, i in enumerate(story_ids)}
+    return {int(sid): title for sid, title in conn.execute(text(sql), params)}
 
 
 ARTICLE_SQL = """
@@ -221,6 +208,11 @@ def _article(row: Any) -> dict[str, Any]:
     return m
 
 
+def article(conn: Connection, article_id: int) -> dict[str, Any] | None:
+    rows = conn.execute(text(ARTICLE_SQL + " WHERE a.id = :i"), {"i": article_id}).all()
+    return _article(rows[0]) if rows else None
+
+
 def search(conn: Connection, q: str, limit: int = 30, offset: int = 0) -> list[dict[str, Any]]:
     hits = search_stories(conn, q, limit=limit, offset=offset)
     rows = stories_by_ids(conn, [h.story_id for h in hits])
@@ -244,7 +236,13 @@ def list_outlets(conn: Connection, q: str = "", limit: int = 100, offset: int = 
 
 
 def get_outlet(conn: Connection, domain: str) -> dict[str, Any] | None:
-    row = conn.execute(text("SELECT * FROM outlets WHERE domain = :d"), {"d": domain}).first()
+    """An outlet by its domain or one of its aliases, with ratings, owners and article counts."""
+    from everyside.store.outlets import outlet_id_for
+
+    oid = outlet_id_for(conn, domain.strip().lower().removeprefix("www."))
+    if oid is None:
+        return None
+    row = conn.execute(text("SELECT * FROM outlets WHERE id = :i"), {"i": oid}).first()
     if row is None:
         return None
     o = {k: (_iso(v) if isinstance(v, datetime) else v) for k, v in row._mapping.items()}
