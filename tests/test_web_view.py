@@ -1,4 +1,4 @@
-"""Table-driven tests of the web's pure view-model functions (web/view.py, web/charts.py)."""
+"""Table-driven tests of the pure view-model functions (services/views.py, web/charts.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from everyside.settings import load_settings
 from everyside.services import views as view
+from everyside.settings import load_settings
 from everyside.web import charts
 from everyside.web.filters import day, side_colors
 
