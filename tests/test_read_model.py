@@ -26,9 +26,10 @@ STORIES = 80  # the first 80 stories of allsides_dev (about 240 articles)
 
 def _subset(shared: Path, out: Path) -> Path:
     seen: list[str] = []
-    with (shared / "stories" / "allsides_dev.jsonl").open(encoding="utf-8") as src, out.open(
-        "w", encoding="utf-8"
-    ) as dst:
+    with (
+        (shared / "stories" / "allsides_dev.jsonl").open(encoding="utf-8") as src,
+        out.open("w", encoding="utf-8") as dst,
+    ):
         for line in src:
             story = json.loads(line)["story"]
             if story not in seen:

@@ -126,18 +126,25 @@ def export(
 
 @config_app.command("show")
 def config_show(
-    ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    show_all: bool = typer.Option(False, "--all", help="Every setting, not only changed ones."),
 ) -> None:
-    """Print the effective settings (secrets redacted) and where each value came from."""
+    """Print the settings that differ from the defaults (all of them with --all), secrets
+    redacted, and where each value came from."""
     settings = state(ctx).settings()
-    values = settings.redacted()
+    values = settings.redacted() if show_all else settings.changed()
     if as_json:
         console.print_json(json.dumps(values))
         return
     table = Table("setting", "value", "from", "environment variable", "help")
     for s in SETTINGS:
-        table.add_row(s.name, str(values[s.name]), settings.origins[s.name], s.env, s.help)
-    console.print(table)
+        if s.name in values:
+            table.add_row(s.name, str(values[s.name]), settings.origins[s.name], s.env, s.help)
+    if values:
+        console.print(table)
+    else:
+        console.print("every setting has its default value (`--all` lists them)")
     console.print(f"database: {settings.redacted()['database_url'] or settings.db_url}")
 
 

@@ -1,8 +1,8 @@
-"""The root of everyside's exception tree, and the one error the pure core raises.
+"""everyside's one exception tree. `str()` of each reads well in a log and says what to do.
 
-`everyside.errors` extends this tree for the outer layers (store, fetch, settings); the domain
-only ever raises `InputError` (a value it cannot accept: a URL, a date) so that it imports
-nothing outside `everyside.domain`.
+The tree lives in the domain so that every layer, the pure core included, raises from it
+without importing anything outside `everyside.domain`; `everyside.errors` re-exports it.
+The domain itself only raises `InputError` (a value it cannot accept: a URL, a date).
 """
 
 from __future__ import annotations
@@ -10,6 +10,18 @@ from __future__ import annotations
 
 class EverysideError(Exception):
     """Base of every error everyside raises on purpose."""
+
+
+class ConfigError(EverysideError):
+    """A setting is unknown or has a value that is not allowed."""
+
+
+class StoreError(EverysideError):
+    """The database cannot be opened, migrated or written."""
+
+
+class SchemaTooNewError(StoreError):
+    """The database was written by a newer everyside."""
 
 
 class InputError(EverysideError):
@@ -20,3 +32,13 @@ class InputError(EverysideError):
         super().__init__(where + message)
         self.path = path
         self.line = line
+
+
+class FetchError(EverysideError):
+    def __init__(self, url: str, message: str):
+        super().__init__(f"fetch {url}: {message}")
+        self.url = url
+
+
+class BlockedURLError(FetchError):
+    """The SSRF guard refused a URL."""

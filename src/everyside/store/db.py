@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from everyside.errors import SchemaTooNewError, StoreError
+from everyside.domain.errors import SchemaTooNewError, StoreError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

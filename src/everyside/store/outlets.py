@@ -41,7 +41,7 @@ def create_unrated_outlet(conn: Connection, domain: str, name: str, now: datetim
 
 def outlet_row(conn: Connection, outlet_id: int) -> Mapping[str, Any] | None:
     row = conn.execute(select(t.outlets).where(t.outlets.c.id == outlet_id)).first()
-    return None if row is None else row._mapping
+    return None if row is None else dict(row._mapping)
 
 
 def factuality_by_domain(conn: Connection) -> dict[str, float]:
@@ -77,4 +77,5 @@ def first_owners(conn: Connection, outlet_ids: list[int]) -> dict[int, tuple[str
 
 def outlet_rows(conn: Connection, outlet_ids: Iterable[int]) -> list[Mapping[str, Any]]:
     ids = list(outlet_ids)
-    return [r._mapping for r in conn.execute(select(t.outlets).where(t.outlets.c.id.in_(ids)))]
+    q = select(t.outlets).where(t.outlets.c.id.in_(ids))
+    return [dict(r._mapping) for r in conn.execute(q)]

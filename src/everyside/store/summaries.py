@@ -88,7 +88,9 @@ def add_feedback(conn: Connection, story_id: int, values: dict[str, Any], now: d
     result = conn.execute(
         insert(t.feedback).values(story_id=story_id, handled=False, created_at=to_db(now), **values)
     )
-    return int(result.inserted_primary_key[0])
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def open_reports(conn: Connection, story_id: int) -> list[Any]:

@@ -20,7 +20,9 @@ import re
 import unicodedata
 
 # C0 (U+0000-U+001F), DEL and C1 (U+0080-U+009F), minus tab and newline.
-_CONTROLS = {c: None for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)) if c not in (9, 10)}
+_CONTROLS: dict[int, str | None] = {
+    c: None for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)) if c not in (9, 10)
+}
 _CONTROLS[13] = "\n"  # a lone CR (old Mac line ends) is a line break, not noise
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
