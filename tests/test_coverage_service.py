@@ -245,8 +245,8 @@ def test_reading_history(seeded: tuple[Store, dict[str, Any]]) -> None:
             .scalars()
             .all()
         )
-        prof = cs.reading_history(conn, article_ids=left_ids)
-        empty = cs.reading_history(conn)
+        prof = read.reading_history(conn, article_ids=left_ids)
+        empty = read.reading_history(conn)
     assert prof["side"]["weights"]["left"] == len(left_ids)
     assert prof["leaning"] == "left"
     assert [m["story_id"] for m in prof["missed"]] == [s["spot"]]

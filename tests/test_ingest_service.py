@@ -13,7 +13,7 @@ from everyside.bench.localserver import Doc, LocalServer, Routes
 from everyside.cli import app
 from everyside.errors import FetchError
 from everyside.ingest import FeedNotFoundError, RoundResult, add_feed, run_forever
-from everyside.ingest.storage import list_feeds
+from everyside.services.feeds import list_feeds
 from everyside.settings import load_settings
 from everyside.store import Store, open_store
 from ingest_server import build_site, load_articles

@@ -14,7 +14,7 @@ from everyside.ingest.discover import common_feed_urls, feed_links
 from everyside.ingest.feeds import FeedParseError, parse_feed
 from everyside.ingest.fetch import parse_retry_after
 from everyside.ingest.opml import parse_opml, write_opml
-from everyside.ingest.storage import FeedRow
+from everyside.services.feeds import FeedRow
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 LIM = schedule.Limits(300.0, 86400.0)

@@ -7,6 +7,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
+# imports and analyses all of allsides_dev once (about 15 s)
+pytestmark = pytest.mark.slow
+
 from everyside.services.pipeline import import_files, process_pending
 from everyside.settings import load_settings
 from everyside.store import open_store

@@ -14,6 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+# imports 80 stories and reads each through four adapters (about 25 s)
+pytestmark = pytest.mark.slow
+
 from everyside.cli import app as cli
 from everyside.services.pipeline import import_files
 from everyside.settings import load_settings

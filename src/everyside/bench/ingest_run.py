@@ -22,14 +22,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
-
 from everyside.ingest.extract import Extractor, extract_page
 from everyside.ingest.round import Ingestor, RoundResult
 from everyside.ingest.service import register_feeds
+from everyside.services.feeds import deactivate_feeds, make_all_due
 from everyside.settings import Settings
 from everyside.store import open_store
-from everyside.store import schema as t
 
 WORDS = [
     "the",
@@ -220,13 +218,9 @@ def _measure(
             now,
             "user",
         )
-        store.write(
-            lambda c: c.execute(
-                update(t.feeds).where(t.feeds.c.url.like(f"{base}/f/%")).values(active=False)
-            )
-        )
+        store.write(lambda c: deactivate_feeds(c, f"{base}/f/"))
         first, *_ = asyncio.run(_round(store, s.replace(fetch_pages=False), now))
-        store.write(lambda c: c.execute(update(t.feeds).values(next_check_at=None)))
+        store.write(make_all_due)
         cpu0 = _cpu()
         again, *_ = asyncio.run(_round(store, s.replace(fetch_pages=False), now))
         again_cpu = _cpu() - cpu0

@@ -15,25 +15,14 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from rouge_score import rouge_scorer, tokenizers
-
 from everyside.domain.summarize.document import summarize_story
 from everyside.domain.summarize.graph import lead_baseline, lexrank_baseline
 from everyside.domain.summarize.model import SIDES, SourceArticle, SummaryParams, candidates
+from everyside.domain.times import parse_iso
 
 SYSTEMS: tuple[str, ...] = ("everyside", "lexrank", "lead")
 METRICS: tuple[str, ...] = ("rouge1", "rouge2", "rougeL")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _parse_date(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        d = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return d if d.tzinfo else d.replace(tzinfo=UTC)
 
 
 def article_from_row(row: Mapping[str, Any]) -> SourceArticle:
@@ -45,7 +34,7 @@ def article_from_row(row: Mapping[str, Any]) -> SourceArticle:
         text=row.get("text"),
         outlet=row.get("domain") or row.get("source"),
         side=side if side in SIDES else None,
-        published_at=_parse_date(row.get("date")),
+        published_at=parse_iso(row.get("date")),
     )
 
 
@@ -62,18 +51,23 @@ def group_rows(
     return dict(stories), own
 
 
-class _CachedTokenizer(tokenizers.Tokenizer):
+def _cached_tokenizer() -> Any:
     """rouge-score's default tokenizer with the Porter stemmer, memoised: each reference is
-    scored against three systems, and stemming dominated the run time."""
+    scored against three systems, and stemming dominated the run time. (rouge-score is the
+    `eval` extra, imported only here.)"""
+    from rouge_score import tokenizers
 
-    def __init__(self) -> None:
-        self._inner = tokenizers.DefaultTokenizer(use_stemmer=True)
-        self._cache: dict[str, list[str]] = {}
+    class CachedTokenizer(tokenizers.Tokenizer):
+        def __init__(self) -> None:
+            self._inner = tokenizers.DefaultTokenizer(use_stemmer=True)
+            self._cache: dict[str, list[str]] = {}
 
-    def tokenize(self, text: str) -> list[str]:
-        if text not in self._cache:
-            self._cache[text] = self._inner.tokenize(text)
-        return self._cache[text]
+        def tokenize(self, text: str) -> list[str]:
+            if text not in self._cache:
+                self._cache[text] = self._inner.tokenize(text)
+            return self._cache[text]
+
+    return CachedTokenizer()
 
 
 def system_summaries(
@@ -101,7 +95,9 @@ def evaluate(
 ) -> list[dict[str, Any]]:
     """One result per system: {system, rouge1, rouge2, rougeL, stories} (F1, mean over the
     stories that have a reference and at least one sentence)."""
-    scorer = rouge_scorer.RougeScorer(list(METRICS), tokenizer=_CachedTokenizer())
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(list(METRICS), tokenizer=_cached_tokenizer())
     totals = {s: dict.fromkeys(METRICS, 0.0) for s in SYSTEMS}
     count = 0
     for story_id, articles in stories.items():

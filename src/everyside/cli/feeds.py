@@ -45,7 +45,7 @@ def add(ctx: typer.Context, url: str = typer.Argument(..., help="Feed URL or hom
 @app.command("list")
 def list_cmd(ctx: typer.Context) -> None:
     """List the feeds."""
-    from everyside.ingest.storage import list_feeds
+    from everyside.services.feeds import list_feeds
 
     with state(ctx).store().read() as conn:
         feeds = list_feeds(conn)
@@ -64,7 +64,7 @@ def status(
     errors_only: bool = typer.Option(False, "--errors", help="Failing feeds only."),
 ) -> None:
     """Last success, last error, error count and next check of each feed."""
-    from everyside.ingest.storage import list_feeds
+    from everyside.services.feeds import list_feeds
 
     with state(ctx).store().read() as conn:
         feeds = [f for f in list_feeds(conn) if f.error_count or not errors_only]
@@ -88,7 +88,7 @@ def status(
 @app.command("remove")
 def remove(ctx: typer.Context, feed: str = typer.Argument(..., help="Feed id or URL.")) -> None:
     """Remove a feed (its articles stay)."""
-    from everyside.ingest.storage import delete_feed
+    from everyside.services.feeds import delete_feed
 
     key: int | str = int(feed) if feed.isdigit() else feed
     if not state(ctx).store().write(lambda conn: delete_feed(conn, key)):
@@ -117,7 +117,7 @@ def export_opml(
 ) -> None:
     """Write your feeds (or all of them) to an OPML file."""
     from everyside.ingest.opml import write_opml
-    from everyside.ingest.storage import list_feeds
+    from everyside.services.feeds import list_feeds
 
     with state(ctx).store().read() as conn:
         feeds = [f for f in list_feeds(conn) if all_feeds or f.origin != "bundled"]

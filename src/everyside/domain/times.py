@@ -10,7 +10,7 @@ files whose errors the user must see).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 
 def utc(value: datetime) -> datetime:
@@ -22,6 +22,10 @@ def utc_or_none(value: datetime | None) -> datetime | None:
     return None if value is None else utc(value)
 
 
+@overload
+def to_db(value: datetime) -> datetime: ...
+@overload
+def to_db(value: None) -> None: ...
 def to_db(value: datetime | None) -> datetime | None:
     """The store's form: naive UTC (an aware value is converted, a naive one kept)."""
     if value is None:

@@ -23,7 +23,7 @@ from everyside.ingest.service import (
     run_round_async,
     sync_bundled_feeds,
 )
-from everyside.ingest.storage import FeedRow
+from everyside.services.feeds import FeedRow
 
 __all__ = [
     "FeedNotFoundError",

@@ -18,24 +18,24 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection
-
 from everyside.errors import EverysideError
-from everyside.ingest import schedule, storage
+from everyside.ingest import schedule
 from everyside.ingest.articles import Candidate, PageReader, candidates
 from everyside.ingest.discover import FEED_ACCEPT, discover
 from everyside.ingest.extract import Extractor, detect_language
 from everyside.ingest.feeds import ParsedFeed, parse_feed
 from everyside.ingest.fetch import Fetcher, HTTPStatusError, Response
 from everyside.ingest.robots import RobotsCache
-from everyside.ingest.storage import FeedRow
+from everyside.services import feeds as storage
 from everyside.services import pipeline
 from everyside.services.articles import ArticleWriter, Prepared, WriteResult
+from everyside.services.feeds import FeedRow
 from everyside.settings import Settings
 from everyside.store import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Connection = Any  # an open store connection (inside `store.write(fn)`)
 MAX_NEW_PER_FEED = 200  # more waits for the next poll (validators are then not stored)
 FLUSH_EVERY = 500
 INLINE_PARSE_BYTES = 16_384

@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from everyside.domain.urls import canonicalize_url
-from everyside.ingest import schedule, storage
+from everyside.ingest import schedule
 from everyside.ingest.discover import discover
 from everyside.ingest.fetch import Fetcher
 from everyside.ingest.round import Ingestor, Progress, RoundResult
 from everyside.ingest.ssrf import check_url
-from everyside.ingest.storage import FeedRow
+from everyside.services import feeds as storage
 from everyside.services import pipeline
+from everyside.services.feeds import FeedRow
 from everyside.settings import Settings
 from everyside.store import Store
 

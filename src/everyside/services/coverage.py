@@ -1,6 +1,6 @@
 """The coverage service: reads stories, articles, outlets, ratings and ownership through the
 store (`store.coverage`), runs the pure `domain.coverage` analysis, and stores one document per
-story. Also the outlet profile and the reading history ("My News Bias") built from them.
+story. Also the outlet profile built from them.
 
 Readers get coverage through the read model (`services.read`), which shows these documents.
 """
@@ -20,8 +20,6 @@ from everyside.domain.coverage import (
     OutletFacts,
     compute_coverage,
 )
-from everyside.domain.history import missed_stories, reading_profile
-from everyside.domain.model import bias_side, factuality_tier
 from everyside.domain.outlet_profile import build_profile
 from everyside.store import Store
 from everyside.store import coverage as rows
@@ -166,49 +164,3 @@ def outlet_profile(conn: Any, domain: str, recent: int = 10) -> dict[str, Any] |
         copies,
         rows.outlet_latest(conn, oid, recent),
     )
-
-
-def reading_history(
-    conn: Any,
-    story_ids: Iterable[int] = (),
-    article_ids: Iterable[int] = (),
-    missed_limit: int = 10,
-) -> dict[str, Any]:
-    """ "My News Bias" for a list of read story and article ids (see domain/history.py)."""
-    from everyside.services.read import StoryFilter, list_stories
-
-    story_set = set(story_ids)
-    reads: list[tuple[float, dict[str, Any]]] = []
-    arts = rows.articles_of(conn, set(article_ids))
-    facts = load_outlets(conn, (x.outlet_id for x in arts if x.outlet_id is not None))
-    for x in arts:
-        reads.append((1.0, _outlet_row(facts.get(x.outlet_id))))
-    for sid in sorted(story_set):
-        outlet_rows_ = (get_coverage(conn, sid) or {}).get("outlets") or []
-        reads.extend((1.0 / len(outlet_rows_), row) for row in outlet_rows_)
-    profile = reading_profile(reads)
-    read_stories = story_set | {x.story_id for x in arts if x.story_id is not None}
-    side = profile["leaning"]
-    pool = (
-        list_stories(conn, StoryFilter(blindspot=side), limit=missed_limit + len(read_stories))
-        if side
-        else []
-    )
-    for p in pool:
-        p.update(story_id=p["id"], **{f"{k}_share": v for k, v in p["shares"].items()})
-    profile["missed"] = missed_stories(pool, read_stories, side, missed_limit)
-    profile["read_stories"] = sorted(read_stories)
-    return profile
-
-
-def _outlet_row(f: OutletFacts | None) -> dict[str, Any]:
-    if f is None:
-        return {}
-    side = bias_side(f.bias).value if f.bias is not None else None
-    tier = factuality_tier(f.factuality)
-    return {
-        "side": side,
-        "factuality_tier": tier,
-        "owner_category": f.owner_category or "Unknown",
-        "country": f.country,
-    }

@@ -1,14 +1,14 @@
 """The sentence embedder behind the story engine's dense channel: wordllama's static
 embeddings (numpy only, no PyTorch; the weights and tokenizer ship inside the package).
 
-`load_embedder()` returns a function text -> unit-length float32 vector, or None when wordllama
-is not installed (the engine then uses its lexical-only model). Each text is embedded on its
-own, so an article's vector never depends on which other articles share its batch.
+`load_embedder()` returns a function text -> unit-length float32 vector (wordllama is a core
+dependency; the `story_embeddings` setting turns the channel off, and the engine then uses its
+lexical-only model). Each text is embedded on its own, so an article's vector never depends on
+which other articles share its batch.
 """
 
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,19 +17,14 @@ import numpy as np
 
 from everyside.domain.clustering.engine import Embedder, EngineParams, StoryEngine
 
-log = logging.getLogger(__name__)
-
 WORD_CACHE = 200_000  # distinct words whose token ids are kept (then the cache starts over)
 
 
 @lru_cache(maxsize=1)
-def load_embedder() -> Embedder | None:
-    try:
-        import wordllama
-        from wordllama import WordLlama
-    except ImportError:
-        log.warning("wordllama is not installed: story clustering runs without its dense channel")
-        return None
+def load_embedder() -> Embedder:
+    import wordllama
+    from wordllama import WordLlama
+
     # point wordllama at its bundled files so it never reaches for the network
     wl = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
     table = np.ascontiguousarray(wl.embedding, dtype=np.float32)
@@ -66,6 +61,6 @@ def load_embedder() -> Embedder | None:
 
 def story_engine(settings: Any, **kwargs: Any) -> StoryEngine:
     """The product's story engine for these settings: parameters from the settings table and
-    the dense channel unless `story_embeddings` is off (or wordllama is missing)."""
+    the dense channel unless `story_embeddings` is off."""
     embedder = load_embedder() if settings.story_embeddings else None
     return StoryEngine(EngineParams.from_settings(settings), embedder=embedder, **kwargs)

@@ -8,96 +8,14 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
-
 from everyside.errors import InputError
 from everyside.store import Store
-from everyside.store import schema as t
+from everyside.store.exports import QUERIES, columns, iter_rows
 
 FORMATS = ("jsonl", "csv", "parquet")
-BATCH = 2000
-
-
-def _articles_query() -> Select[Any]:
-    a, o = t.articles, t.outlets
-    return (
-        select(
-            a.c.id,
-            a.c.key,
-            a.c.url,
-            a.c.title,
-            a.c.text,
-            a.c.summary,
-            a.c.author,
-            a.c.lang,
-            a.c.published_at,
-            a.c.fetched_at,
-            a.c.domain,
-            a.c.source,
-            o.c.domain.label("outlet_domain"),
-            o.c.name.label("outlet_name"),
-            a.c.story_id,
-            a.c.copy_of,
-            a.c.content_hash,
-            a.c.extraction,
-            a.c.external_id,
-        )
-        .select_from(a.outerjoin(o, a.c.outlet_id == o.c.id))
-        .order_by(a.c.id)
-    )
-
-
-def _outlets_query() -> Select[Any]:
-    o = t.outlets
-    return select(
-        o.c.id,
-        o.c.domain,
-        o.c.name,
-        o.c.country,
-        o.c.language,
-        o.c.scope,
-        o.c.media_type,
-        o.c.homepage,
-        o.c.origin,
-        o.c.bias,
-        o.c.bias_spread,
-        o.c.factuality,
-        o.c.estimated_bias,
-        o.c.estimated_bias_method,
-    ).order_by(o.c.id)
-
-
-def _stories_query() -> Select[Any]:
-    s = t.stories
-    return select(
-        s.c.id,
-        s.c.headline,
-        s.c.first_article_id,
-        s.c.first_published_at,
-        s.c.last_published_at,
-        s.c.article_count,
-        s.c.outlet_count,
-        s.c.merged_into,
-    ).order_by(s.c.id)
-
-
-QUERIES = {"articles": _articles_query, "outlets": _outlets_query, "stories": _stories_query}
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, datetime):
-        return v.isoformat() + "Z"
-    return v
-
-
-def iter_rows(conn: Connection, what: str) -> Iterator[list[dict[str, Any]]]:
-    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(QUERIES[what]())
-    for part in result.mappings().partitions(BATCH):
-        yield [{k: _plain(v) for k, v in row.items()} for row in part]
 
 
 def export(store: Store, what: str, fmt: str, out: Path) -> int:
@@ -113,7 +31,7 @@ def export(store: Store, what: str, fmt: str, out: Path) -> int:
         if fmt == "jsonl":
             n = _write_jsonl(rows, tmp)
         elif fmt == "csv":
-            n = _write_csv(rows, tmp, list(QUERIES[what]().selected_columns.keys()))
+            n = _write_csv(rows, tmp, [name for name, _ in columns(what)])
         else:
             n = _write_parquet(rows, tmp, what)
     tmp.replace(out)  # never leave half a file under the final name
@@ -143,18 +61,9 @@ def _write_csv(batches: Iterator[list[dict[str, Any]]], path: Path, cols: list[s
 
 def _arrow_schema(what: str) -> Any:
     import pyarrow as pa
-    from sqlalchemy import Float, Integer
 
-    fields = []
-    for col in QUERIES[what]().selected_columns:
-        if isinstance(col.type, Integer):
-            typ = pa.int64()
-        elif isinstance(col.type, Float):
-            typ = pa.float64()
-        else:  # text, and datetimes as ISO 8601 strings
-            typ = pa.string()
-        fields.append(pa.field(col.key, typ))
-    return pa.schema(fields)
+    kinds = {"int": pa.int64(), "float": pa.float64(), "text": pa.string()}
+    return pa.schema([pa.field(name, kinds[kind]) for name, kind in columns(what)])
 
 
 def _write_parquet(batches: Iterator[list[dict[str, Any]]], path: Path, what: str) -> int:

@@ -52,7 +52,7 @@ def ensure_directory(store: Store, now: datetime) -> bool:
     """Load the bundled outlet directory into the store (a ~1 ms digest check when current).
 
     Returns whether ratings changed; callers then refresh coverage (`refresh_ratings`)."""
-    from everyside.registry import ensure_directory as sync_if_changed
+    from everyside.services.directory import ensure_directory as sync_if_changed
     from everyside.services.estimate import update_estimated_bias
 
     if sync_if_changed(store, now).skipped:

@@ -19,12 +19,22 @@ never see a table.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from everyside.domain.coverage import OutletFacts
+from everyside.domain.history import missed_stories, reading_profile
+from everyside.domain.model import bias_side, factuality_tier
 from everyside.services import views
-from everyside.services.coverage import CoverageParams, compute_story_coverage
+from everyside.services.coverage import (
+    CoverageParams,
+    compute_story_coverage,
+    get_coverage,
+    load_outlets,
+)
 from everyside.services.summaries import get_summary
+from everyside.store import coverage as coverage_rows
 from everyside.store import readmodel as rm
 from everyside.store.readmodel import RANGES, StoryFilter
 from everyside.store.search import similar_stories as similar_ids
@@ -123,3 +133,48 @@ def outlet(conn: Any, domain: str, recent: int = 20) -> dict[str, Any] | None:
     articles = rm.outlet_articles(conn, o["id"], limit=recent)
     ids = list(dict.fromkeys(a["story_id"] for a in articles if a["story_id"]))
     return {"outlet": o, "recent_articles": articles, "recent_stories": stories_by_ids(conn, ids)}
+
+
+# -- "My News Bias" ------------------------------------------------------------------------
+def reading_history(
+    conn: Any,
+    story_ids: Iterable[int] = (),
+    article_ids: Iterable[int] = (),
+    missed_limit: int = 10,
+) -> dict[str, Any]:
+    """ "My News Bias" for a list of read story and article ids (see domain/history.py)."""
+    story_set = set(story_ids)
+    reads: list[tuple[float, dict[str, Any]]] = []
+    arts = coverage_rows.articles_of(conn, set(article_ids))
+    facts = load_outlets(conn, (x.outlet_id for x in arts if x.outlet_id is not None))
+    for x in arts:
+        reads.append((1.0, _outlet_row(facts.get(x.outlet_id))))
+    for sid in sorted(story_set):
+        outlet_rows_ = (get_coverage(conn, sid) or {}).get("outlets") or []
+        reads.extend((1.0 / len(outlet_rows_), row) for row in outlet_rows_)
+    profile = reading_profile(reads)
+    read_stories = story_set | {x.story_id for x in arts if x.story_id is not None}
+    side = profile["leaning"]
+    pool = (
+        list_stories(conn, StoryFilter(blindspot=side), limit=missed_limit + len(read_stories))
+        if side
+        else []
+    )
+    for p in pool:
+        p.update(story_id=p["id"], **{f"{k}_share": v for k, v in p["shares"].items()})
+    profile["missed"] = missed_stories(pool, read_stories, side, missed_limit)
+    profile["read_stories"] = sorted(read_stories)
+    return profile
+
+
+def _outlet_row(f: OutletFacts | None) -> dict[str, Any]:
+    if f is None:
+        return {}
+    side = bias_side(f.bias).value if f.bias is not None else None
+    tier = factuality_tier(f.factuality)
+    return {
+        "side": side,
+        "factuality_tier": tier,
+        "owner_category": f.owner_category or "Unknown",
+        "country": f.country,
+    }

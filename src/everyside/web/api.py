@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from everyside.services import read as q
-from everyside.web.app import ctx
+from everyside.web.context import ctx
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 ERRORS: dict[int | str, dict[str, Any]] = {

@@ -20,8 +20,8 @@ from fastapi.responses import Response
 from everyside.domain.times import iso_z
 from everyside.services import read as q
 from everyside.web.api import story_detail
-from everyside.web.app import ctx
 from everyside.web.cache import cached
+from everyside.web.context import ctx
 
 router = APIRouter(include_in_schema=False)
 ATOM = "http://www.w3.org/2005/Atom"

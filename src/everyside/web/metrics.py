@@ -10,8 +10,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from everyside.services.system import gauges
 from everyside.store import Store
-from everyside.store.state import gauges
 
 
 class _StoreCollector(Collector):

@@ -17,8 +17,8 @@ from everyside.services import read as q
 from everyside.services import views as view
 from everyside.services.summaries import feedback_allowed, record_feedback
 from everyside.web import security
-from everyside.web.app import ctx, error_response, respond, wants_json
 from everyside.web.cache import cached
+from everyside.web.context import ctx, error_response, respond, wants_json
 
 router = APIRouter(include_in_schema=False)
 

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from everyside.registry import raters as R
-from everyside.registry.hand import owner_category
-from everyside.registry.names import host_of
+from everyside.registry.build.hand import owner_category
+from everyside.domain.hosts import host_of
 
 
 @dataclass

@@ -1,5 +1,9 @@
-"""Copying the bundled directory into the store (`sync_directory`) and keeping the cached
+"""Copying an outlet directory into the store (`sync_directory`) and keeping the cached
 combined values of outlets (`outlets.bias`, `bias_spread`, `factuality`) up to date.
+
+The directory is the registry's (`everyside.registry.Directory`); this module only needs what
+`DirectoryData` names, and the raters' families and ranks are passed in (`rater_info`), so the
+store imports nothing above the domain. `everyside.services.directory` decides when to sync.
 
 The sync is idempotent and bulk (executemany), runs in one write transaction, and is skipped
 when the store already holds this version of the bundled data (key `registry.version` in the
@@ -12,21 +16,32 @@ alias or ownership row a user added is kept.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 
 from everyside.domain.model import Outlet, Rating
-from everyside.domain.ratings import combined_bias, combined_factuality
-from everyside.registry.directory import Directory
-from everyside.registry.raters import RATER_INFO
-from everyside.store import Store
+from everyside.domain.ratings import RaterInfo, combined_bias, combined_factuality
+from everyside.domain.times import to_db
+from everyside.store.db import Store
 from everyside.store.schema import feeds, outlet_aliases, outlets, ownership, raters, ratings
 from everyside.store.schema import state as state_table
+
+
+class DirectoryData(Protocol):
+    """What a sync reads of a directory (`everyside.registry.Directory` has it)."""
+
+    version: str
+    raters: list[dict[str, Any]]
+    rater_info: dict[str, RaterInfo]
+    sources: dict[str, list[str]]
+    feed_titles: dict[str, str]
+
+    def __iter__(self) -> Iterator[Outlet]: ...
+
 
 STATE_KEY = "registry.version"
 
@@ -40,27 +55,23 @@ class SyncResult:
     ratings: int = 0
 
 
-def naive_utc(now: datetime) -> datetime:
-    return now.astimezone(UTC).replace(tzinfo=None) if now.tzinfo else now
-
-
 def stored_version(conn: Connection) -> str | None:
     row = conn.execute(select(state_table.c.value).where(state_table.c.key == STATE_KEY)).first()
     return (row[0] or {}).get("version") if row else None
 
 
 def sync_directory(
-    store: Store, directory: Directory, now: datetime, *, force: bool = False
+    store: Store, directory: DirectoryData, now: datetime, *, force: bool = False
 ) -> SyncResult:
     """Upsert the directory's outlets, aliases, raters, ratings, ownership and feeds."""
     if not force:
         with store.read() as conn:
             if stored_version(conn) == directory.version:
                 return SyncResult(True, directory.version)
-    return store.write(lambda conn: _sync(conn, directory, naive_utc(now)))
+    return store.write(lambda conn: _sync(conn, directory, to_db(now)))
 
 
-def _sync(conn: Connection, directory: Directory, now: datetime) -> SyncResult:
+def _sync(conn: Connection, directory: DirectoryData, now: datetime) -> SyncResult:
     rater_ids = _sync_raters(conn, directory.raters)
     added, updated = _sync_outlets(conn, directory, now)
     ids = dict(conn.execute(select(outlets.c.domain, outlets.c.id)).all())
@@ -68,7 +79,7 @@ def _sync(conn: Connection, directory: Directory, now: datetime) -> SyncResult:
     n = _sync_ratings(conn, directory, ids, rater_ids)
     _sync_ownership(conn, directory, ids)
     _sync_feeds(conn, directory, ids, now)
-    refresh_outlet_cache(conn)
+    refresh_outlet_cache(conn, None, directory.rater_info)
     _set_state(conn, directory.version, now)
     return SyncResult(False, directory.version, added, updated, n)
 
@@ -98,7 +109,7 @@ def _row(o: Outlet) -> dict[str, Any]:
     return {f: getattr(o, f) for f in _FIELDS}
 
 
-def _sync_outlets(conn: Connection, directory: Directory, now: datetime) -> tuple[int, int]:
+def _sync_outlets(conn: Connection, directory: DirectoryData, now: datetime) -> tuple[int, int]:
     cols = [outlets.c.id, outlets.c.domain, outlets.c.origin, *(outlets.c[f] for f in _FIELDS)]
     existing = {r.domain: r for r in conn.execute(select(*cols))}
     new, changed = [], []
@@ -129,7 +140,7 @@ def _sync_outlets(conn: Connection, directory: Directory, now: datetime) -> tupl
     return len(new), len(changed)
 
 
-def _sync_aliases(conn: Connection, directory: Directory, ids: dict[str, int]) -> None:
+def _sync_aliases(conn: Connection, directory: DirectoryData, ids: dict[str, int]) -> None:
     existing = dict(conn.execute(select(outlet_aliases.c.alias, outlet_aliases.c.outlet_id)).all())
     bundled_ids = set(
         conn.execute(select(outlets.c.id).where(outlets.c.origin == "bundled")).scalars()
@@ -151,7 +162,7 @@ def _sync_aliases(conn: Connection, directory: Directory, ids: dict[str, int]) -
 
 
 def _sync_ratings(
-    conn: Connection, directory: Directory, ids: dict[str, int], rater_ids: dict[str, int]
+    conn: Connection, directory: DirectoryData, ids: dict[str, int], rater_ids: dict[str, int]
 ) -> int:
     bundled = [rater_ids[r["name"]] for r in directory.raters if r["name"] in rater_ids]
     if bundled:
@@ -176,7 +187,7 @@ def _sync_ratings(
     return len(rows)
 
 
-def _sync_ownership(conn: Connection, directory: Directory, ids: dict[str, int]) -> None:
+def _sync_ownership(conn: Connection, directory: DirectoryData, ids: dict[str, int]) -> None:
     bundled_ids = select(outlets.c.id).where(outlets.c.origin == "bundled")
     conn.execute(delete(ownership).where(ownership.c.outlet_id.in_(bundled_ids)))
     have = {tuple(r) for r in conn.execute(select(ownership.c.outlet_id, ownership.c.owner))}
@@ -196,7 +207,9 @@ def _sync_ownership(conn: Connection, directory: Directory, ids: dict[str, int])
         conn.execute(ownership.insert(), rows)
 
 
-def _sync_feeds(conn: Connection, directory: Directory, ids: dict[str, int], now: datetime) -> None:
+def _sync_feeds(
+    conn: Connection, directory: DirectoryData, ids: dict[str, int], now: datetime
+) -> None:
     """Insert bundled feeds that are missing (due now, like `feeds add`), and attach feeds the
     ingest loop registered without an outlet to their outlet."""
     have = dict(conn.execute(select(feeds.c.url, feeds.c.outlet_id)).all())
@@ -247,8 +260,11 @@ def ratings_by_outlet(
     return out
 
 
-def refresh_outlet_cache(conn: Connection, outlet_ids: Iterable[int] | None = None) -> int:
-    """Recompute `bias`, `bias_spread`, `factuality` of outlets (all, or the given ids)."""
+def refresh_outlet_cache(
+    conn: Connection, outlet_ids: Iterable[int] | None, rater_info: Mapping[str, RaterInfo]
+) -> int:
+    """Recompute `bias`, `bias_spread`, `factuality` of outlets (all, or the given ids), with
+    each rater's family and rank (`registry.raters.RATER_INFO`)."""
     wanted = None if outlet_ids is None else list(outlet_ids)
     if wanted is not None and len(wanted) > 500:  # cheaper (and within SQL limits) to do all
         wanted = None
@@ -259,8 +275,8 @@ def refresh_outlet_cache(conn: Connection, outlet_ids: Iterable[int] | None = No
     changed = []
     for oid, bias, spread, fact in conn.execute(q).all():
         rs = by_outlet.get(oid, [])
-        new_bias, new_spread = combined_bias(rs, RATER_INFO)
-        new_fact = combined_factuality(rs, RATER_INFO)
+        new_bias, new_spread = combined_bias(rs, rater_info)
+        new_fact = combined_factuality(rs, rater_info)
         if (bias, spread, fact) != (new_bias, new_spread, new_fact):
             changed.append(
                 {"_id": oid, "bias": new_bias, "bias_spread": new_spread, "factuality": new_fact}
@@ -279,15 +295,3 @@ def _set_state(conn: Connection, version: str, now: datetime) -> None:
     )
     if not done.rowcount:
         conn.execute(state_table.insert().values(key=STATE_KEY, value=value, updated_at=now))
-
-
-def ensure_directory(store: Store, now: datetime, data_dir: Path | None = None) -> SyncResult:
-    """Sync the bundled directory if the store holds another version; cheap when it does not
-    (hashes the bundled files, about a millisecond, without loading them)."""
-    from everyside.registry.directory import DATA_DIR, data_version, load_directory
-
-    version = data_version(data_dir or DATA_DIR)
-    with store.read() as conn:
-        if stored_version(conn) == version:
-            return SyncResult(True, version)
-    return sync_directory(store, load_directory(data_dir), now)

@@ -7,17 +7,20 @@ Writes go through `Store.write`; every write refreshes the outlet's cached combi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
+from everyside.domain.errors import InputError
+from everyside.domain.hosts import host_of, parents
 from everyside.domain.model import Outlet, Ownership
-from everyside.errors import InputError
-from everyside.registry.load import naive_utc, ratings_by_outlet, refresh_outlet_cache
-from everyside.registry.names import host_of, parents
-from everyside.store import Store
+from everyside.domain.ratings import RaterInfo
+from everyside.domain.times import to_db
+from everyside.store.db import Store
+from everyside.store.directory import ratings_by_outlet, refresh_outlet_cache
 from everyside.store.schema import feeds, outlet_aliases, outlets, ownership
 
 
@@ -138,6 +141,7 @@ def add_outlet(
     scope: str | None = None,
     media_type: str | None = None,
     feed_urls: tuple[str, ...] = (),
+    rater_info: Mapping[str, RaterInfo],
 ) -> int:
     """Add a user outlet (origin 'user'), or update one; return its id. Survives re-syncs."""
     host = host_of(domain)
@@ -145,7 +149,7 @@ def add_outlet(
         raise InputError(f"{domain!r} is not a domain; give one like example.com")
     if country and (len(country) != 2 or not country.isalpha()):
         raise InputError(f"country {country!r} is not an ISO 3166-1 alpha-2 code (e.g. US)")
-    ts = naive_utc(now)
+    ts = to_db(now)
     values = {
         "name": name,
         "country": country.upper() if country else None,
@@ -169,7 +173,7 @@ def add_outlet(
             conn.execute(outlets.update().where(outlets.c.id == oid).values(**keep))
         for url in feed_urls:
             add_feed(conn, url, int(oid), ts)
-        refresh_outlet_cache(conn, [int(oid)])
+        refresh_outlet_cache(conn, [int(oid)], rater_info)
         return int(oid)
 
     return store.write(write)

@@ -15,8 +15,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from everyside.registry import hand
-from everyside.registry.names import host_of, name_key
+from everyside.registry.build import hand
+from everyside.domain.hosts import host_of, name_key
 from everyside.registry.raters import map_allsides_bias
 
 Records = dict[str, dict[str, Any]]

@@ -1,4 +1,5 @@
-"""The ingest engine's queries: feed rows in and out, article upserts, the dedupe rebuild.
+"""Feed rows: what the ingest engine reads and writes about feeds (its articles go through the
+one write path, `everyside.services.articles`).
 
 Crash safety rests on one rule: a feed's validators (ETag/Last-Modified) and its schedule are
 written in the *same* transaction as the articles found in it. A round killed before that
@@ -8,28 +9,19 @@ re-storing idempotent. Times are aware UTC in Python and naive UTC in the databa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from everyside.domain.times import from_db, to_db
+from everyside.domain.times import utc as aware
 from everyside.store import schema as t
 
-
-def aware(dt: datetime) -> datetime:
-    """`dt` as an aware UTC datetime (callers may pass the store's naive-UTC form)."""
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
-
-
-def to_db(dt: datetime | None) -> datetime | None:
-    return None if dt is None else dt.astimezone(UTC).replace(tzinfo=None)
-
-
-def from_db(dt: datetime | None) -> datetime | None:
-    return None if dt is None else dt.replace(tzinfo=UTC)
+__all__ = ["FeedRow", "aware", "from_db", "to_db"]
 
 
 @dataclass
@@ -153,27 +145,14 @@ def existing_articles(conn: Connection, keys: Iterable[str]) -> dict[str, tuple[
     return out
 
 
-def insert_article(conn: Connection, values: dict[str, Any]) -> int | None:
-    """Insert one article; None when its key is already stored (idempotent)."""
-    stmt = (
-        _insert(conn, t.articles)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(t.articles.c.id)
-    )
-    return conn.execute(stmt).scalar()
+def deactivate_feeds(conn: Connection, url_prefix: str) -> int:
+    """Stop polling the feeds whose URL starts with `url_prefix`; returns how many."""
+    f = t.feeds.c
+    like = url_prefix.replace("%", r"\%").replace("_", r"\_") + "%"
+    done = conn.execute(update(t.feeds).where(f.url.like(like, escape="\\")).values(active=False))
+    return int(done.rowcount or 0)
 
 
-def update_article(conn: Connection, article_id: int, values: dict[str, Any]) -> None:
-    conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(**values))
-
-
-def recent_articles(conn: Connection, since: datetime) -> Sequence[Any]:
-    """Articles fetched since `since`, oldest first, for rebuilding the duplicate index."""
-    a = t.articles.c
-    q = (
-        select(a.id, a.domain, a.outlet_id, a.text, a.copy_of, a.fetched_at, a.created_at)
-        .where(a.created_at >= to_db(since))
-        .order_by(a.id)
-    )
-    return conn.execute(q).all()
+def make_all_due(conn: Connection) -> None:
+    """Every feed is due at once (the next round polls them all)."""
+    conn.execute(update(t.feeds).values(next_check_at=None))

@@ -16,16 +16,26 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select
-
 from everyside.domain.model import BIAS_TIERS, FACTUALITY_TIERS
+from everyside.domain.times import to_db
 from everyside.errors import InputError
-from everyside.registry.bulk import FIELDS, LISTS, upsert_records, validate
-from everyside.registry.catalog import find_outlet_id
-from everyside.registry.load import naive_utc, ratings_by_outlet, refresh_outlet_cache
 from everyside.registry.raters import BY_NAME as BUNDLED_RATERS
+from everyside.registry.raters import RATER_INFO
 from everyside.store import Store
-from everyside.store.schema import feeds, outlet_aliases, outlets, ownership, raters, ratings
+from everyside.store.catalog import find_outlet_id
+from everyside.store.directory import refresh_outlet_cache
+from everyside.store.outlet_records import (
+    FIELDS,
+    LISTS,
+    export_records,
+    rater_id,
+    upsert_rating,
+    upsert_records,
+    validate,
+)
+
+__all__ = ["ImportReport", "export_records", "import_ratings", "import_records", "write_export"]
+Connection = Any  # an open store connection (inside `store.write(fn)`)
 
 
 @dataclass
@@ -36,44 +46,6 @@ class ImportReport:
 
 
 # -- export -------------------------------------------------------------------------------
-def export_records(conn: Connection) -> list[dict[str, Any]]:
-    """Every outlet with its aliases, feeds, ratings and ownership, sorted, as plain data."""
-    by_id = {
-        r.id: {f: getattr(r, f) for f in FIELDS} | {k: [] for k in LISTS}
-        for r in conn.execute(select(outlets.c.id, *(outlets.c[f] for f in FIELDS)))
-    }
-    for alias, oid in conn.execute(select(outlet_aliases.c.alias, outlet_aliases.c.outlet_id)):
-        by_id[oid]["aliases"].append(alias)
-    for url, oid in conn.execute(select(feeds.c.url, feeds.c.outlet_id)):
-        if oid in by_id:
-            by_id[oid]["feeds"].append(url)
-    for oid, rs in ratings_by_outlet(conn).items():
-        by_id[oid]["ratings"] = [
-            {
-                "rater": r.rater,
-                "axis": r.axis,
-                "raw": r.raw,
-                "value": r.value,
-                "rated_on": r.rated_on,
-                "provenance": r.provenance,
-            }
-            for r in rs
-        ]
-    for oid, owner, cat, prov in conn.execute(
-        select(
-            ownership.c.outlet_id, ownership.c.owner, ownership.c.category, ownership.c.provenance
-        )
-    ):
-        by_id[oid]["ownership"].append({"owner": owner, "category": cat, "provenance": prov})
-    records = sorted(by_id.values(), key=lambda r: r["domain"])
-    for r in records:
-        r["aliases"].sort()
-        r["feeds"].sort()
-        r["ratings"].sort(key=lambda x: (x["rater"], x["axis"]))
-        r["ownership"].sort(key=lambda x: x["owner"])
-    return records
-
-
 def write_export(records: list[dict[str, Any]], path: Path, fmt: str) -> None:
     if fmt == "json":
         path.write_text(
@@ -125,49 +97,14 @@ def import_records(store: Store, path: Path, now: datetime) -> ImportReport:
             good.append(validate(rec))
         except InputError as e:
             report.errors.append(f"{path}:{line}: {e}")
-    ts = naive_utc(now)
 
     def write(conn: Connection) -> None:
-        touched = upsert_records(conn, good, ts)
-        refresh_outlet_cache(conn, touched)
+        touched = upsert_records(conn, good, to_db(now))
+        refresh_outlet_cache(conn, touched, RATER_INFO)
 
     store.write(write)
     report.ok = len(good)
     return report
-
-
-def _add_rater(conn: Connection, name: str, rater_ids: dict[str, int]) -> int:
-    rid = int(
-        conn.execute(
-            raters.insert().values(name=name, title=name).returning(raters.c.id)
-        ).scalar_one()
-    )
-    rater_ids[name] = rid
-    return rid
-
-
-def _upsert_rating(
-    conn: Connection,
-    rater_id: int,
-    outlet_id: int,
-    axis: str,
-    raw: str,
-    value: float | None,
-    rated_on: str | None,
-    provenance: str,
-) -> None:
-    key = (
-        (ratings.c.rater_id == rater_id)
-        & (ratings.c.outlet_id == outlet_id)
-        & (ratings.c.axis == axis)
-    )
-    vals = {"raw": raw, "value": value, "rated_on": rated_on, "provenance": provenance}
-    if conn.execute(select(ratings.c.id).where(key)).first() is None:
-        conn.execute(
-            ratings.insert().values(rater_id=rater_id, outlet_id=outlet_id, axis=axis, **vals)
-        )
-    else:
-        conn.execute(ratings.update().where(key).values(**vals))
 
 
 # -- rating packs -------------------------------------------------------------------------
@@ -223,8 +160,7 @@ def import_ratings(store: Store, rater: str, path: Path, now: datetime) -> Impor
         )
 
     def write(conn: Connection) -> None:
-        rater_ids = dict(conn.execute(select(raters.c.name, raters.c.id)).all())
-        rid = rater_ids.get(rater) or _add_rater(conn, rater, rater_ids)
+        rid = rater_id(conn, rater)
         touched = set()
         for line, row in rows:
             try:
@@ -234,12 +170,12 @@ def import_ratings(store: Store, rater: str, path: Path, now: datetime) -> Impor
                     raise InputError(
                         f"no outlet {domain!r}; add it first with `everyside outlets add`"
                     )
-                _upsert_rating(conn, rid, oid, axis, label, value, rated_on, f"{path}:{line}")
+                upsert_rating(conn, rid, oid, axis, label, value, rated_on, f"{path}:{line}")
                 touched.add(oid)
                 report.ok += 1
             except InputError as e:
                 report.errors.append(f"{path}:{line}: {e}")
-        refresh_outlet_cache(conn, sorted(touched))
+        refresh_outlet_cache(conn, sorted(touched), RATER_INFO)
 
     store.write(write)
     return report

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, select, update
 
+from everyside.domain.errors import InputError
+from everyside.domain.hosts import host_of
 from everyside.domain.model import OWNERSHIP_CATEGORIES
-from everyside.errors import InputError
-from everyside.registry.names import host_of
 from everyside.store.schema import feeds, outlet_aliases, outlets, ownership, raters, ratings
 
 FIELDS = ("domain", "name", "country", "language", "scope", "media_type", "homepage", "origin")
@@ -191,3 +191,77 @@ def _upsert_ownership(conn: Connection, recs: list[dict[str, Any]], ids: dict[st
     if changed:
         where = and_(ownership.c.outlet_id == bindparam("_o"), ownership.c.owner == bindparam("_w"))
         conn.execute(update(ownership).where(where), changed)
+
+
+def export_records(conn: Connection) -> list[dict[str, Any]]:
+    """Every outlet with its aliases, feeds, ratings and ownership, sorted, as plain data."""
+    from everyside.store.directory import ratings_by_outlet
+
+    by_id = {
+        r.id: {f: getattr(r, f) for f in FIELDS} | {k: [] for k in LISTS}
+        for r in conn.execute(select(outlets.c.id, *(outlets.c[f] for f in FIELDS)))
+    }
+    for alias, oid in conn.execute(select(outlet_aliases.c.alias, outlet_aliases.c.outlet_id)):
+        by_id[oid]["aliases"].append(alias)
+    for url, oid in conn.execute(select(feeds.c.url, feeds.c.outlet_id)):
+        if oid in by_id:
+            by_id[oid]["feeds"].append(url)
+    for oid, rs in ratings_by_outlet(conn).items():
+        by_id[oid]["ratings"] = [
+            {
+                "rater": r.rater,
+                "axis": r.axis,
+                "raw": r.raw,
+                "value": r.value,
+                "rated_on": r.rated_on,
+                "provenance": r.provenance,
+            }
+            for r in rs
+        ]
+    w = ownership.c
+    for oid, owner, cat, prov in conn.execute(
+        select(w.outlet_id, w.owner, w.category, w.provenance)
+    ):
+        by_id[oid]["ownership"].append({"owner": owner, "category": cat, "provenance": prov})
+    records = sorted(by_id.values(), key=lambda r: r["domain"])
+    for r in records:
+        r["aliases"].sort()
+        r["feeds"].sort()
+        r["ratings"].sort(key=lambda x: (x["rater"], x["axis"]))
+        r["ownership"].sort(key=lambda x: x["owner"])
+    return records
+
+
+def rater_id(conn: Connection, name: str) -> int:
+    """The id of a rater, added (titled by its name) when new."""
+    rid = conn.execute(select(raters.c.id).where(raters.c.name == name)).scalar()
+    if rid is None:
+        rid = conn.execute(
+            raters.insert().values(name=name, title=name).returning(raters.c.id)
+        ).scalar_one()
+    return int(rid)
+
+
+def upsert_rating(
+    conn: Connection,
+    rater: int,
+    outlet_id: int,
+    axis: str,
+    raw: str,
+    value: float | None,
+    rated_on: str | None,
+    provenance: str,
+) -> None:
+    """One rater's rating of one outlet on one axis, inserted or replaced."""
+    key = (
+        (ratings.c.rater_id == rater)
+        & (ratings.c.outlet_id == outlet_id)
+        & (ratings.c.axis == axis)
+    )
+    vals = {"raw": raw, "value": value, "rated_on": rated_on, "provenance": provenance}
+    if conn.execute(select(ratings.c.id).where(key)).first() is None:
+        conn.execute(
+            ratings.insert().values(rater_id=rater, outlet_id=outlet_id, axis=axis, **vals)
+        )
+    else:
+        conn.execute(ratings.update().where(key).values(**vals))

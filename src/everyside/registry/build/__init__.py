@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from everyside.domain.urls import registered_domain
-from everyside.registry import hand
-from everyside.registry.countries import country_code, country_from_domain, language_code
-from everyside.registry.names import name_key
+from everyside.registry.build import hand
+from everyside.registry.build.countries import country_code, country_from_domain, language_code
+from everyside.domain.hosts import name_key
 from everyside.registry.raters import RATERS
-from everyside.registry.resolve import add_allsides, add_french_ownership
-from everyside.registry.sources import READERS, Fact
+from everyside.registry.build.resolve import add_allsides, add_french_ownership
+from everyside.registry.build.sources import READERS, Fact
 
 DATA_DIR = Path(__file__).parent / "data"
 OUTLETS_FILE = "outlets.jsonl.gz"
