@@ -7,13 +7,13 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-# imports and analyses all of allsides_dev once (about 15 s)
-pytestmark = pytest.mark.slow
-
 from everyside.services.pipeline import import_files, process_pending
 from everyside.settings import load_settings
 from everyside.store import open_store
 from everyside.store import schema as t
+
+# imports and analyses all of allsides_dev once (about 15 s)
+pytestmark = pytest.mark.slow
 
 NOW = datetime(2026, 11, 29, 12, 0, 0)
 

@@ -14,14 +14,14 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-# imports 80 stories and reads each through four adapters (about 25 s)
-pytestmark = pytest.mark.slow
-
 from everyside.cli import app as cli
 from everyside.services.pipeline import import_files
 from everyside.settings import load_settings
 from everyside.store import open_store
 from everyside.web import create_app
+
+# imports 80 stories and reads each through four adapters (about 25 s)
+pytestmark = pytest.mark.slow
 
 NOW = datetime(2021, 9, 1, tzinfo=UTC)
 STORIES = 80  # the first 80 stories of allsides_dev (about 240 articles)
