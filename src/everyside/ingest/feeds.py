@@ -9,15 +9,16 @@ is named as such; a document with neither entries nor a recognisable root is "no
 from __future__ import annotations
 
 import calendar
-import html
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import feedparser
+import lxml.html
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
+from lxml import etree
 
 from everyside.errors import EverysideError
 
@@ -25,8 +26,8 @@ SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 RDF_VERSIONS = ("rss090", "rss10")  # feedparser's names of the RDF-based formats
 JSON_FEED_TYPES = ("application/feed+json", "application/json")
-_TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
+_HIDDEN = ("script", "style", "noscript", "template")  # markup whose text no reader sees
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html)[\s>]", re.I | re.S)
 
@@ -58,9 +59,20 @@ class ParsedFeed:
 
 
 def html_to_text(value: str | None) -> str | None:
-    if not value:
+    """The visible text of an HTML fragment (a feed's title, summary or content), one line:
+    lxml's HTML parser (entities, comments, CDATA, broken markup), script and style dropped,
+    every tag boundary a space."""
+    if not value or not value.strip():
         return None
-    text = _SPACE.sub(" ", html.unescape(_TAG.sub(" ", value))).strip()
+    try:
+        root = lxml.html.fragment_fromstring(value, create_parent="div")
+    except ValueError:  # lxml refuses str with an XML encoding declaration; bytes are fine
+        root = lxml.html.fragment_fromstring(value.encode("utf-8"), create_parent="div")
+    except etree.ParserError:
+        return None
+    for node in list(root.iter(*_HIDDEN, etree.Comment)):
+        node.drop_tree()  # keeps the text that follows the node
+    text = _SPACE.sub(" ", " ".join(root.itertext())).strip()
     return text or None
 
 
