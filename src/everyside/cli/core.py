@@ -19,8 +19,8 @@ app.add_typer(config_app, name="config")
 
 
 def utcnow() -> datetime:
-    """The wall clock, read here at the edge and passed down (naive UTC, the store's form)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """The wall clock, read here at the edge and passed down (aware UTC)."""
+    return datetime.now(UTC)
 
 
 @app.command()

@@ -20,6 +20,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 from lxml import etree
 
+from everyside.domain.times import parse_iso
 from everyside.errors import EverysideError
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -152,13 +153,7 @@ def _fp_entry(e: dict, language: str | None) -> Entry:
 
 
 def _iso(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    return parse_iso(value) if isinstance(value, str) else None
 
 
 def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
