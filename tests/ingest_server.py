@@ -10,7 +10,7 @@ from email.utils import format_datetime
 from html import escape
 from pathlib import Path
 
-from everyside.ingest.localserver import Doc, Routes
+from everyside.bench.localserver import Doc, Routes
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stories"
 ALLSIDES = DATA / "allsides_dev.jsonl"

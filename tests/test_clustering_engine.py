@@ -11,7 +11,7 @@ from everyside.domain.clustering import StoryEngine as _StoryEngine
 from everyside.domain.clustering.engine import trusted_time
 from everyside.domain.clustering.metrics import score
 from everyside.domain.clustering.text import entities, extract, stem, terms
-from everyside.embeddings import load_embedder
+from everyside.services.embeddings import load_embedder
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 _CHANNELS: dict[str, object] = {}

@@ -25,7 +25,7 @@ from everyside.domain.clustering.replay import (
     retimed,
     stream_order,
 )
-from everyside.embeddings import load_embedder
+from everyside.services.embeddings import load_embedder
 
 STORIES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stories"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select, update
 
-from everyside import story_service
 from everyside.domain.clustering.metrics import score
 from everyside.domain.clustering.replay import parse_time
+from everyside.services import stories as story_service
 from everyside.settings import load_settings
 from everyside.store import Store, open_store
 from everyside.store import schema as t

@@ -74,7 +74,9 @@ def test_stories_cli(tmp_path: Path) -> None:
     ):
         assert expected in out, expected
     code, out = run(url, "stories", "show", str(ids["plain"]), "--json")
-    assert code == 0 and json.loads(out)["sources"]["unrated"] == 1
+    shown = json.loads(out)  # the read model (as the API shows it) and the coverage document
+    assert code == 0 and shown["document"]["sources"]["unrated"] == 1
+    assert shown["coverage"]["unrated_outlets"] == 1 == shown["story"]["outlet_count"] - 1
     code, out = run(url, "stories", "list", "--blindspots")
     assert code == 0 and "Border wall" in out and "Budget vote" not in out
     code, out = run(url, "stories", "list")

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from everyside import coverage_service as cs
-from everyside.pipeline import import_files
+from everyside.services import coverage as cs
+from everyside.services.pipeline import import_files
 from everyside.settings import load_settings
 from everyside.store import Store, open_store
 from everyside.store import schema as t
@@ -31,7 +31,7 @@ SIDE_AGREEMENT_FLOOR = 0.80  # measured 0.84 (see docs/quality.md); only moves u
 
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, set[int]]]:
-    from everyside.story_service import assign_pending
+    from everyside.services.stories import assign_pending
 
     path = DATA / "allsides_dev.jsonl"
     if not path.is_file():

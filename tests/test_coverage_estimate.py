@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from everyside.domain.estimate import OutletInput, cross_validate, owner_estimates
-from everyside.estimate_service import update_estimated_bias
+from everyside.services.estimate import update_estimated_bias
 from everyside.store import Store
 from everyside.store import schema as t
 

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, insert, select
 
-from everyside import coverage_service as cs
+from everyside.services import coverage as cs
+from everyside.services import read
 from everyside.settings import load_settings
 from everyside.store import Store
 from everyside.store import schema as t
@@ -186,28 +187,32 @@ def test_update_and_get_coverage(seeded: tuple[Store, dict[str, Any]]) -> None:
 
 def test_blindspot_settings_and_listing(seeded: tuple[Store, dict[str, Any]]) -> None:
     store, s = seeded
+    spots = read.StoryFilter(blindspot="any")
     cs.update_coverage(store, _settings(blindspot_threshold=0.1), None, NOW)
     with store.read() as conn:
-        assert cs.list_blindspots(conn) == []
+        assert read.list_stories(conn, spots) == []
     cs.update_coverage(store, _settings(), None, NOW)
     with store.read() as conn:
-        spots = cs.list_blindspots(conn)
-        assert cs.list_blindspots(conn, side="right") == []
-        listed = cs.list_stories(conn, limit=10)
-    assert [b["story_id"] for b in spots] == [s["spot"]]
-    assert spots[0]["covered_by"] == "right" and spots[0]["missing_share"] == 0.2
-    assert spots[0]["covering_factuality"] == pytest.approx(1.0)
-    assert {x["story_id"] for x in listed} == {s["balanced"], s["spot"], s["similar"]}
+        found = read.list_stories(conn, spots)
+        assert read.list_stories(conn, read.StoryFilter(blindspot="right")) == []
+        listed = read.list_stories(conn, read.StoryFilter(), limit=10)
+        doc = cs.get_coverage(conn, s["spot"])
+    assert [b["id"] for b in found] == [s["spot"]] and found[0]["blindspot"] == "left"
+    spot = doc["blindspot"]
+    assert spot["covered_by"] == "right" and spot["missing_share"] == 0.2
+    assert spot["covering_factuality"] == pytest.approx(1.0)
+    assert {x["id"] for x in listed} == {s["balanced"], s["spot"], s["similar"]}
 
 
 def test_similar_stories(seeded: tuple[Store, dict[str, Any]]) -> None:
     store, s = seeded
     cs.update_coverage(store, _settings(), None, NOW)
     with store.read() as conn:
-        sim = cs.similar_stories(conn, s["balanced"], limit=3)
-    assert sim and sim[0]["story_id"] == s["similar"]
-    assert "Joe Biden" in [x for x in sim[0]["shared_topics"]] or sim[0]["shared_topics"]
-    assert all(x["story_id"] != s["spot"] for x in sim)
+        story = read.get_story(conn, s["balanced"])
+        assert story is not None
+        sim = read.similar(conn, story, limit=3)
+    assert sim and sim[0]["id"] == s["similar"]
+    assert all(x["id"] != s["spot"] for x in sim)
 
 
 def test_outlet_profile(seeded: tuple[Store, dict[str, Any]]) -> None:
@@ -240,8 +245,8 @@ def test_reading_history(seeded: tuple[Store, dict[str, Any]]) -> None:
             .scalars()
             .all()
         )
-        prof = cs.reading_history(conn, article_ids=left_ids)
-        empty = cs.reading_history(conn)
+        prof = read.reading_history(conn, article_ids=left_ids)
+        empty = read.reading_history(conn)
     assert prof["side"]["weights"]["left"] == len(left_ids)
     assert prof["leaning"] == "left"
     assert [m["story_id"] for m in prof["missed"]] == [s["spot"]]

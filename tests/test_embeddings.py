@@ -8,7 +8,7 @@ import numpy as np
 
 from everyside.domain.clustering import NewsItem
 from everyside.domain.clustering.engine import EMBED_CHARS, embed_text
-from everyside.embeddings import load_embedder, story_engine
+from everyside.services.embeddings import load_embedder, story_engine
 from everyside.settings import load_settings
 
 

@@ -10,9 +10,17 @@ import pyarrow.parquet as pq
 import pytest
 
 from everyside.errors import InputError
-from everyside.exporter import export
-from everyside.importer import import_jsonl
-from everyside.outlets import OutletResolver
+from everyside.services.articles import ArticleWriter
+from everyside.services.exporter import export
+from everyside.services.importer import import_jsonl
+from everyside.services.outlets import OutletResolver
+from everyside.settings import load_settings
+
+
+def _writer() -> ArticleWriter:
+    """The one write path, with default settings and registered-domain outlets."""
+    return ArticleWriter(load_settings(env={"EVERYSIDE_CONFIG": "/nonexistent"}), OutletResolver())
+
 
 NOW = datetime(2026, 11, 29, 12, 0, 0)
 
@@ -34,7 +42,7 @@ def filled(store, tmp_path):
     rows.append({"id": "x", "title": "No date", "url": "https://news0.example/x"})
     f = tmp_path / "in.jsonl"
     f.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    import_jsonl(store, f, NOW, OutletResolver())
+    import_jsonl(store, f, NOW, _writer())
     return store
 
 

@@ -15,9 +15,17 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from everyside.errors import InputError
-from everyside.importer import import_jsonl, parse_date, parse_line
-from everyside.outlets import OutletResolver
+from everyside.services.articles import ArticleWriter
+from everyside.services.importer import import_jsonl, parse_date, parse_line
+from everyside.services.outlets import OutletResolver
+from everyside.settings import load_settings
 from everyside.store import schema as t
+
+
+def _writer() -> ArticleWriter:
+    """The one write path, with default settings and registered-domain outlets."""
+    return ArticleWriter(load_settings(env={"EVERYSIDE_CONFIG": "/nonexistent"}), OutletResolver())
+
 
 NOW = datetime(2026, 11, 29, 12, 0, 0)
 
@@ -98,11 +106,11 @@ def test_import_continues_past_bad_lines_and_is_idempotent(store, tmp_path):
         {"id": "4", "title": "No url", "text": "body", "side": "left", "story": "s1"},
     ]
     f = _write(tmp_path / "in.jsonl", rows)
-    rep = import_jsonl(store, f, NOW, OutletResolver())
+    rep = import_jsonl(store, f, NOW, _writer())
     assert (rep.lines, rep.inserted, rep.failed) == (5, 3, 2)
     assert any(":2: not valid JSON" in e for e in rep.errors)
     assert any(":4: duplicate of line 3" in e for e in rep.errors)
-    again = import_jsonl(store, f, datetime(2026, 12, 1), OutletResolver())
+    again = import_jsonl(store, f, datetime(2026, 12, 1), _writer())
     assert (again.inserted, again.updated, again.unchanged) == (0, 0, 3)
     assert _count(store) == 3
     with store.read() as conn:
@@ -116,9 +124,9 @@ def test_import_continues_past_bad_lines_and_is_idempotent(store, tmp_path):
 
 def test_changed_line_updates_in_place(store, tmp_path):
     f = _write(tmp_path / "a.jsonl", [{"id": "1", "title": "Old", "url": "https://b.example/1"}])
-    import_jsonl(store, f, NOW, OutletResolver())
+    import_jsonl(store, f, NOW, _writer())
     _write(f, [{"id": "1", "title": "New", "url": "https://b.example/1"}])
-    rep = import_jsonl(store, f, NOW, OutletResolver())
+    rep = import_jsonl(store, f, NOW, _writer())
     assert (rep.inserted, rep.updated) == (0, 1)
     with store.read() as conn:
         assert conn.execute(select(t.articles.c.title)).scalar_one() == "New"
@@ -126,7 +134,7 @@ def test_changed_line_updates_in_place(store, tmp_path):
 
 def test_missing_file_is_a_clear_error(store, tmp_path):
     with pytest.raises(InputError, match="no such file"):
-        import_jsonl(store, tmp_path / "nope.jsonl", NOW, OutletResolver())
+        import_jsonl(store, tmp_path / "nope.jsonl", NOW, _writer())
 
 
 @pytest.mark.slow
@@ -202,7 +210,7 @@ def test_wire_copies_are_marked_as_copies_of_the_first(store, tmp_path):
         },
         {"id": "5", "title": "Same outlet", "text": wire, "url": "https://first.example/e"},
     ]
-    import_jsonl(store, _write(tmp_path / "w.jsonl", rows), NOW, OutletResolver())
+    import_jsonl(store, _write(tmp_path / "w.jsonl", rows), NOW, _writer())
     with store.read() as conn:
         got = dict(conn.execute(select(t.articles.c.external_id, t.articles.c.copy_of)).all())
         first = conn.execute(

@@ -24,9 +24,9 @@ import pytest
 from sqlalchemy import select
 
 from bombs import Bomb, brotli_bomb, deflate_bomb, double_gzip_bomb, serve, xml_bombs
+from everyside.bench.localserver import Doc, LocalServer, Routes
 from everyside.errors import FetchError
 from everyside.ingest.fetch import Fetcher
-from everyside.ingest.localserver import Doc, LocalServer, Routes
 from everyside.ingest.service import register_feeds
 from everyside.settings import load_settings
 from everyside.store import open_store

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from everyside.ingest.localserver import Doc, LocalServer, Routes
+from everyside.bench.localserver import Doc, LocalServer, Routes
 from everyside.ingest.service import register_feeds
 from everyside.store import open_store
 from everyside.store import schema as t

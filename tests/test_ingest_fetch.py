@@ -10,9 +10,9 @@ import time
 import brotli
 import pytest
 
+from everyside.bench.localserver import Doc, LocalServer, Routes
 from everyside.errors import FetchError
 from everyside.ingest.fetch import Fetcher, HTTPStatusError
-from everyside.ingest.localserver import Doc, LocalServer, Routes
 from everyside.settings import load_settings
 
 BASE = load_settings(env={}).replace(allow_private_addresses=True, politeness_delay=0.0)

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from everyside.bench.localserver import Doc, LocalServer, Routes
 from everyside.ingest import run_round
-from everyside.ingest.localserver import Doc, LocalServer, Routes
 from everyside.ingest.service import register_feeds
 from everyside.settings import Settings, load_settings
 from everyside.store import Store

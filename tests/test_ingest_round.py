@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from everyside.bench.localserver import LocalServer, Routes
 from everyside.ingest import run_round
-from everyside.ingest.localserver import LocalServer, Routes
 from everyside.ingest.service import register_feeds
 from everyside.settings import Settings, load_settings
 from everyside.store import Store
@@ -81,7 +81,7 @@ def test_feed_content_fallback_when_page_fails(store: Store, site) -> None:
 
 
 def test_robots_disallow_uses_feed_content(store: Store, site) -> None:
-    from everyside.ingest.localserver import Doc
+    from everyside.bench.localserver import Doc
 
     srv, feeds = site
     srv.routes["/robots.txt"] = Doc(b"User-agent: *\nDisallow: /a/\n", "text/plain")
@@ -105,7 +105,7 @@ def test_pages_off_uses_feed_content(store: Store, site) -> None:
 def test_syndicated_copy_on_another_outlet_is_marked(store: Store) -> None:
     """Outlet A (127.0.0.1) publishes; outlet B (127.0.0.2) reposts the same text a round
     later: B's article is stored too, marked as a copy of A's (index rebuilt from the store)."""
-    from everyside.ingest.localserver import Doc
+    from everyside.bench.localserver import Doc
 
     wire = load_articles(3)
     routes_a, routes_b = Routes(), Routes()

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from everyside.bench.localserver import Doc, LocalServer, Routes
 from everyside.cli import app
 from everyside.errors import FetchError
 from everyside.ingest import FeedNotFoundError, RoundResult, add_feed, run_forever
-from everyside.ingest.localserver import Doc, LocalServer, Routes
-from everyside.ingest.storage import list_feeds
+from everyside.services.feeds import list_feeds
 from everyside.settings import load_settings
 from everyside.store import Store, open_store
 from ingest_server import build_site, load_articles

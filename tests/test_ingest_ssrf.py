@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from everyside.bench.localserver import LocalServer, Routes
 from everyside.cli import app
 from everyside.errors import BlockedURLError
 from everyside.ingest.fetch import Fetcher
-from everyside.ingest.localserver import LocalServer, Routes
 from everyside.ingest.ssrf import Guard, check_url, parse_ip, refusal_rule
 from everyside.settings import load_settings
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from everyside.bench.localserver import LocalServer, Routes
 from everyside.errors import BlockedURLError
 from everyside.ingest.fetch import Fetcher
-from everyside.ingest.localserver import LocalServer, Routes
 from everyside.ingest.ssrf import Guard, GuardedTransport, IPAddress, check_url, refusal_rule
 from everyside.settings import load_settings
 

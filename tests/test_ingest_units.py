@@ -14,7 +14,7 @@ from everyside.ingest.discover import common_feed_urls, feed_links
 from everyside.ingest.feeds import FeedParseError, parse_feed
 from everyside.ingest.fetch import parse_retry_after
 from everyside.ingest.opml import parse_opml, write_opml
-from everyside.ingest.storage import FeedRow
+from everyside.services.feeds import FeedRow
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 LIM = schedule.Limits(300.0, 86400.0)
@@ -269,3 +269,63 @@ def test_candidates_resolve_relative_links_and_skip_garbage() -> None:
     )
     assert [c.key for c in got] == ["https://site.com/news/1", "https://o.com/a"]
     assert got[0].entry.link == "https://site.com/news/1?utm_source=x"  # as found, absolute
+
+
+class _FakeFetcher:
+    """A Fetcher stand-in answering robots.txt from a dict (status or body per origin)."""
+
+    def __init__(self, answers: dict[str, object]):
+        self.answers = answers
+
+    async def get(self, url: str, **_kw: object) -> object:
+        from everyside.errors import FetchError
+        from everyside.ingest.fetch import HTTPStatusError
+
+        answer = self.answers[url]
+        if isinstance(answer, int):
+            raise HTTPStatusError(url, answer)
+        if answer is None:
+            raise FetchError(url, "connection refused")
+
+        class R:
+            body = str(answer).encode()
+
+        return R()
+
+
+@pytest.mark.parametrize(
+    ("robots", "url", "allowed"),
+    [
+        # RFC 9309 wildcards and end anchors (urllib.robotparser reads these literally)
+        ("User-agent: *\nDisallow: /*.pdf$\n", "https://a.example/report.pdf", False),
+        ("User-agent: *\nDisallow: /*.pdf$\n", "https://a.example/report.pdf.html", True),
+        ("User-agent: *\nDisallow: /*/print\n", "https://a.example/2024/print", False),
+        # the longest match wins: an Allow deeper than a Disallow
+        (
+            "User-agent: *\nDisallow: /news/\nAllow: /news/public/\n",
+            "https://a.example/news/public/x",
+            True,
+        ),
+        (
+            "User-agent: *\nDisallow: /news/\nAllow: /news/public/\n",
+            "https://a.example/news/x",
+            False,
+        ),
+        # our own group beats the catch-all
+        (
+            "User-agent: *\nDisallow: /\n\nUser-agent: everyside\nAllow: /\n",
+            "https://a.example/x",
+            True,
+        ),
+        (404, "https://a.example/x", True),  # no robots.txt: everything allowed
+        (503, "https://a.example/x", False),  # server error: nothing for now
+        (None, "https://a.example/x", False),  # unreachable: nothing for now
+    ],
+)
+def test_robots_rules(robots: object, url: str, allowed: bool) -> None:
+    import asyncio
+
+    from everyside.ingest.robots import RobotsCache
+
+    cache = RobotsCache(_FakeFetcher({"https://a.example/robots.txt": robots}), "everyside/0.1")  # type: ignore[arg-type]
+    assert asyncio.run(cache.allowed(url)) is allowed

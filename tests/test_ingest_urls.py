@@ -93,3 +93,26 @@ def test_choose_canonical(found: str, rel: str | None, key: str) -> None:
 )
 def test_registered_domain(text: str, domain: str) -> None:
     assert registered_domain(text) == domain
+
+
+@pytest.mark.parametrize(
+    ("found", "strict", "why"),
+    [
+        # strict mode drops query parameters that identify the article: two stories, one key
+        ("https://example.com/news.php?story=4711", True, "merges distinct articles"),
+        ("https://www.reuters.com/article/idUS?articleId=USKBN1", True, "merges articles"),
+        # lenient mode keeps tracking parameters: one article, several keys
+        ("https://example.com/a?cmpid=rss&smid=tw-share", False, "splits one article"),
+        # AMP variants are not folded onto the article
+        ("https://www.example.com/a/amp", False, "splits one article"),
+        # hosts come back in Unicode: keys already stored in IDNA form would all change
+        ("https://xn--bcher-kva.example/a", False, "re-keys stored articles"),
+    ],
+)
+def test_courlan_is_not_a_drop_in_for_our_keys(found: str, strict: bool, why: str) -> None:
+    """Why `canonicalize_url` is ours and not courlan's `normalize_url` (issue 17 asked to use
+    courlan unless a test shows it wrong for a case): in either mode it gives a key that is not
+    the article's. Re-check here if courlan changes."""
+    from courlan import normalize_url
+
+    assert normalize_url(found, strict=strict) != canonicalize_url(found), why

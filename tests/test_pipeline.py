@@ -7,10 +7,13 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from everyside.pipeline import import_files, process_pending
+from everyside.services.pipeline import import_files, process_pending
 from everyside.settings import load_settings
 from everyside.store import open_store
 from everyside.store import schema as t
+
+# imports and analyses all of allsides_dev once (about 15 s)
+pytestmark = pytest.mark.slow
 
 NOW = datetime(2026, 11, 29, 12, 0, 0)
 
@@ -100,7 +103,7 @@ def test_stored_stories_are_what_the_evaluation_scores(imported, shared_data):
     import json
 
     from everyside.domain.clustering.replay import item_from_row, replay, stream_order
-    from everyside.embeddings import story_engine
+    from everyside.services.embeddings import story_engine
 
     store, settings, _r, _p = imported
     rows = [json.loads(x) for x in (shared_data / "stories" / "allsides_dev.jsonl").open()]

@@ -279,7 +279,7 @@ def test_committed_bundle_matches_the_shared_tables(tmp_path: Path) -> None:
     ],
 )
 def test_country_names(name: str | None, code: str | None) -> None:
-    from everyside.registry.countries import country_code
+    from everyside.registry.build.countries import country_code
 
     assert country_code(name) == code
 
@@ -298,7 +298,7 @@ def test_country_names(name: str | None, code: str | None) -> None:
     ],
 )
 def test_country_from_cctld(domain: str, code: str | None) -> None:
-    from everyside.registry.countries import country_from_domain
+    from everyside.registry.build.countries import country_from_domain
 
     assert country_from_domain(domain) == code
 
@@ -316,6 +316,6 @@ def test_country_from_cctld(domain: str, code: str | None) -> None:
     ],
 )
 def test_language_names(name: str | None, code: str | None) -> None:
-    from everyside.registry.countries import language_code
+    from everyside.registry.build.countries import language_code
 
     assert language_code(name) == code

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from everyside.cli import app
 from everyside.errors import EverysideError
-from everyside.registry import load_directory, sync_directory
+from everyside.registry import load_directory
+from everyside.services.directory import sync_directory
 from everyside.store import open_store
 from test_registry_sync import NOW
 
@@ -60,6 +61,7 @@ def test_show_list_search(template: Path, tmp_path: Path) -> None:
     assert code == 1
 
 
+@pytest.mark.slow
 def test_export_import_round_trip(template: Path, tmp_path: Path) -> None:
     """The whole directory plus user additions, through the CLI (CSV: test_registry_sync)."""
     fmt = "json"
@@ -101,7 +103,7 @@ def test_export_import_round_trip(template: Path, tmp_path: Path) -> None:
 
 def test_import_into_a_store_without_bundled_data(tmp_path: Path) -> None:
     """Importing an export into a completely empty database rebuilds the same content."""
-    from everyside.registry.transfer import export_records, import_records, write_export
+    from everyside.services.outlet_files import export_records, import_records, write_export
 
     src = tmp_path / "src.json"
     src.write_text(

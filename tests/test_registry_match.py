@@ -7,9 +7,9 @@ import time
 
 import pytest
 
+from everyside.domain.hosts import host_of, name_key, parents
 from everyside.domain.model import Outlet, Rating
 from everyside.registry import Directory, load_directory
-from everyside.registry.names import host_of, name_key, parents
 
 SMALL = Directory(
     [

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from everyside.domain.model import Outlet, Ownership, Rating
-from everyside.registry import Directory, load_directory, sync_directory
-from everyside.registry.catalog import add_outlet, get_outlet
+from everyside.registry import Directory, load_directory
 from everyside.registry.raters import RATERS
-from everyside.registry.transfer import export_records, import_ratings
+from everyside.services.directory import add_outlet, get_outlet, sync_directory
+from everyside.services.outlet_files import export_records, import_ratings
 from everyside.store import Store, open_store
 from everyside.store.schema import feeds, outlet_aliases, outlets, ownership, ratings
 
@@ -180,7 +180,7 @@ def test_full_bundled_sync(store: Store, capsys: pytest.CaptureFixture[str]) -> 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_export_import_round_trip(store: Store, tmp_path: Path, fmt: str) -> None:
     """export → import into an empty store → export gives the same bytes."""
-    from everyside.registry.transfer import import_records, write_export
+    from everyside.services.outlet_files import import_records, write_export
 
     sync_directory(store, small(), NOW)
     add_outlet(
@@ -204,8 +204,8 @@ def test_export_import_round_trip(store: Store, tmp_path: Path, fmt: str) -> Non
 
 
 def test_ensure_directory_syncs_only_new_bundled_files(store: Store, tmp_path: Path) -> None:
-    from everyside.registry import ensure_directory
     from everyside.registry.build import dumps_outlets, dumps_raters
+    from everyside.services.directory import ensure_directory
 
     def write(name: str) -> None:
         rec = {

@@ -114,9 +114,46 @@ def test_config_show_prints_effective_values_with_secrets_hidden(tmp_path):
         "EVERYSIDE_LLM_API_KEY": "sk-abc",
         "EVERYSIDE_CONFIG": str(tmp_path / "none.toml"),
     }
-    res = CliRunner().invoke(app, ["config", "show", "--json"], env=env)
+    res = CliRunner().invoke(app, ["config", "show", "--json", "--all"], env=env)
     assert res.exit_code == 0, res.output
     data = json.loads(res.output)
     assert data["llm_api_key"] == "***" and data["data_dir"] == str(tmp_path)
     res = CliRunner().invoke(app, ["--log-level", "WARNING", "config", "show"], env=env)
     assert "sk-abc" not in res.output and "log_level" in res.output
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"EVERYSIDE_SUMMARY_MODE": "fancy"}, "use one of extractive, abstractive"),
+        ({"EVERYSIDE_LOG_LEVEL": "loud"}, "setting log_level from EVERYSIDE_LOG_LEVEL"),
+        ({"EVERYSIDE_PORT": "70000"}, "use >= 1 and <= 65535"),
+        ({"EVERYSIDE_DEDUPE_THRESHOLD": "1.5"}, "dedupe_threshold"),
+        ({"EVERYSIDE_FETCH_CONCURRENCY": "0"}, "use >= 1"),
+        ({"EVERYSIDE_STORY_WINDOW": "7"}, "EVERYSIDE_STORY_WINDOW names no setting"),
+    ],
+)
+def test_invalid_choices_ranges_and_unknown_variables_stop_at_start(env, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(None, env={**env, "EVERYSIDE_CONFIG": "/nonexistent/x.toml"})
+
+
+def test_settings_are_typed_and_frozen():
+    s = load_settings(None, env={"EVERYSIDE_CONFIG": "/nonexistent/x.toml", "EVERYSIDE_PORT": "81"})
+    assert s.port == 81 and isinstance(s.port, int) and s.log_level == "INFO"
+    with pytest.raises(AttributeError):
+        s.port = 82  # type: ignore[misc]
+    assert s.replace(port="83").port == 83 and s.replace(port=83).origins["port"] == "override"
+    with pytest.raises(ConfigError, match="port"):
+        s.replace(port=0)
+
+
+def test_config_show_prints_only_what_differs_unless_all(tmp_path):
+    env = {"EVERYSIDE_CONFIG": str(tmp_path / "none.toml"), "EVERYSIDE_PORT": "8123"}
+    res = CliRunner().invoke(app, ["config", "show", "--json"], env=env)
+    assert res.exit_code == 0 and json.loads(res.output) == {"port": 8123}
+    res = CliRunner().invoke(app, ["config", "show", "--all", "--json"], env=env)
+    shown = json.loads(res.output)
+    assert shown["port"] == 8123 and set(shown) == {s.name for s in SETTINGS}
+    res = CliRunner().invoke(app, ["config", "show"], env=env, terminal_width=200)
+    assert "port" in res.output and "blindspot_threshold" not in res.output

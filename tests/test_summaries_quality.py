@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from everyside.bench.summary_rouge import evaluate, group_rows
 from everyside.domain.summarize import check_support, is_eligible, summarize_story
-from everyside.domain.summarize.evaluate import evaluate, group_rows
 
 STORIES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stories"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

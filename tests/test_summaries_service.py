@@ -14,9 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import Connection, func, insert, select
 
-from everyside import summary_service as ss
 from everyside.domain.summarize import check_support
-from everyside.llm import LLMClient, LLMError
+from everyside.services import summaries as ss
+from everyside.services.llm import LLMClient, LLMError
 from everyside.settings import load_settings
 from everyside.store import Store
 from everyside.store import schema as t
@@ -244,7 +244,7 @@ def test_feedback_disputes_and_regenerates(store: Store, story: int, caplog):
     assert first["reports"] == 1 and not first["disputed"]
     with store.read() as conn:
         assert ss.get_summary(conn, story)["disputed"] is False
-    with caplog.at_level("WARNING", logger="everyside.summary_service"):
+    with caplog.at_level("WARNING", logger="everyside.services.summaries"):
         second = ss.record_feedback(store, settings, story, "wrong event", None, "c2", NOW)
     assert second["disputed"] and second["regenerated"]
     assert "disputed after 2 reports" in caplog.text and "wrong event" in caplog.text

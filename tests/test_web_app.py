@@ -27,6 +27,17 @@ PG_BASE = os.environ.get("EVERYSIDE_TEST_PG", "postgresql+psycopg://postgres@127
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
+def _doc(outs: int, rated: int, shares: tuple, spot: str | None) -> dict:
+    """A coverage document of the stored shape (the panel shows the document, nothing else)."""
+    sides = dict(zip(("left", "center", "right"), shares, strict=True))
+    counts = {k: round((v or 0) * rated) for k, v in sides.items()}
+    return {
+        "sources": {"total": outs, "rated": rated, "unrated": outs - rated},
+        "bias": {"by_outlet": {"counts": counts, "shares": sides}},
+        "blindspot": {"flagged": spot is not None, "missed_by": spot, "missing_share": 0.0},
+    }
+
+
 def fill(store: Store) -> None:
     """Three outlets (left/center/right), one unrated; story 1 with a summary and a wire copy;
     story 2 a blindspot for the right; story 3 merged into 1; hostile text in story 4."""
@@ -129,7 +140,7 @@ def fill(store: Store) -> None:
                     blindspot=spot,
                     country=country,
                     topics=topics,
-                    data={"sources": {"total": outs, "rated": rated, "unrated": outs - rated}},
+                    data=_doc(outs, rated, (le, ce, ri), spot),
                     computed_at=NOW,
                 )
             )

@@ -78,9 +78,9 @@ def _check(store: Store) -> None:
     "q, expected",
     [
         ("climate bill", '"climate" "bill"*'),
-        ('a"b OR c*', '"a" "b" "OR" "c"*'),
+        ('a"b OR c*', '"a" "b" "or" "c"*'),  # the analyzer's lower-cased words
         ("  ", None),
-        ("Zürich", '"Zürich"*'),
+        ("Zürich", '"zürich"*'),  # FTS5's unicode61 tokenizer folds case too
     ],
 )
 def test_fts5_query_quotes_user_text(q: str, expected: str | None) -> None:

@@ -1,4 +1,4 @@
-"""Table-driven tests of the web's pure view-model functions (web/view.py, web/charts.py)."""
+"""Table-driven tests of the pure view-model functions (services/views.py, web/charts.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from everyside.services import views as view
 from everyside.settings import load_settings
-from everyside.web import charts, view
+from everyside.web import charts
 from everyside.web.filters import day, side_colors
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -81,21 +82,6 @@ def test_cards_sides_tiers_and_sorts() -> None:
     assert view.side_counts(cards) == {"all": 4, "left": 1, "center": 1, "right": 1}
 
 
-def test_derived_coverage_counts_outlets_once_and_never_unrated_as_a_side() -> None:
-    cards = [
-        _card(1, -2.0, 4.0, "2026-03-01T08:00"),
-        _card(1, -2.0, 4.0, "2026-03-01T09:00"),
-        _card(2, None, None, "2026-03-01T07:00", country="GB"),
-    ]
-    cards[1]["id"] = 5
-    d = view.derived_coverage(cards)
-    assert (d["outlets"], d["rated_outlets"], d["unrated_outlets"]) == (2, 1, 1)
-    assert d["counts"] == {"left": 1, "center": 0, "right": 0}
-    assert d["shares"] == {"left": 1.0, "center": 0.0, "right": 0.0}
-    assert d["broke"]["outlet"] == "Outlet 2"  # earliest original article
-    assert d["factuality"] == [("Very High", 1), ("Unknown", 1)]
-
-
 @pytest.mark.parametrize(
     "shares, expected",
     [
@@ -108,8 +94,7 @@ def test_plurality_sentence(shares: dict, expected: str | None) -> None:
     assert view.plurality_sentence(shares) == expected
 
 
-def test_panel_prefers_the_stored_document() -> None:
-    cards = [_card(1, -2.0, 4.0, "2026-03-01T08:00")]
+def test_panel_is_the_coverage_document_reshaped() -> None:
     doc = {
         "sources": {"total": 9, "rated": 7, "unrated": 2},
         "bias": {
@@ -130,7 +115,7 @@ def test_panel_prefers_the_stored_document() -> None:
         "timeline": {"bucket": "hour", "points": [{"t": "2026-02-28T10:00:00", "left": 1}]},
         "blindspot": {"flagged": True, "missed_by": "left", "missing_share": 0.14},
     }
-    p = view.coverage_panel(doc, cards, {"shares": {}, "why": None})
+    p = view.coverage_panel(doc, {"shares": {}, "why": None})
     assert (p["outlets"], p["rated_outlets"], p["unrated_outlets"]) == (9, 7, 2)
     assert p["counts"]["right"] == 4 and p["shares"]["right"] == 0.57
     assert p["plurality"] == "57% of the sources are Right"
@@ -139,8 +124,10 @@ def test_panel_prefers_the_stored_document() -> None:
     assert p["broke_sentence"] == "Le Monde broke the news in FR on 2026-02-28"
     assert p["timeline"] == [("2026-02-28 10", "left", 1)]
     assert p["blindspot"] == "left"
-    bare = view.coverage_panel(None, cards, {"shares": {}, "why": None})
-    assert bare["outlets"] == 1 and bare["broke_sentence"].startswith("Outlet 1 broke the news")
+    # nothing is re-derived from the article cards: no document, no numbers (the read model
+    # computes a missing document with the coverage service instead, see test_read_model.py)
+    bare = view.coverage_panel({}, {"shares": {}, "why": None})
+    assert (bare["outlets"], bare["counts"]["left"], bare["broke_sentence"]) == (0, 0, None)
 
 
 @pytest.mark.parametrize(

@@ -24,9 +24,9 @@ import sys
 import time
 from pathlib import Path
 
-from everyside.cli.bench_cluster import synthetic_stream
+from everyside.bench.bench_cluster import synthetic_stream
 from everyside.domain.clustering.engine import embed_text
-from everyside.embeddings import load_embedder, story_engine
+from everyside.services.embeddings import load_embedder, story_engine
 from everyside.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -42,7 +42,7 @@ from everyside.domain.clustering.replay import (
     stream_order,
 )
 from everyside.domain.clustering.text import extract
-from everyside.embeddings import load_embedder
+from everyside.services.embeddings import load_embedder
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ("uci_dev.jsonl", "allsides_dev.jsonl", "neus_train.jsonl")

@@ -10,7 +10,6 @@ stand-ins are unused.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -43,42 +42,18 @@ class Built:
 
 
 def build(store: Store, settings: Settings, now: datetime, path: Path = DEV_FILE) -> Built:
-    from everyside.importer import import_jsonl
-    from everyside.outlets import OutletResolver
+    """The labelled dev file through the product's pipeline (`everyside import`)."""
+    from everyside.services.pipeline import import_files, refresh_ratings
 
     built = Built()
-    try:
-        from everyside.outlets import registry_matcher
-        from everyside.pipeline import ensure_directory
-
-        ensure_directory(store, now)
-        matcher = registry_matcher()
-    except ImportError:
-        matcher = None
-        built.stand_ins.append("registry")
-    import_jsonl(store, path, now, OutletResolver(matcher))
+    _reports, processed = import_files(store, settings, [path], now)
     with store.read() as conn:
         rated = conn.execute(text("SELECT count(*) FROM outlets WHERE bias IS NOT NULL")).scalar()
     if not rated:
         _label_ratings(store, now)
+        refresh_ratings(store, settings, now)
         built.stand_ins.append("ratings from side labels")
-    try:
-        from everyside.story_service import assign_pending
-
-        changed = sorted(set(assign_pending(store, settings, now)))
-    except ImportError:
-        changed = _gold_stories(store, now)
-        built.stand_ins.append("stories from gold labels")
-    built.stories = len(changed)
-    from everyside.coverage_service import update_coverage
-
-    update_coverage(store, settings, changed, now)
-    try:
-        from everyside.summary_service import update_summaries
-
-        update_summaries(store, settings, changed, now)
-    except ImportError:
-        built.stand_ins.append("no summaries")
+    built.stories = len(processed.story_ids) if processed else 0
     return built
 
 
@@ -125,35 +100,3 @@ def _label_ratings(store: Store, now: datetime) -> None:
             )
 
     store.write(go)
-
-
-def _gold_stories(store: Store, now: datetime) -> list[int]:
-    def go(conn):  # type: ignore[no-untyped-def]
-        groups = defaultdict(list)
-        for row in _articles(conn):
-            groups[row[4].get("story") or f"a{row[0]}"].append(row)
-        naive = now.replace(tzinfo=None)
-        ids = []
-        for members in groups.values():
-            times = [m[3] for m in members if m[3]]
-            sid = conn.execute(
-                insert(t.stories).values(
-                    headline=members[0][2],
-                    first_article_id=members[0][0],
-                    first_published_at=min(times, default=None),
-                    last_published_at=max(times, default=None),
-                    article_count=len(members),
-                    outlet_count=len({m[1] for m in members}),
-                    created_at=naive,
-                    updated_at=naive,
-                )
-            ).inserted_primary_key[0]
-            conn.execute(
-                update(t.articles)
-                .where(t.articles.c.id.in_([m[0] for m in members]))
-                .values(story_id=sid)
-            )
-            ids.append(sid)
-        return ids
-
-    return store.write(go)

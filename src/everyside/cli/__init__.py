@@ -1,31 +1,30 @@
 """The command line: `everyside <group> <verb>`. One module per command group; each defines a
 `typer.Typer()` named `app` (or plain commands on the root app) that registers itself on import.
-Commands parse input, call the library, and print; they hold no logic of their own."""
+Commands parse input, call the services, and print; they hold no logic of their own.
+
+The `eval` and `bench` groups live outside the runtime packages, in `everyside.bench`; they are
+mounted here.
+"""
 
 from __future__ import annotations
 
-import importlib
 import sys
 
+# Each command module registers its commands on import, in help order.
+from everyside.bench import (  # noqa: F401
+    bench_cluster,
+    bench_ingest,
+    bench_summaries,
+    bench_web,
+    eval_clustering,
+    eval_summaries,
+)
+from everyside.bench.commands import bench_app, eval_app
+from everyside.cli import core, feeds, outlets, stories  # noqa: F401
 from everyside.cli.common import app, run_app
 
-# Every command module, in help order. Each registers its commands on import.
-COMMAND_MODULES = (
-    "core",  # up, serve, migrate, import, export, config
-    "outlets",  # outlets, ratings, registry
-    "feeds",  # feeds, ingest
-    "stories",  # stories list/show
-    "evaluate",  # eval group
-    "eval_clustering",
-    "eval_summaries",
-    "bench",  # bench group
-    "bench_cluster",
-    "bench_ingest",
-    "bench_summaries",
-    "bench_web",
-)
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"everyside.cli.{_name}")
+app.add_typer(eval_app, name="eval")
+app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:

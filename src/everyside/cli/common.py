@@ -88,12 +88,32 @@ def _root(
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
+# Optional dependencies (pyproject extras): the module a command needs -> the extra bringing it.
+EXTRAS = {
+    "sklearn": "eval",
+    "rouge_score": "eval",
+    "pyarrow": "parquet",
+    "pycountry": "build",
+    "psycopg": "postgres",
+}
+
+
 def run_app(application: typer.Typer) -> int:
     """Run the CLI; turn our errors into one clear line on stderr and exit code 1."""
     try:
         application(standalone_mode=False)
     except EverysideError as e:
         err_console.print(f"[red]error:[/red] {e}", highlight=False)
+        return 1
+    except ModuleNotFoundError as e:
+        extra = EXTRAS.get((e.name or "").split(".")[0])
+        if extra is None:
+            raise
+        err_console.print(
+            f"[red]error:[/red] this command needs {e.name}, which the default install leaves "
+            f"out; install it with: pip install 'everyside[{extra}]'",
+            highlight=False,
+        )
         return 1
     except typer.Abort:
         err_console.print("aborted")

@@ -1,4 +1,4 @@
-"""Top-level commands: up, serve, migrate, import, export, process, config."""
+"""Top-level commands: up, serve, migrate, import, export, process, cluster, config."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ app.add_typer(config_app, name="config")
 
 
 def utcnow() -> datetime:
-    """The wall clock, read here at the edge and passed down (naive UTC, the store's form)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """The wall clock, read here at the edge and passed down (aware UTC)."""
+    return datetime.now(UTC)
 
 
 @app.command()
@@ -37,7 +37,7 @@ def import_cmd(
     process: bool = typer.Option(True, help="Cluster and analyse after importing."),
 ) -> None:
     """Load articles from JSONL files into the store (idempotent), then cluster them."""
-    from everyside.pipeline import import_files
+    from everyside.services.pipeline import import_files
 
     st = state(ctx)
     settings, store = st.settings(), st.store()
@@ -84,11 +84,29 @@ def import_cmd(
 @app.command()
 def process(ctx: typer.Context) -> None:
     """Cluster articles without a story and analyse the stories that changed."""
-    from everyside.pipeline import process_pending
+    from everyside.services.pipeline import process_pending
 
     st = state(ctx)
     rep = process_pending(st.store(), st.settings(), utcnow())
     console.print(f"{rep.stories_changed} stories changed")
+
+
+@app.command()
+def cluster(
+    ctx: typer.Context,
+    repair: bool = typer.Option(True, "--repair/--no-repair", help="Run the repair pass after."),
+) -> None:
+    """Assign stored articles that have no story yet, then merge/split stories (repair)."""
+    from everyside.services.stories import assign_pending, repair_stories
+
+    st = state(ctx)
+    store, settings = st.store(), st.settings()
+    now = datetime.now(UTC)
+    changed = assign_pending(store, settings, now)
+    console.print(f"assigned: {len(changed)} stories changed")
+    if repair:
+        repaired = repair_stories(store, settings, now)
+        console.print(f"repair: {len(repaired)} stories merged or split")
 
 
 @app.command()
@@ -99,7 +117,7 @@ def export(
     fmt: str = typer.Option("", "--format", help="jsonl | csv | parquet (default: from suffix)"),
 ) -> None:
     """Write articles, outlets or stories as JSONL, CSV or Parquet."""
-    from everyside.exporter import export as do_export
+    from everyside.services.exporter import export as do_export
 
     fmt = fmt or out.suffix.lstrip(".").lower()
     n = do_export(state(ctx).store(), what, fmt, out)
@@ -108,18 +126,25 @@ def export(
 
 @config_app.command("show")
 def config_show(
-    ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    show_all: bool = typer.Option(False, "--all", help="Every setting, not only changed ones."),
 ) -> None:
-    """Print the effective settings (secrets redacted) and where each value came from."""
+    """Print the settings that differ from the defaults (all of them with --all), secrets
+    redacted, and where each value came from."""
     settings = state(ctx).settings()
-    values = settings.redacted()
+    values = settings.redacted() if show_all else settings.changed()
     if as_json:
         console.print_json(json.dumps(values))
         return
     table = Table("setting", "value", "from", "environment variable", "help")
     for s in SETTINGS:
-        table.add_row(s.name, str(values[s.name]), settings.origins[s.name], s.env, s.help)
-    console.print(table)
+        if s.name in values:
+            table.add_row(s.name, str(values[s.name]), settings.origins[s.name], s.env, s.help)
+    if values:
+        console.print(table)
+    else:
+        console.print("every setting has its default value (`--all` lists them)")
     console.print(f"database: {settings.redacted()['database_url'] or settings.db_url}")
 
 
@@ -162,7 +187,7 @@ def up(
     ingest: bool | None = typer.Option(None, "--ingest/--no-ingest", help="Run the ingest loop."),
 ) -> None:
     """Ingest and serve: the whole system in one process (SQLite by default)."""
-    from everyside.pipeline import run_background
+    from everyside.ingest import run_background
 
     st = state(ctx)
     settings = st.settings(host=host, port=port, ingest=ingest)

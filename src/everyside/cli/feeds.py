@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,6 +14,9 @@ from rich.table import Table
 from everyside.cli.common import app as root
 from everyside.cli.common import console, err_console, state
 from everyside.errors import InputError
+
+if TYPE_CHECKING:
+    from everyside.ingest import RoundResult
 
 app = typer.Typer(help="Manage the feeds everyside polls.", no_args_is_help=True)
 root.add_typer(app, name="feeds")
@@ -41,7 +45,7 @@ def add(ctx: typer.Context, url: str = typer.Argument(..., help="Feed URL or hom
 @app.command("list")
 def list_cmd(ctx: typer.Context) -> None:
     """List the feeds."""
-    from everyside.ingest.storage import list_feeds
+    from everyside.services.feeds import list_feeds
 
     with state(ctx).store().read() as conn:
         feeds = list_feeds(conn)
@@ -60,7 +64,7 @@ def status(
     errors_only: bool = typer.Option(False, "--errors", help="Failing feeds only."),
 ) -> None:
     """Last success, last error, error count and next check of each feed."""
-    from everyside.ingest.storage import list_feeds
+    from everyside.services.feeds import list_feeds
 
     with state(ctx).store().read() as conn:
         feeds = [f for f in list_feeds(conn) if f.error_count or not errors_only]
@@ -84,7 +88,7 @@ def status(
 @app.command("remove")
 def remove(ctx: typer.Context, feed: str = typer.Argument(..., help="Feed id or URL.")) -> None:
     """Remove a feed (its articles stay)."""
-    from everyside.ingest.storage import delete_feed
+    from everyside.services.feeds import delete_feed
 
     key: int | str = int(feed) if feed.isdigit() else feed
     if not state(ctx).store().write(lambda conn: delete_feed(conn, key)):
@@ -113,7 +117,7 @@ def export_opml(
 ) -> None:
     """Write your feeds (or all of them) to an OPML file."""
     from everyside.ingest.opml import write_opml
-    from everyside.ingest.storage import list_feeds
+    from everyside.services.feeds import list_feeds
 
     with state(ctx).store().read() as conn:
         feeds = [f for f in list_feeds(conn) if all_feeds or f.origin != "bundled"]
@@ -130,16 +134,19 @@ def ingest(
         None, "--bundled/--no-bundled", help="Poll the bundled directory's feeds too."
     ),
 ) -> None:
-    """Poll the due feeds, fetch and extract new articles, store them (then cluster)."""
+    """Poll the due feeds, fetch and extract new articles, store them, then cluster and analyse
+    them (the same pipeline as `everyside import` and `everyside up`)."""
     import threading
 
-    from everyside.ingest import run_forever, run_round
+    from everyside.ingest import run_loop, run_round
+    from everyside.services import pipeline
 
     st = state(ctx)
     settings, store = st.settings(bundled_feeds=bundled), st.store()
-    _ensure_directory(store)
+    if pipeline.ensure_directory(store, _now()):  # outlets and ratings before articles
+        pipeline.refresh_ratings(store, settings, _now())
     if not once:
-        run_forever(store, settings, threading.Event(), _print_round)
+        run_loop(store, settings, threading.Event(), _now, process=process, on_round=_print_round)
         return
     with Progress(
         TextColumn("polling feeds"),
@@ -159,33 +166,19 @@ def ingest(
     for url, msg in result.errors[:20]:
         err_console.print(f"[yellow]failed[/yellow] {url}: {msg}", highlight=False)
     _print_round(result)
-    if process and result.new:
-        _process(store, settings)
+    if not process:
+        pipeline.record_round(store, result, _now())
+        return
+    report = pipeline.after_ingest(store, settings, result, _now())
+    console.print(
+        f"stories: {report.stories_changed} changed; coverage {report.coverage_updated}"
+        f", summaries {report.summaries_updated} updated"
+    )
 
 
-def _print_round(result) -> None:  # type: ignore[no-untyped-def]
+def _print_round(result: RoundResult) -> None:
     console.print(
         f"{result.feeds} feeds polled in {result.seconds:.1f}s: {result.new} new articles, "
         f"{result.updated} updated, {result.not_modified} unchanged feeds, "
         f"{result.failed} failed feeds, {result.fallbacks} pages fell back to feed content"
     )
-
-
-def _ensure_directory(store) -> None:  # type: ignore[no-untyped-def]
-    """Outlets (with their ratings) before articles, when the pipeline offers it."""
-    try:
-        from everyside.pipeline import ensure_directory
-    except ImportError:
-        return
-    ensure_directory(store, _now().replace(tzinfo=None))
-
-
-def _process(store, settings) -> None:  # type: ignore[no-untyped-def]
-    """Cluster the new articles when the pipeline offers it (the integrator's stage)."""
-    try:
-        from everyside.pipeline import process_pending
-
-        report = process_pending(store, settings, _now().replace(tzinfo=None))
-    except ImportError:  # the story engine is not installed in this build
-        return
-    console.print(f"stories: {getattr(report, 'stories_changed', '?')} changed")

@@ -16,16 +16,18 @@ from everyside.cli.common import app as root
 from everyside.cli.common import console, err_console, state
 from everyside.domain.model import bias_tier, factuality_tier
 from everyside.errors import InputError
-from everyside.registry import ensure_directory, load_directory, sync_directory
-from everyside.registry.catalog import (
+from everyside.registry import load_directory
+from everyside.registry.stats import coverage_of_file
+from everyside.services.directory import (
     OutletRow,
     add_outlet,
+    ensure_directory,
     get_outlet,
     list_outlets,
     search_outlets,
+    sync_directory,
 )
-from everyside.registry.stats import coverage_of_file
-from everyside.registry.transfer import (
+from everyside.services.outlet_files import (
     ImportReport,
     export_records,
     import_ratings,

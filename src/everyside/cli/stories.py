@@ -1,10 +1,9 @@
 """`everyside stories ...`: list stories (or blindspots), show one story's full coverage in the
-terminal, and (re)compute coverage. Parsing and printing only; the numbers come from
-`everyside.coverage_service`."""
+terminal, and (re)compute coverage. Parsing and printing only; what is shown comes from the read
+model (`everyside.services.read`) that the web pages and the API show too."""
 
 from __future__ import annotations
 
-import importlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -14,14 +13,14 @@ from rich import box
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy import select
 
-from everyside import coverage_service as cs
 from everyside.cli.common import app as root
 from everyside.cli.common import console, state
 from everyside.domain.places import country_name
+from everyside.domain.times import parse_iso
 from everyside.errors import EverysideError
-from everyside.store import schema as t
+from everyside.services import coverage as cs
+from everyside.services import read
 
 app = typer.Typer(help="List stories and show their coverage.", no_args_is_help=True)
 root.add_typer(app, name="stories")
@@ -67,11 +66,8 @@ def _pct(v: float | None) -> str:
 
 
 def _when(v: Any) -> str:
-    if v is None:
-        return "–"
-    if isinstance(v, str):
-        v = datetime.fromisoformat(v)
-    return v.strftime("%Y-%m-%d %H:%M")
+    dt = parse_iso(v)
+    return dt.strftime("%Y-%m-%d %H:%M") if dt else "–"
 
 
 @app.command("list")
@@ -87,12 +83,9 @@ def list_cmd(
         raise typer.BadParameter("--side is left or right")
     st = state(ctx)
     colors = _colors(st.settings())
+    f = read.StoryFilter(blindspot=side or "any") if blindspots or side else read.StoryFilter()
     with st.store().read() as conn:
-        rows = (
-            cs.list_blindspots(conn, side, limit)
-            if blindspots or side
-            else cs.list_stories(conn, limit)
-        )
+        rows = read.list_stories(conn, f, limit=limit)
     if as_json:
         for r in rows:
             console.print_json(json.dumps(r, default=str))
@@ -104,12 +97,9 @@ def list_cmd(
     table.add_column("Left / Center / Right", no_wrap=True, min_width=22)
     table.add_column("missed by", no_wrap=True, min_width=9)
     for r in rows:
-        shares = {s: r[f"{s}_share"] for s in SIDES}
         spot = LABELS[r["blindspot"]] if r["blindspot"] else ""
-        rated = f"{r['rated_outlets'] or 0}/{r['outlets'] or 0}"
-        table.add_row(
-            str(r["story_id"]), r["headline"] or "", rated, small_bar(shares, colors), spot
-        )
+        rated = f"{r['rated_outlets'] or 0}/{r['outlet_count'] or 0}"
+        table.add_row(str(r["id"]), r["headline"], rated, small_bar(r["shares"], colors), spot)
     console.print(table)
 
 
@@ -142,53 +132,33 @@ def show_cmd(
     countries, blindspot, location, topics, timeline, outlets and articles."""
     st = state(ctx)
     with st.store().read() as conn:
-        story = conn.execute(select(t.stories).where(t.stories.c.id == story_id)).first()
-        if story is None:
+        if read.get_story(conn, story_id) is None:
             raise StoryNotFoundError(f"no story {story_id}; see `everyside stories list`")
-        doc = cs.get_coverage(conn, story_id)
-        if doc is None:
+        if cs.get_coverage(conn, story_id) is None:
             raise StoryNotFoundError(
                 f"story {story_id} has no coverage yet; run `everyside stories analyse {story_id}`"
             )
-        titles = dict(
-            conn.execute(
-                select(t.articles.c.id, t.articles.c.title).where(t.articles.c.story_id == story_id)
-            ).all()
-        )
-        summary = _summary(conn, story_id)
-        similar = cs.similar_stories(conn, story_id, 5)
-    if as_json:
-        console.print_json(json.dumps(doc, default=str))
+        detail = read.story_detail(conn, story_id, st.settings(), datetime.now(UTC), document=True)
+    assert detail is not None
+    if as_json:  # the read model, as /api/v1/stories/N shows it, plus the coverage document
+        detail.pop("articles")
+        console.print_json(json.dumps(detail, default=str))
         return
-    _print_story(story, doc, titles, summary, similar, _colors(st.settings()))
+    _print_story(detail, _colors(st.settings()))
 
 
-def _summary(conn: Any, story_id: int) -> dict[str, Any] | None:
-    try:
-        mod = importlib.import_module("everyside.summary_service")
-    except ImportError:
-        return None
-    get = getattr(mod, "get_summary", None)
-    return get(conn, story_id) if get else None
-
-
-def _print_story(
-    story: Any, doc: dict, titles: dict, summary: dict | None, similar: list, colors: dict[str, str]
-) -> None:
+def _print_story(detail: dict[str, Any], colors: dict[str, str]) -> None:
+    story, doc, summary = detail["story"], detail["document"], detail["summary"]
+    titles = {a["id"]: a.get("title") for a in detail["articles"]}
+    similar = detail["similar"]
     loc = doc.get("location") or {}
     first = doc.get("broke_the_news") or {}
     dateline = " · ".join(x for x in (loc.get("label", "").upper(), _when(first.get("at"))) if x)
-    headline = story.headline or next((h for _, h in sorted(titles.items()) if h), None)
-    console.print(
-        Panel(
-            Text(headline or f"Story {story.id}", style="bold"),
-            subtitle=dateline,
-            subtitle_align="left",
-        )
-    )
-    if summary:
-        for b in summary.get("bullets", [])[:5]:
-            console.print(f" • {b.get('text', b) if isinstance(b, dict) else b}")
+    title = Text(story["headline"], style="bold")
+    console.print(Panel(title, subtitle=dateline, subtitle_align="left"))
+    if summary.get("bullets"):
+        for b in summary["bullets"][:5]:
+            console.print(f" • {b['text']}")
         console.print("[dim](machine-written summary)[/dim]")
     _print_sources(doc, colors)
     _print_distributions(doc)
@@ -199,8 +169,7 @@ def _print_story(
         console.print("Topics: " + ", ".join(x["tag"] for x in doc["topics"]))
     if similar:
         console.print(
-            "Similar stories: "
-            + "; ".join(f"#{x['story_id']} {(x['headline'] or '')[:50]}" for x in similar)
+            "Similar stories: " + "; ".join(f"#{x['id']} {x['headline'][:50]}" for x in similar)
         )
 
 

@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from everyside.domain.times import utc, utc_or_none
+
 EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
 
 
@@ -36,16 +38,9 @@ class _Outlet(Protocol):
     def country(self) -> str | None: ...
 
 
-def utc(t: datetime | None) -> datetime | None:
-    """Aware UTC; naive values are taken as UTC (the store keeps naive UTC)."""
-    if t is None:
-        return None
-    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
-
-
 def effective_time(art: _Article, skew_hours: float, now: datetime) -> tuple[datetime | None, str]:
     """(time, basis): basis is published | fetched:<why the published time was not used>."""
-    pub, fetched = utc(art.published_at), utc(art.fetched_at)
+    pub, fetched = utc_or_none(art.published_at), utc_or_none(art.fetched_at)
     limit = min(t for t in (fetched, utc(now)) if t is not None) + timedelta(hours=skew_hours)
     if pub is None:
         why = "missing"

@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from everyside.domain.text import analyzer
+
 TEXT_CHARS = 4000
 MAX_DOCS = 60  # a big story's first 60 articles (by id) say what it is about
 _ENDERS = frozenset('.!?:;"“”')
@@ -26,23 +28,9 @@ def _words(block: str) -> frozenset[str]:
     return frozenset(block.split())
 
 
-STOPWORDS = _words(
-    """
-a about above after again against all also am an and any are as at be because been before being
-below between both but by can could did do does doing down during each few for from further had
-has have having he her here hers herself him himself his how i if in into is it its itself just
-me more most my myself no nor not now of off on once only or other our ours out over own same she
-should so some such than that the their theirs them then there these they this those through to
-too under until up very was we were what when where which while who whom why will with would you
-your yours new says said say told tell like just get got one two three first last year years week
-weeks day days time times many much may might must could still even back well make made makes
-people according report reports reported news amid after over says after while since via per
-former president leader majority minority speaker chairman secretary spokesman spokeswoman
-official officials announced statement monday tuesday wednesday thursday friday saturday sunday
-january february march april june july august september october november december certain
-already number enough important another several including across asked added think going
-"""
-)
+# Words that are never a topic tag (function words, reporting verbs, titles, calendar words):
+# the text analyzer's "topics" table, so another language is a table.
+STOPWORDS = analyzer.stopwords("en", "topics")
 TITLES = _words(
     """
 President Vice Sen Sen. Senator Rep Rep. Representative Gov Gov. Governor Mr Mr. Mrs Mrs. Ms Ms.

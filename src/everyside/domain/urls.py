@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 
 import tldextract
 
-from everyside.errors import InputError
+from everyside.domain.errors import InputError
 
 # Query parameters that only track the reader. Exact names (lower-cased) ...
 TRACKING_PARAMS: frozenset[str] = frozenset(
@@ -151,3 +151,16 @@ def registered_domain(url_or_host: str) -> str:
     host = host.lower().strip(".")
     ext = _EXTRACT(host)
     return str(ext.top_domain_under_public_suffix or host)
+
+
+def article_key(url: str | None, external_id: str | None) -> str:
+    """The key an article is stored under: its canonical URL, else `urn:everyside:import:<id>`
+    (rows of a file without URLs); InputError when it has neither."""
+    if url:
+        try:
+            return canonicalize_url(url.replace("\\", ""))
+        except InputError as e:
+            raise InputError(f"bad url {url!r}: {e}") from e
+    if external_id:
+        return f"urn:everyside:import:{external_id}"
+    raise InputError("article has neither url nor id")

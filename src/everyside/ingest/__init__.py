@@ -4,7 +4,9 @@ Public API (everything else is internal):
 - `add_feed(store, settings, url, now) -> FeedRow`: a feed URL or a homepage (discovered).
 - `run_round(store, settings, now, progress=None) -> RoundResult`: poll every due feed once;
   new articles are stored with `story_id` NULL for the story engine.
-- `run_forever(store, settings, stop, on_round_done=None)`: the loop of `everyside up`.
+- `run_forever(store, settings, stop, on_round_done=None)`: rounds until stopped.
+- `run_loop` / `run_background`: the loop of `everyside ingest` and `everyside up`, each round
+  followed by the pipeline (`everyside.services.pipeline.after_ingest`).
 """
 
 from everyside.ingest.discover import FeedNotFoundError
@@ -14,12 +16,14 @@ from everyside.ingest.service import (
     add_feed_async,
     bundled_feed_rows,
     register_feeds,
+    run_background,
     run_forever,
+    run_loop,
     run_round,
     run_round_async,
     sync_bundled_feeds,
 )
-from everyside.ingest.storage import FeedRow
+from everyside.services.feeds import FeedRow
 
 __all__ = [
     "FeedNotFoundError",
@@ -30,7 +34,9 @@ __all__ = [
     "add_feed_async",
     "bundled_feed_rows",
     "register_feeds",
+    "run_background",
     "run_forever",
+    "run_loop",
     "run_round",
     "run_round_async",
     "sync_bundled_feeds",

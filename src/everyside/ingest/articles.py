@@ -9,7 +9,6 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from urllib.parse import urljoin
 
 from everyside.domain.urls import canonicalize_url, choose_canonical, registered_domain
@@ -18,6 +17,7 @@ from everyside.ingest.extract import Extracted, Extractor, detect_language
 from everyside.ingest.feeds import Entry, looks_like_html
 from everyside.ingest.fetch import Fetcher
 from everyside.ingest.robots import RobotsCache
+from everyside.services.articles import ArticleDraft
 
 log = logging.getLogger(__name__)
 PAGE_ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
@@ -55,8 +55,9 @@ class PageReader:
         self.extractor = extractor
         self.robots = robots
 
-    async def read(self, c: Candidate, feed_title: str | None, now: datetime) -> dict[str, Any]:
-        """The article row for a candidate (without outlet, dedupe and bookkeeping columns)."""
+    async def read(self, c: Candidate, feed_title: str | None, now: datetime) -> ArticleDraft:
+        """The article as found for a candidate (outlet, dedupe and bookkeeping are the write
+        path's job: `everyside.services.articles`)."""
         page, reason, final_url = await self._page(c.entry.link or c.key)
         e = c.entry
         if page is not None and page.usable:
@@ -71,22 +72,22 @@ class PageReader:
         if lang is None:  # off the event loop: the first call loads the language model
             sample = " ".join(x for x in (title, text) if x)
             lang = await asyncio.to_thread(detect_language, sample) or _short_lang(e.language)
-        return {
-            "key": key,
-            "url": e.link,
-            "domain": registered_domain(key),
-            "source": (page.site_name if page and page.usable else None) or feed_title,
-            "external_id": e.guid,
-            "title": title,
-            "text": text,
-            "summary": e.summary,
-            "author": (page.author if page and page.usable else None) or e.author,
-            "lang": lang,
-            "published_at": e.published or (page.published if page else None),
-            "fetched_at": now,
-            "extraction": extraction,
-            "extra": {"fallback_reason": reason} if extraction == "feed-fallback" else None,
-        }
+        return ArticleDraft(
+            key=key,
+            url=e.link,
+            domain=registered_domain(key),
+            source=(page.site_name if page and page.usable else None) or feed_title,
+            external_id=e.guid,
+            title=title,
+            text=text,
+            summary=e.summary,
+            author=(page.author if page and page.usable else None) or e.author,
+            lang=lang,
+            published_at=e.published or (page.published if page else None),
+            fetched_at=now,
+            extraction=extraction,
+            extra={"fallback_reason": reason} if extraction == "feed-fallback" else None,
+        )
 
     async def _page(self, url: str) -> tuple[Extracted | None, str, str | None]:
         if self.extractor is None:

@@ -11,7 +11,9 @@ import multiprocessing
 import os
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+
+from everyside.domain.times import parse_iso
 
 log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 200  # shorter "main text" is a teaser, a paywall or a cookie wall
@@ -43,13 +45,7 @@ def detect_language(text: str | None) -> str | None:
 
 
 def _date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    return parse_iso(value)
 
 
 def extract_page(html: str | bytes, url: str) -> Extracted:

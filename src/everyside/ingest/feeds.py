@@ -10,16 +10,19 @@ nor a recognisable root is "not a feed". No regex here backtracks more than line
 from __future__ import annotations
 
 import calendar
-import html
 import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import feedparser
+import lxml.html
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
+from lxml import etree
 
+from everyside.domain.text.normalize import clean_text
+from everyside.domain.times import parse_iso
 from everyside.errors import EverysideError
 from everyside.ingest.prolog import UnsafeDocument, clean_prolog
 
@@ -27,13 +30,15 @@ SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 RDF_VERSIONS = ("rss090", "rss10")  # feedparser's names of the RDF-based formats
 JSON_FEED_TYPES = ("application/feed+json", "application/json")
-_TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 # a comment cannot contain "-->", so a run of comments matches one way only (with `.*?` it
 # matched 2^n ways: 40 empty comments before a non-HTML byte took minutes)
 _HTML_START = re.compile(
     rb"^\s*(?:<!--(?:(?!-->).)*-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S
 )
+_HIDDEN = ("script", "style", "noscript", "template")  # markup whose text no reader sees
+# what clean_text leaves that lxml still refuses: the non-characters U+FFFE and U+FFFF
+_NOT_XML = re.compile("[\ufffe\uffff]")
 
 
 class FeedParseError(EverysideError):
@@ -63,9 +68,23 @@ class ParsedFeed:
 
 
 def html_to_text(value: str | None) -> str | None:
-    if not value:
+    """The visible text of an HTML fragment (a feed's title, summary or content), one line:
+    lxml's HTML parser (entities, comments, CDATA, broken markup), script and style dropped,
+    every tag boundary a space. Control characters and lone surrogates go first (the one
+    normalisation, `domain/text/normalize.py`): lxml raises ValueError on them, and a feed's
+    hostile text must not cost its items."""
+    value = _NOT_XML.sub("", clean_text(value) or "")
+    if not value.strip():
         return None
-    text = _SPACE.sub(" ", html.unescape(_TAG.sub(" ", value))).strip()
+    try:
+        root = lxml.html.fragment_fromstring(value, create_parent="div")
+    except ValueError:  # lxml refuses str with an XML encoding declaration; bytes are fine
+        root = lxml.html.fragment_fromstring(value.encode("utf-8"), create_parent="div")
+    except etree.ParserError:
+        return None
+    for node in list(root.iter(*_HIDDEN, etree.Comment)):
+        node.drop_tree()  # keeps the text that follows the node
+    text = _SPACE.sub(" ", " ".join(root.itertext())).strip()
     return text or None
 
 
@@ -146,13 +165,7 @@ def _fp_entry(e: dict, language: str | None) -> Entry:
 
 
 def _iso(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC)
+    return parse_iso(value) if isinstance(value, str) else None
 
 
 def parse_json_feed(body: bytes, url: str) -> ParsedFeed:

@@ -8,7 +8,7 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from everyside.errors import InputError
-from everyside.ingest.storage import FeedRow
+from everyside.services.feeds import FeedRow
 
 
 def parse_opml(data: bytes, path: str = "OPML") -> list[tuple[str, str | None]]:

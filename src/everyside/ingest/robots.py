@@ -1,4 +1,5 @@
-"""robots.txt for article pages (urllib.robotparser), fetched once per host and cached.
+"""robots.txt for article pages (Protego: RFC 9309 with wildcards and longest-match
+precedence, which the standard library's parser lacks), fetched once per host and cached.
 
 RFC 9309: a 4xx robots.txt allows everything; a 5xx or an unreachable one disallows everything
 for now (the article then falls back to its feed content). Feeds themselves are not checked:
@@ -8,14 +9,17 @@ publishing a feed is an invitation to poll it.
 from __future__ import annotations
 
 import time
-import urllib.robotparser
 from urllib.parse import urlsplit
+
+from protego import Protego
 
 from everyside.errors import FetchError
 from everyside.ingest.fetch import Fetcher, HTTPStatusError
 
 ROBOTS_MAX_BYTES = 500_000
 ROBOTS_TTL_S = 24 * 3600.0
+ALLOW_ALL = Protego.parse("")
+DISALLOW_ALL = Protego.parse("User-agent: *\nDisallow: /\n")
 
 
 class RobotsCache:
@@ -23,7 +27,7 @@ class RobotsCache:
         self.fetcher = fetcher
         self.agent = user_agent.split("/")[0]
         self.ttl = ttl
-        self._rules: dict[str, tuple[float, urllib.robotparser.RobotFileParser]] = {}
+        self._rules: dict[str, tuple[float, Protego]] = {}
 
     async def allowed(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -32,22 +36,15 @@ class RobotsCache:
         if cached is None or cached[0] < time.monotonic():
             cached = (time.monotonic() + self.ttl, await self._load(origin))
             self._rules[origin] = cached
-        return cached[1].can_fetch(self.agent, url)
+        return bool(cached[1].can_fetch(url, self.agent))
 
-    async def _load(self, origin: str) -> urllib.robotparser.RobotFileParser:
-        rp = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
+    async def _load(self, origin: str) -> Protego:
         try:
             resp = await self.fetcher.get(
                 origin + "/robots.txt", accept="text/plain", max_bytes=ROBOTS_MAX_BYTES
             )
         except HTTPStatusError as e:
-            if 400 <= e.status < 500:
-                rp.allow_all = True
-            else:
-                rp.disallow_all = True
-            return rp
+            return ALLOW_ALL if 400 <= e.status < 500 else DISALLOW_ALL
         except FetchError:
-            rp.disallow_all = True
-            return rp
-        rp.parse(resp.body.decode("utf-8", "replace").splitlines())
-        return rp
+            return DISALLOW_ALL
+        return Protego.parse(resp.body.decode("utf-8", "replace"))

@@ -15,26 +15,27 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection
-
-from everyside.domain.dedupe import DuplicateIndex
 from everyside.errors import EverysideError
-from everyside.ingest import schedule, storage
+from everyside.ingest import schedule
 from everyside.ingest.articles import Candidate, PageReader, candidates
 from everyside.ingest.discover import FEED_ACCEPT, discover
 from everyside.ingest.extract import Extractor, detect_language
 from everyside.ingest.feeds import ParsedFeed, parse_feed
 from everyside.ingest.fetch import Fetcher, HTTPStatusError, Response
 from everyside.ingest.robots import RobotsCache
-from everyside.ingest.storage import FeedRow, to_db
+from everyside.services import feeds as storage
+from everyside.services import pipeline
+from everyside.services.articles import ArticleWriter, Prepared, WriteResult
+from everyside.services.feeds import FeedRow
 from everyside.settings import Settings
 from everyside.store import Store
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+Connection = Any  # an open store connection (inside `store.write(fn)`)
 MAX_NEW_PER_FEED = 200  # more waits for the next poll (validators are then not stored)
 FLUSH_EVERY = 500
 INLINE_PARSE_BYTES = 16_384
@@ -54,23 +55,26 @@ class RoundResult:
 
 
 class Ingestor:
-    def __init__(self, store: Store, settings: Settings, extractor: Extractor | None = None):
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        extractor: Extractor | None = None,
+        writer: ArticleWriter | None = None,
+    ):
         self.store = store
         self.s = settings
         self.limits = schedule.Limits(settings.poll_min_interval, settings.poll_max_interval)
         self._own_extractor = extractor is None and settings.fetch_pages
         self.extractor = extractor
-        self.index = DuplicateIndex(
-            settings.dedupe_threshold, timedelta(days=settings.dedupe_window_days)
-        )
-        self.index_lock = threading.Lock()
+        self.writer = writer
         self.write_lock = threading.Lock()
-        self._resolver: Any = None
         self._pending: list[tuple[int, dict[str, Any]]] = []
 
     async def __aenter__(self) -> Ingestor:
         # loading the outlet directory and the language model takes seconds: not on the loop
-        self._resolver = await asyncio.to_thread(_outlet_resolver)
+        if self.writer is None:
+            self.writer = await asyncio.to_thread(pipeline.article_writer, self.s)
         await asyncio.to_thread(detect_language, "warm up the language model")
         if self._own_extractor:
             self.extractor = Extractor(self.s.extract_workers)
@@ -87,24 +91,9 @@ class Ingestor:
             self.extractor.close()
 
     async def rebuild_index(self, now: datetime) -> int:
-        """Refill the duplicate index with the stored articles of the window."""
-        now = storage.aware(now)
-
-        def load() -> int:
-            with self.store.read() as conn:
-                rows = storage.recent_articles(conn, now - self.index.window)
-            with self.index_lock:
-                for r in rows:
-                    self.index.add(
-                        r.id,
-                        r.domain or str(r.outlet_id),
-                        storage.from_db(r.created_at) or now,
-                        r.text,
-                        r.copy_of,
-                    )
-            return len(rows)
-
-        return await asyncio.to_thread(load)
+        """Refill the write path's duplicate index with the stored articles of the window."""
+        assert self.writer is not None, "use the Ingestor as an async context manager"
+        return await asyncio.to_thread(self.writer.rebuild, self.store, storage.aware(now))
 
     async def run_round(self, now: datetime, progress: Progress | None = None) -> RoundResult:
         started = time.monotonic()
@@ -131,8 +120,8 @@ class Ingestor:
         workers = max(1, min(self.s.fetch_concurrency, len(due)))
         await asyncio.gather(*(worker() for _ in range(workers)))
         await self._flush()
-        with self.index_lock:
-            self.index.expire(now)
+        assert self.writer is not None
+        self.writer.expire(now)
         result.seconds = time.monotonic() - started
         return result
 
@@ -167,10 +156,10 @@ class Ingestor:
         known = await asyncio.to_thread(self._known, [c.key for c in fresh]) if fresh else {}
         new = [c for c in fresh if c.key not in known][:MAX_NEW_PER_FEED]
         capped = len([c for c in fresh if c.key not in known]) > MAX_NEW_PER_FEED
-        rows = await asyncio.gather(*(self.pages.read(c, parsed.title, now) for c in new))
+        drafts = await asyncio.gather(*(self.pages.read(c, parsed.title, now) for c in new))
         changed = _changed(fresh, known)
-        for row in rows:  # fingerprints here, so the single writer only compares them
-            row["_fp"] = self.index.fingerprint(row["text"])
+        rows = [self._prepare(d, feed) for d in drafts]  # normalised and fingerprinted here,
+        rows = [r for r in rows if r is not None]  # so the single writer only compares them
         d = schedule.after_success(
             feed.id,
             now,
@@ -192,7 +181,16 @@ class Ingestor:
         )
         result.new += n_new
         result.updated += n_upd
-        result.fallbacks += sum(1 for r in rows if r["extraction"] == "feed-fallback")
+        result.fallbacks += sum(1 for r in rows if r.draft.extraction == "feed-fallback")
+
+    def _prepare(self, draft: Any, feed: FeedRow) -> Prepared | None:
+        assert self.writer is not None
+        draft.feed_id, draft.feed_outlet_id = feed.id, feed.outlet_id
+        try:
+            return self.writer.prepare(draft)
+        except EverysideError as e:  # no title and no text: nothing to store
+            log.info("feed %s: entry %s skipped: %s", feed.url, draft.url, e)
+            return None
 
     def _write(self, fn: Callable[[Connection], T]) -> T:
         """One write at a time from this ingestor, on PostgreSQL too: the outlet cache and the
@@ -242,63 +240,25 @@ class Ingestor:
         url: str,
         resp: Response,
         parsed: ParsedFeed,
-        rows: list[dict[str, Any]],
-        changed: list[tuple[int, dict[str, Any]]],
+        rows: list[Prepared],
+        changed: list[tuple[int, str]],
         d: schedule.Decision,
         now: datetime,
         capped: bool,
     ) -> tuple[int, int]:
-        added: list[int] = []
+        """The feed's new articles (through the one write path), its changed descriptions and
+        its new validators and schedule, in one transaction."""
+        assert self.writer is not None
+        written = WriteResult()
         try:
-            with self.index_lock:
-                for row in rows:
-                    aid = self._store_article(conn, feed, row, now)
-                    if aid is not None:
-                        added.append(aid)
-            for aid, values in changed:
-                storage.update_article(conn, aid, dict(values, updated_at=to_db(now)))
-            self._commit_feed(conn, feed, url, resp, parsed, d, now, len(added), capped)
+            written = self.writer.write(conn, rows, now)
+            for aid, summary in changed:
+                self.writer.update_summary(conn, aid, summary, now)
+            self._commit_feed(conn, feed, url, resp, parsed, d, now, len(written.inserted), capped)
         except BaseException:
-            with self.index_lock:
-                for aid in added:
-                    self.index.discard(aid)
-            self._resolver = _outlet_resolver()  # its cache may name rolled-back outlets
+            self.writer.undo(written)  # the transaction rolls back: forget what it added
             raise
-        return len(added), len(changed)
-
-    def _store_article(
-        self, conn: Connection, feed: FeedRow, row: dict[str, Any], now: datetime
-    ) -> int | None:
-        skew = timedelta(hours=self.s.max_date_skew_hours)
-        pub = row["published_at"]
-        row = dict(row)
-        fp = row.pop("_fp", None) or self.index.fingerprint(row["text"])
-        values = dict(
-            row,
-            feed_id=feed.id,
-            created_at=to_db(now),
-            updated_at=to_db(now),
-            published_at=to_db(pub if pub is None or pub <= now + skew else None),
-            fetched_at=to_db(row["fetched_at"]),
-            content_hash=fp.digest,
-            copy_of=self.index.find_original(row["text"], row["domain"], fp),
-            outlet_id=self._outlet(conn, row, feed, now),
-        )
-        aid = storage.insert_article(conn, values)
-        if aid is not None:
-            self.index.add(aid, row["domain"], now, row["text"], values["copy_of"], fp)
-        return aid
-
-    def _outlet(
-        self, conn: Connection, row: dict[str, Any], feed: FeedRow, now: datetime
-    ) -> int | None:
-        if self._resolver is None:
-            return feed.outlet_id
-        try:
-            oid = self._resolver.outlet_id(conn, row["url"], row["domain"], None, to_db(now))
-        except EverysideError:
-            return feed.outlet_id
-        return int(oid) if oid is not None else feed.outlet_id
+        return len(written.inserted), len(changed)
 
     def _commit_feed(
         self,
@@ -352,26 +312,13 @@ def _success_values(
 
 def _changed(
     fresh: list[Candidate], known: dict[str, tuple[int, Any, Any]]
-) -> list[tuple[int, dict[str, Any]]]:
+) -> list[tuple[int, str]]:
     """Stored articles whose feed summary changed (corrections, updated teasers)."""
     out = []
     for c in fresh:
         if c.key in known and c.entry.summary and c.entry.summary != known[c.key][2]:
-            out.append((known[c.key][0], {"summary": c.entry.summary}))
+            out.append((known[c.key][0], c.entry.summary))
     return out
-
-
-def _outlet_resolver() -> Any:
-    try:
-        from everyside.outlets import OutletResolver
-    except ImportError:
-        return None
-    try:
-        from everyside.outlets import registry_matcher
-
-        return OutletResolver(registry_matcher())
-    except Exception:  # the registry may not be built yet: match by registered domain
-        return OutletResolver(None)
 
 
 __all__ = ["HTTPStatusError", "Ingestor", "RoundResult"]

@@ -1,7 +1,10 @@
-"""The ingest facade: the few calls the CLI, `everyside up` and the web make.
+"""The ingest facade: the few calls the CLI and `everyside up` make.
 
 Synchronous wrappers (`add_feed`, `run_round`, `run_forever`) run their own event loop; the
-`*_async` variants are for callers that already have one.
+`*_async` variants are for callers that already have one. Articles are written through the one
+write path (`everyside.services.articles`); after every round the caller hands the round to
+`everyside.services.pipeline.after_ingest` (clustering and analysis), as `run_background` does
+for `everyside up`.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from everyside.domain.urls import canonicalize_url
-from everyside.ingest import schedule, storage
+from everyside.ingest import schedule
 from everyside.ingest.discover import discover
 from everyside.ingest.fetch import Fetcher
 from everyside.ingest.round import Ingestor, Progress, RoundResult
-from everyside.ingest.storage import FeedRow
+from everyside.services import feeds as storage
+from everyside.services import pipeline
+from everyside.services.feeds import FeedRow
 from everyside.settings import Settings
 from everyside.store import Store
 
@@ -178,3 +183,54 @@ def _idle_seconds(store: Store) -> float:
     if nxt is None:
         return IDLE_MAX_S
     return max(0.5, min(IDLE_MAX_S, (nxt - datetime.now(UTC)).total_seconds()))
+
+
+def run_loop(
+    store: Store,
+    settings: Settings,
+    stop: threading.Event,
+    clock: Callable[[], datetime],
+    max_backoff_s: float = 300.0,
+    *,
+    process: bool = True,
+    on_round: Callable[[RoundResult], None] | None = None,
+) -> None:
+    """Ingest rounds until `stop`, each followed by the pipeline (`after_ingest`: clustering
+    and analysis; with `process` off only the round's totals are recorded).
+
+    A round that raises (a bug, a full disk) is logged and the loop starts again after a
+    growing pause; a failed analysis is logged and retried after the next round. The web
+    server of `everyside up` keeps serving meanwhile."""
+
+    def after_round(result: RoundResult) -> None:
+        if on_round is not None:
+            on_round(result)
+        try:
+            if process:
+                pipeline.after_ingest(store, settings, result, clock())
+            else:
+                pipeline.record_round(store, result, clock())
+        except Exception:  # one failed analysis must not stop ingestion
+            log.exception("pipeline: analysis after an ingest round failed; will retry")
+
+    pause = 5.0
+    while not stop.is_set():
+        try:
+            run_forever(store, settings, stop, after_round)
+        except Exception:
+            log.exception("ingest loop failed; restarting in %.0f s", pause)
+            stop.wait(pause)
+            pause = min(max_backoff_s, pause * 2)
+
+
+def run_background(
+    store: Store, settings: Settings, stop: threading.Event, clock: Callable[[], datetime]
+) -> None:
+    """What `everyside up` runs beside the web server: catch up on pending analysis (articles
+    imported while it was down), then ingest until stopped (when the `ingest` setting is on)."""
+    try:
+        pipeline.catch_up(store, settings, clock())
+    except Exception:
+        log.exception("pipeline: catching up on pending articles failed; will retry")
+    if settings.ingest:
+        run_loop(store, settings, stop, clock)

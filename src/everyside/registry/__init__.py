@@ -9,19 +9,16 @@ Public API (everything else in this package is an implementation detail):
   punycode, short links), else of a uniquely named source; `get(domain)`, iteration, `len`,
   `bias(outlet) -> (mean, spread)`, `factuality(outlet)`, `version` (digest of the bundled
   files), `raters` (metadata dicts).
-- `sync_directory(store, directory, now, *, force=False) -> SyncResult` — copy the directory
-  into the store (outlets, outlet_aliases, raters, ratings, ownership, bundled feeds) and fill
-  the cached `outlets.bias`, `bias_spread`, `factuality`. Idempotent; skipped when the store
-  already holds `directory.version`; user-added outlets and ratings survive.
-- `ensure_directory(store, now) -> SyncResult` — what `everyside up` should call at start:
-  compares a digest of the bundled files with the store's `registry.version` (about 1 ms) and
-  only loads and syncs the directory when they differ.
+- `raters.RATER_INFO` — each bundled rater's family and rank (one vote per family).
 
-The directory is compiled from ../shared/data/outlets by `everyside registry build`
-(`everyside.registry.build.build(shared_dir)`); see docs/ratings.md for every rater's mapping.
+This package is the runtime lookup only: it reads the compiled files under `data/` and touches
+no database. Copying the directory into the store is `everyside.services.directory`
+(`ensure_directory`, `sync_directory`, over `everyside.store.directory`). The files are
+compiled from ../shared/data/outlets by `everyside registry build`, whose code is the separate
+subpackage `everyside.registry.build` (never imported at run time); see docs/ratings.md for
+every rater's mapping.
 """
 
 from everyside.registry.directory import Directory, load_directory
-from everyside.registry.load import SyncResult, ensure_directory, sync_directory
 
-__all__ = ["Directory", "SyncResult", "ensure_directory", "load_directory", "sync_directory"]
+__all__ = ["Directory", "load_directory"]

@@ -19,9 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from everyside.domain.hosts import host_of, name_key, netloc_of, parents
 from everyside.domain.model import Outlet, Ownership, Rating
 from everyside.domain.ratings import RaterInfo, combined_bias, combined_factuality
-from everyside.registry.names import host_of, name_key, netloc_of, parents
 
 DATA_DIR = Path(__file__).parent / "data"
 

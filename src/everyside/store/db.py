@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from everyside.errors import SchemaTooNewError, StoreError
+from everyside.domain.errors import SchemaTooNewError, StoreError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -103,6 +103,12 @@ class Store:
         self.check_version()
         with self.engine.begin() as conn:
             command.upgrade(_alembic_config(conn), "head")
+
+    def ping(self) -> str | None:
+        """Check the database answers; returns its schema revision (raises when it does not)."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        return self.current_revision()
 
     # -- reads and writes ---------------------------------------------------------------
     def read(self) -> Connection:

@@ -1,4 +1,5 @@
-"""Reader reports and story readers: the statements the dispute rules need, each atomic.
+"""Reader reports and story readers (the `feedback` and `story_readers` tables): the
+statements the dispute rules need, each atomic.
 
 The per-client rate limit is one `INSERT ... SELECT ... WHERE (recent reports) < limit`: SQLite
 holds its write lock for the whole statement, so no second writer (thread or process) slips in
@@ -11,12 +12,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, literal, select
+from sqlalchemy import Connection, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from everyside.domain.disputes import distinct_clients
+from everyside.domain.times import to_db
 from everyside.store.locks import advisory_lock
 from everyside.store.schema import feedback, stories, story_readers, summaries
+
+
+def add_report(conn: Connection, values: dict[str, Any]) -> int:
+    """Insert a feedback row (no rate limit: a service call, the CLI); its id."""
+    result = conn.execute(insert(feedback).values(**_row(values)))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
 
 
 def insert_report_limited(
@@ -24,6 +34,7 @@ def insert_report_limited(
 ) -> int | None:
     """Insert a feedback row unless its client sent `limit` rows since `since`; its id, or
     None when the limit refused it."""
+    values, since = _row(values), to_db(since)
     client = values["client"]
     advisory_lock(conn, f"feedback:{client}")
     f = feedback.c
@@ -52,10 +63,21 @@ def open_reports(conn: Connection, story_id: int) -> list[Any]:
     )
 
 
+def mark_handled(conn: Connection, feedback_ids: list[int]) -> None:
+    conn.execute(update(feedback).where(feedback.c.id.in_(feedback_ids)).values(handled=True))
+
+
+def _row(values: dict[str, Any]) -> dict[str, Any]:
+    """`values` in the store's form: times naive UTC."""
+    created = values.get("created_at")
+    return {**values, "created_at": to_db(created)} if created is not None else dict(values)
+
+
 def record_reader(conn: Connection, story_id: int, reader: str, now: datetime) -> None:
     """Count `reader` (a keyed address hash) among the story's readers, once."""
     dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
-    stmt = dialect.insert(story_readers).values(story_id=story_id, reader=reader, first_seen=now)
+    values = {"story_id": story_id, "reader": reader, "first_seen": to_db(now)}
+    stmt = dialect.insert(story_readers).values(**values)
     conn.execute(stmt.on_conflict_do_nothing())
 
 

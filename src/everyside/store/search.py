@@ -8,10 +8,11 @@ through `websearch_to_tsquery`. Both return story ids ranked best first.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
+
+from everyside.domain.text import analyzer
 
 # how many matching articles are looked at before grouping them into stories
 ARTICLE_CANDIDATES = 400
@@ -19,7 +20,6 @@ ARTICLE_CANDIDATES = 400
 # for news, a recent match is the better one anyway)
 RECENT_MATCHES = 3000
 RECENT_SIMILAR = 40  # the same for "similar stories", which every story page shows
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 PG_STORY_DOC = "to_tsvector('english', coalesce(headline, ''))"
 PG_ARTICLE_DOC = "to_tsvector('english', coalesce(title, '') || ' ' || coalesce(summary, ''))"
@@ -34,7 +34,7 @@ class StoryHit:
 
 def fts5_query(q: str) -> str | None:
     """A safe FTS5 MATCH expression for free text, or None when it has no words."""
-    words = _WORD.findall(q)[:12]
+    words = analyzer.words(q)[:12]  # the text analyzer's tokens; FTS5 splits them further
     if not words:
         return None
     terms = [f'"{w}"' for w in words]
@@ -51,7 +51,7 @@ def search_stories(conn: Connection, q: str, limit: int = 20, offset: int = 0) -
         params = {"q": query, "n": ARTICLE_CANDIDATES, "m": RECENT_MATCHES}
         rows = conn.execute(text(_SQLITE_SQL), params).all()
     else:
-        if not _WORD.search(q):
+        if not analyzer.words(q):
             return []
         rows = conn.execute(text(_PG_SQL), {"q": q[:500], "n": ARTICLE_CANDIDATES}).all()
     hits = [StoryHit(int(r[0]), float(r[1]), int(r[2])) for r in rows]
@@ -67,7 +67,7 @@ def search_articles(conn: Connection, q: str, limit: int = 20) -> list[int]:
         sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q ORDER BY rank LIMIT :n"
         rows = conn.execute(text(sql), {"q": query, "n": limit}).all()
     else:
-        if not _WORD.search(q):
+        if not analyzer.words(q):
             return []
         sql = (
             f"SELECT id FROM articles WHERE {PG_ARTICLE_DOC} @@ websearch_to_tsquery('english', :q)"
@@ -131,7 +131,7 @@ def similar_stories(conn: Connection, story_id: int, terms: list[str], limit: in
     """Stories whose headlines best match any of `terms` (a story's topic tags, each matched as
     a phrase), best first; `story_id` is excluded. Only the RECENT_SIMILAR newest matches are
     ranked, so the cost stays flat however common a tag is."""
-    phrases = [" ".join(_WORD.findall(term)) for term in terms[:8]]
+    phrases = [" ".join(analyzer.tokens(term)) for term in terms[:8]]
     phrases = [p for p in phrases if p]
     if not phrases:
         return []

@@ -1,7 +1,7 @@
 """The JSON API under /api/v1 (documented by the OpenAPI document at /api/v1/openapi.json).
 
-Thin handlers over the same queries and view models as the pages, so the API and the pages can
-never disagree. Errors use the app's one error shape.
+Thin handlers over the read model the pages use (`everyside.services.read`), so the API and the
+pages can never disagree. Errors use the app's one error shape.
 """
 
 from __future__ import annotations
@@ -10,9 +10,8 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
-from everyside.web import queries as q
-from everyside.web import view
-from everyside.web.app import MAX_ID, Id, ctx
+from everyside.services import read as q
+from everyside.web.context import MAX_ID, Id, ctx
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -37,21 +36,13 @@ def stories(
 
 
 def story_detail(request: Request, story_id: int) -> dict[str, Any]:
-    """Story, coverage panel, summary and article cards: one loader for the API and exports."""
+    """Story, coverage panel, summary, article cards and similar stories (the read model)."""
     es = ctx(request)
     with es.store.read() as conn:
-        story = q.get_story(conn, story_id)
-        if story is None:
-            raise HTTPException(404, f"story {story_id} does not exist")
-        rows = q.story_articles(conn, story_id)
-        cov_doc, sum_doc = q.story_documents(conn, story_id)
-    cards = [view.card(a, es.now()) for a in rows]
-    return {
-        "story": story,
-        "coverage": view.coverage_panel(cov_doc, cards, story),
-        "summary": view.summary_view(sum_doc, cards),
-        "articles": cards,
-    }
+        detail = q.story_detail(conn, story_id, es.settings, es.now())
+    if detail is None:
+        raise HTTPException(404, f"story {story_id} does not exist")
+    return detail
 
 
 @router.get("/stories/{story_id}", summary="One story with coverage and summary", responses=ERRORS)
@@ -92,10 +83,10 @@ def outlets(
 
 def _outlet(request: Request, domain: str) -> dict[str, Any]:
     with ctx(request).store.read() as conn:
-        o = q.get_outlet(conn, domain.lower())
-    if o is None:
+        found = q.outlet(conn, domain.lower(), recent=0)
+    if found is None:
         raise HTTPException(404, f"no outlet with domain {domain!r}")
-    return o
+    return dict(found["outlet"])
 
 
 @router.get("/outlets/{domain}", summary="One outlet with ratings and owners", responses=ERRORS)
@@ -120,13 +111,11 @@ def ratings(request: Request, domain: str) -> dict:
 
 @router.get("/articles/{article_id}", summary="One article", responses=ERRORS)
 def article(request: Request, article_id: Id) -> dict:
-    from sqlalchemy import text
-
     with ctx(request).store.read() as conn:
-        rows = conn.execute(text(q.ARTICLE_SQL + " WHERE a.id = :i"), {"i": article_id}).all()
-    if not rows:
+        found = q.article(conn, article_id, ctx(request).now())
+    if found is None:
         raise HTTPException(404, f"article {article_id} does not exist")
-    return {"article": view.card(q._article(rows[0]), ctx(request).now())}
+    return {"article": found}
 
 
 @router.get("/search", summary="Full-text search over stories and articles", responses=ERRORS)

@@ -15,16 +15,12 @@ import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
-from fastapi import Path as PathParam
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -34,86 +30,14 @@ from everyside.settings import Settings
 from everyside.store import Store
 from everyside.web import hosts, security
 from everyside.web.cache import PageCache
+from everyside.web.context import WebContext, ctx, error_response
 from everyside.web.metrics import Metrics
 from everyside.web.readers import Readers
 
+__all__ = ["create_app", "create_app_from_environment"]
+
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
-ERROR_CODES = {
-    400: "bad_request",
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    422: "invalid_parameters",
-    429: "rate_limited",
-    500: "internal_error",
-    503: "unavailable",
-}
-MAX_ID = 2**63 - 1  # the largest integer either database stores
-Id = Annotated[int, PathParam(ge=0, le=MAX_ID, description="A numeric id.")]
-
-
-@dataclass
-class WebContext:
-    """What every handler needs, stored on app.state.es."""
-
-    settings: Settings
-    store: Store
-    templates: Jinja2Templates
-    key: bytes
-    metrics: Metrics
-    cache: PageCache
-    base_url: str  # absolute links are built from this, never from the request's Host
-    readers: Readers  # distinct readers of each story page, for disputes
-
-    @staticmethod
-    def now() -> datetime:
-        return datetime.now(UTC)
-
-
-def ctx(request: Request) -> WebContext:
-    es = request.app.state.es
-    assert isinstance(es, WebContext)
-    return es
-
-
-def wants_json(request: Request) -> bool:
-    if request.url.path.endswith(".json") or request.url.path.startswith("/api/"):
-        return True
-    accept = request.headers.get("accept", "")
-    return "application/json" in accept and "text/html" not in accept
-
-
-def respond(
-    request: Request,
-    template: str,
-    data: dict[str, Any],
-    status: int = 200,
-    extra: dict[str, Any] | None = None,
-) -> Response:
-    """The same data as JSON (the twin) or rendered as HTML (`extra`: HTML-only context)."""
-    if wants_json(request):
-        return JSONResponse(jsonable_encoder(data), status_code=status)
-    es = ctx(request)
-    context = {**data, **(extra or {}), "now": es.now()}
-    return es.templates.TemplateResponse(request, template, context, status_code=status)
-
-
-def error_body(status: int, message: str) -> dict[str, Any]:
-    """The one error shape, for every JSON error of the app."""
-    return {
-        "error": {"status": status, "code": ERROR_CODES.get(status, "error"), "message": message}
-    }
-
-
-def error_response(request: Request, status: int, message: str) -> Response:
-    if wants_json(request):
-        return JSONResponse(error_body(status, message), status_code=status)
-    es = ctx(request)
-    return es.templates.TemplateResponse(
-        request, "error.html", {**error_body(status, message), "now": es.now()}, status_code=status
-    )
 
 
 def _messages(exc: RequestValidationError) -> str:

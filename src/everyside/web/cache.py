@@ -18,6 +18,8 @@ from collections.abc import Callable
 from starlette.requests import Request
 from starlette.responses import Response
 
+from everyside.web.negotiation import wants_json
+
 MAX_ENTRIES = 512
 
 
@@ -29,8 +31,6 @@ class PageCache:
         self._lock = threading.Lock()
 
     def key(self, request: Request) -> tuple:
-        from everyside.web.app import wants_json
-
         return (request.url.path, request.url.query, wants_json(request))
 
     def get(self, request: Request) -> Response | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, datetime
 from typing import Any
 from xml.etree import ElementTree as ET
 
@@ -18,11 +17,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 
-from everyside.web import queries as q
-from everyside.web import view
+from everyside.domain.times import iso_z
+from everyside.services import read as q
 from everyside.web.api import story_detail
-from everyside.web.app import Id, ctx
 from everyside.web.cache import cached
+from everyside.web.context import Id, ctx
 
 router = APIRouter(include_in_schema=False)
 ATOM = "http://www.w3.org/2005/Atom"
@@ -68,8 +67,7 @@ def atom(request: Request, title: str, self_path: str, stories: list[dict[str, A
 
 
 def _atom_time(v: str | None) -> str:
-    dt = view.parse_time(v) or datetime(1970, 1, 1, tzinfo=UTC)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_z(v)
 
 
 def _entry_summary(s: dict[str, Any]) -> str:
@@ -121,15 +119,12 @@ def feed_topic(request: Request, topic: str) -> Response:
 @router.get("/feeds/outlets/{domain}.atom")
 def feed_outlet(request: Request, domain: str) -> Response:
     with ctx(request).store.read() as conn:
-        o = q.get_outlet(conn, domain.lower())
-        if o is None:
-            raise HTTPException(404, f"no outlet with domain {domain!r}")
-        recent = q.outlet_articles(conn, o["id"], limit=50)
-        ids = list(dict.fromkeys(a["story_id"] for a in recent if a["story_id"]))
-        stories = q.stories_by_ids(conn, ids)
-    return atom(
-        request, f"stories covered by {o['name']}", f"/feeds/outlets/{domain}.atom", stories
-    )
+        found = q.outlet(conn, domain.lower(), recent=50)
+    if found is None:
+        raise HTTPException(404, f"no outlet with domain {domain!r}")
+    name = found["outlet"]["name"]
+    return atom(request, f"stories covered by {name}", f"/feeds/outlets/{domain}.atom",
+                found["recent_stories"])  # fmt: skip
 
 
 def _story_cards(request: Request, story_id: int) -> tuple[dict, list[dict[str, Any]]]:

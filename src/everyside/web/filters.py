@@ -8,9 +8,9 @@ from typing import Any
 from jinja2 import Environment
 
 from everyside.domain.places import country_name
+from everyside.services.views import parse_time, relative_time
 from everyside.settings import Settings
 from everyside.web import charts
-from everyside.web.view import parse_time, relative_time
 
 DEFAULT_COLORS = {"left": "#1f5fbf", "center": "#6b6b6b", "right": "#c0392b"}
 _COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$|^[a-zA-Z]{3,20}$")

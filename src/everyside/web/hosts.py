@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse
 
 from everyside.errors import ConfigError
 from everyside.settings import Settings
+from everyside.web.context import error_body
 
 log = logging.getLogger(__name__)
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -87,8 +88,6 @@ class TrustedHosts(TrustedHostMiddleware):
         if scope["type"] == "http" and not self.allow_any:
             host = _host_of(scope)
             if not any(_matches(host, pattern) for pattern in self.allowed_hosts):
-                from everyside.web.app import error_body
-
                 message = (
                     f"this server does not answer to the host {host[:100]!r}; "
                     "add it to allowed_hosts (EVERYSIDE_ALLOWED_HOSTS) if it is yours"

@@ -8,15 +8,12 @@ counted, never shown, not even as hashes.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from everyside.domain.disputes import dispute_threshold
-from everyside.store.feedback import dispute_overview
+from everyside.services.disputes import overview
 from everyside.web import security
-from everyside.web.app import ctx, error_response, respond
+from everyside.web.context import ctx, error_response, respond
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,12 +44,7 @@ def disputes(request: Request) -> Response:
         return denied
     es = ctx(request)
     with es.store.read() as conn:
-        stories = dispute_overview(conn)
-    minimum = es.settings.summary_dispute_reports
-    share = float(es.settings.summary_dispute_share)
-    for s in stories:
-        s["needed"] = dispute_threshold(minimum, share, max(s["readers"], s["clients"]))
-    data: dict[str, Any] = {"stories": stories, "minimum": minimum, "share": share}
+        data = overview(conn, es.settings)
     response = respond(request, "disputes.html", data)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,24 +1,24 @@
 """HTML pages, each with a JSON twin (`.json` suffix or `Accept: application/json`).
 
-Each handler parses input, calls the queries, builds the view model and renders. The `.json`
-route is registered before the HTML one so that `/outlets/bbc.co.uk.json` is the twin, not an
-outlet called "bbc.co.uk.json".
+Each handler parses input, calls the read model (`everyside.services.read`, the same functions
+the API, feeds, exports and CLI call) and renders. The `.json` route is registered before the
+HTML one so that `/outlets/bbc.co.uk.json` is the twin, not an outlet called "bbc.co.uk.json".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC
 from typing import Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from everyside.store.search import similar_stories
-from everyside.web import queries as q
-from everyside.web import security, view
-from everyside.web.app import Id, ctx, error_response, respond, wants_json
+from everyside.services import read as q
+from everyside.services import views as view
+from everyside.services.summaries import record_feedback
+from everyside.web import security
 from everyside.web.cache import cached
+from everyside.web.context import Id, ctx, error_response, respond, wants_json
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,30 +65,11 @@ def _home(request: Request, f: q.StoryFilter, page: int) -> Response:
 def _story_data(request: Request, story_id: int, side: str | None, sort: str) -> dict | None:
     es = ctx(request)
     with es.store.read() as conn:
-        story = q.get_story(conn, story_id)
-        if story is None:
-            return None
-        rows = q.story_articles(conn, story_id)
-        cov_doc, sum_doc = q.story_documents(conn, story_id)
-        similar = _similar(conn, story)
-    now = es.now()
-    cards = view.sort_cards([view.card(a, now) for a in rows], sort)
-    return {
-        "story": story,
-        "summary": view.summary_view(sum_doc, cards),
-        "coverage": view.coverage_panel(cov_doc, cards, story),
-        "counts": view.side_counts(cards),
-        "articles": cards,
-        "side": side,
-        "sort": sort,
-        "similar": similar,
-    }
-
-
-def _similar(conn: Any, story: dict[str, Any]) -> list[dict[str, Any]]:
-    """Stories whose headlines match this story's topic tags (one full-text lookup)."""
-    ids = similar_stories(conn, story["id"], story.get("topics") or [], limit=5)
-    return q.stories_by_ids(conn, ids)
+        data = q.story_detail(conn, story_id, es.settings, es.now())
+    if data is None:
+        return None
+    data["articles"] = view.sort_cards(data["articles"], sort)
+    return {**data, "counts": view.side_counts(data["articles"]), "side": side, "sort": sort}
 
 
 @page("/story/{story_id:int}")
@@ -132,7 +113,7 @@ def _count_reader(request: Request, response: Response, story_id: int) -> None:
     the per-browser cookie gets one."""
     es = ctx(request)
     reader = security.client_id(es.key, request.client.host if request.client else None)
-    es.readers.saw(story_id, reader, es.now().astimezone(UTC).replace(tzinfo=None))
+    es.readers.saw(story_id, reader, es.now())
     if security.browser_id(es.key, request.cookies.get(security.BROWSER_COOKIE)) is None:
         response.set_cookie(
             security.BROWSER_COOKIE,
@@ -176,8 +157,6 @@ def feedback(
             422,
             f"unknown reason {reason[:64]!r}; choose one of " + ", ".join(FEEDBACK_REASONS),
         )
-    from everyside.summary_service import record_feedback  # the summariser loads on first use
-
     client = security.client_id(es.key, request.client.host if request.client else None)
     browser = security.browser_id(es.key, request.cookies.get(security.BROWSER_COOKIE))
     with es.store.read() as conn:
@@ -235,15 +214,12 @@ def outlets(
 def outlet(request: Request, domain: str) -> Response:
     es = ctx(request)
     with es.store.read() as conn:
-        o = q.get_outlet(conn, domain.lower())
-        if o is None:
-            return error_response(
-                request, 404, f"no outlet with domain {domain!r}; search the directory at /outlets"
-            )
-        recent = q.outlet_articles(conn, o["id"], limit=20)
-        stories = q.stories_by_ids(
-            conn, list(dict.fromkeys(a["story_id"] for a in recent if a["story_id"]))
+        found = q.outlet(conn, domain.lower())
+    if found is None:
+        return error_response(
+            request, 404, f"no outlet with domain {domain!r}; search the directory at /outlets"
         )
+    o = found["outlet"]
     o.update(
         {
             k: v
@@ -251,9 +227,7 @@ def outlet(request: Request, domain: str) -> Response:
             if k in ("side", "bias_tier", "estimated_tier", "factuality_tier", "initial")
         }
     )
-    return respond(
-        request, "outlet.html", {"outlet": o, "recent_articles": recent, "recent_stories": stories}
-    )
+    return respond(request, "outlet.html", found)
 
 
 @page("/topics")

@@ -14,8 +14,8 @@ from collections import OrderedDict
 from concurrent.futures import Future
 from datetime import datetime
 
+from everyside.services.disputes import count_reader
 from everyside.store import Store
-from everyside.store.feedback import record_reader
 
 log = logging.getLogger(__name__)
 REMEMBERED = 50_000  # (story, reader) pairs known to be stored
@@ -38,7 +38,7 @@ class Readers:
             self._seen[pair] = None
             while len(self._seen) > self.size:
                 self._seen.popitem(last=False)
-        future = self.store.submit_write(lambda conn: record_reader(conn, story_id, reader, now))
+        future = self.store.submit_write(lambda conn: count_reader(conn, story_id, reader, now))
         future.add_done_callback(lambda f: self._failed(pair, f))
         return future
 

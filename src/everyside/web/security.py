@@ -7,7 +7,8 @@ verifies under the secret key and the token is younger than a day.
 
 A client is known by two keyed hashes, never by the raw values: its address (an IPv6 /64 is
 one client: anyone holds a whole /64) and a random per-browser cookie. The feedback rate limit
-(per address hash, in the database, atomic: store/feedback.py) survives restarts and holds
+(per address hash, in the database, atomic: `services.summaries.record_feedback` with
+`rate_limit`, one statement in store/feedback.py) survives restarts and holds
 across worker processes; disputes count distinct clients (domain/disputes.py).
 """
 

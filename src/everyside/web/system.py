@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import text
 
-from everyside.web.app import ctx
+from everyside.services import system
+from everyside.web.context import ctx
 from everyside.web.filters import side_colors
 
 router = APIRouter(include_in_schema=False)
@@ -16,16 +16,8 @@ router = APIRouter(include_in_schema=False)
 @router.get("/-/health")
 @router.get("/-/health.json")
 def health(request: Request) -> Response:
-    es = ctx(request)
-    try:
-        with es.store.read() as conn:
-            conn.execute(text("SELECT 1"))
-        revision = es.store.current_revision()
-    except Exception as e:  # the point of a health check is to report, not to raise
-        return JSONResponse(
-            {"status": "error", "database": f"unreachable: {type(e).__name__}"}, status_code=503
-        )
-    return JSONResponse({"status": "ok", "database": "ok", "schema": revision})
+    report = system.health(ctx(request).store)
+    return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
 
 
 @router.get("/-/metrics")

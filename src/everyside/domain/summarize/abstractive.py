@@ -5,7 +5,7 @@ and is asked to rewrite each fact as one plain sentence. Each returned line is m
 bullet by number and must pass `check_support` against *that bullet's* cited sentences; a line
 that fails (a new name, a changed number, a flipped negation, too little overlap), an extra
 line, or a missing one leaves the extractive bullet in place. Nothing the model wrote reaches
-the document without passing the check. The call itself lives in `everyside.llm` (I/O).
+the document without passing the check. The call itself lives in `everyside.services.llm` (I/O).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Text primitives of the summariser: sentence spans, tokens, light stems, numbers, negations.
+"""Text primitives of the summariser: sentence spans, numbers, negations; words, stems and
+stop words come from the one text analyzer (`everyside.domain.text.analyzer`).
 
 Pure functions over strings. Sentence splitting is rule-based (abbreviations and initials do not
 end a sentence) and returns character offsets into the original text, so that every citation can
@@ -9,9 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from everyside.domain.text import analyzer
 
 
 def wordset(words: str) -> frozenset[str]:
@@ -19,7 +19,7 @@ def wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
 
 
-STOPWORDS: frozenset[str] = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "mr", "ms", "mrs"}
+STOPWORDS: frozenset[str] = analyzer.stopwords("en")
 
 # Words whose trailing period does not end a sentence.
 ABBREVIATIONS: frozenset[str] = wordset(
@@ -38,7 +38,6 @@ NUMBER_WORDS: frozenset[str] = wordset(
 )
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*[A-Z\"“])")
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
 
@@ -107,24 +106,17 @@ def _add_span(text: str, start: int, end: int, out: list[Span]) -> None:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (apostrophes normalised)."""
-    return [w.lower() for w in _WORD.findall(_straight(text))]
+    return analyzer.words(text)
 
 
-@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to match 'sanctions'/'sanctioned' in support checks."""
-    w = _straight(word.lower())
-    if w.endswith("'s"):
-        w = w[:-2]
-    for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "ly", "s"):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return w
+    """The Snowball stem: 'sanctions'/'sanctioned' meet in support checks."""
+    return analyzer.stem(word.lower())
 
 
 def content_stems(text: str) -> list[str]:
-    """Stems of the non-stopword words of `text`, in order."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS and w not in NEGATIONS]
+    """Stems of the non-stopword words of `text`, in order (negations are kept apart)."""
+    return analyzer.content_stems(text, also=NEGATIONS)
 
 
 def numbers(text: str) -> set[str]:
@@ -143,8 +135,7 @@ def has_negation(text: str) -> bool:
 def proper_nouns(text: str) -> set[str]:
     """Capitalised words that are not sentence-initial stopwords: a cheap named-entity proxy."""
     found: set[str] = set()
-    tokens = _WORD.findall(_straight(text))
-    for i, tok in enumerate(tokens):
+    for i, tok in enumerate(analyzer.tokens(text)):
         if not tok[0].isupper():
             continue
         low = tok.lower()

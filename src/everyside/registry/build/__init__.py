@@ -1,0 +1,228 @@
+"""The compiler of the bundled outlet directory (`everyside registry build`).
+
+Reads every table under shared/data/outlets (through `sources`), merges what the rows say
+about each host into one outlet record, resolves the tables keyed by name (AllSides, the French
+ownership map) and writes `outlets.jsonl.gz` and `raters.json` deterministically: records sorted
+by domain, JSON keys sorted, gzip with mtime 0, so a rebuild from the same input gives the same
+bytes. Build-time only: it needs `pycountry` (the `build` extra); loading the result does not.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+from everyside.domain.urls import registered_domain
+from everyside.registry.build import hand
+from everyside.registry.build.countries import country_code, country_from_domain, language_code
+from everyside.domain.hosts import name_key
+from everyside.registry.raters import RATERS
+from everyside.registry.build.resolve import add_allsides, add_french_ownership
+from everyside.registry.build.sources import READERS, Fact
+
+DATA_DIR = Path(__file__).parent / "data"
+OUTLETS_FILE = "outlets.jsonl.gz"
+RATERS_FILE = "raters.json"
+
+# Which dataset wins for each field (earlier wins); others only fill gaps.
+PRIORITY = {
+    "name": (
+        "mbfc_mbfcext",
+        "wikidata_newspapers",
+        "us_local_news_ownership",
+        "abyz_news_outlets",
+        "media_reliability_idiap2024",
+    ),
+    "country": (
+        "media_reliability_idiap2024",
+        "wikidata_newspapers",
+        "us_local_news_ownership",
+        "us_news_domains",
+        "abyz_news_outlets",
+    ),
+    "language": ("wikidata_newspapers", "abyz_news_outlets"),
+    "scope": ("us_news_domains", "abyz_news_outlets", "us_local_news_ownership"),
+    "media_type": (
+        "media_reliability_idiap2024",
+        "us_local_news_ownership",
+        "abyz_news_outlets",
+        "wikidata_newspapers",
+    ),
+    "homepage": ("abyz_news_outlets", "wikidata_newspapers", "us_local_news_ownership"),
+}
+PLATFORM_MIN_NAMES = 3  # a host shared by this many differently named rows is a platform
+
+
+def read_facts(shared: Path) -> list[Fact]:
+    root = shared / "outlets" if (shared / "outlets").is_dir() else shared
+    return [f for reader in READERS for f in reader(root)]
+
+
+def _platform_hosts(facts: list[Fact]) -> set[str]:
+    names: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for f in facts:
+        if not f.is_rating_table and f.name:
+            names[(f.dataset, f.host)].add(name_key(f.name))
+    return {host for (_, host), n in names.items() if len(n) >= PLATFORM_MIN_NAMES}
+
+
+def _keys(facts: list[Fact]) -> dict[int, str]:
+    """Decide the outlet key of every fact (see docs/design-notes/registry.md)."""
+    rated = {f.host for f in facts if f.is_rating_table}
+    platforms = _platform_hosts(facts) - rated
+    out: dict[int, str] = {}
+    for i, f in enumerate(facts):
+        if f.host in platforms:
+            continue
+        key = hand.ALIASES.get(f.host, f.host)
+        if key == f.host and not f.is_rating_table and f.host not in rated:
+            reg = registered_domain(f.host)
+            if reg != f.host and reg in rated:
+                key = reg
+        out[i] = key
+    return out
+
+
+def _empty(domain: str) -> dict[str, Any]:
+    return {
+        "domain": domain,
+        "name": None,
+        "country": None,
+        "language": None,
+        "scope": None,
+        "media_type": None,
+        "homepage": None,
+        "aliases": set(),
+        "ratings": {},
+        "ownership": {},
+        "sources": set(),
+        "_from": {},
+    }
+
+
+def _merge_fields(rec: dict[str, Any], f: Fact) -> None:
+    for fld, order in PRIORITY.items():
+        value = getattr(f, fld)
+        if not value:
+            continue
+        rank = order.index(f.dataset) if f.dataset in order else len(order)
+        if rec[fld] is None or rank < rec["_from"][fld]:
+            rec[fld], rec["_from"][fld] = value, rank
+
+
+def _merge(rec: dict[str, Any], f: Fact) -> None:
+    rec["sources"].add(f.dataset)
+    if f.host != rec["domain"]:
+        rec["aliases"].add(f.host)
+    rec["aliases"].update(f.aliases)
+    if f.host == rec["domain"]:  # an edition/alias row must not rename or relocate the outlet
+        _merge_fields(rec, f)
+    for rater, axis, raw, value, date in f.ratings:
+        rec["ratings"].setdefault((rater, axis), [rater, axis, raw, value, date, f.prov])
+    for owner, category in f.ownership:
+        rec["ownership"].setdefault(owner, [owner, category, f.prov])
+
+
+def merge(facts: list[Fact]) -> dict[str, dict[str, Any]]:
+    keys = _keys(facts)
+    records: dict[str, dict[str, Any]] = {}
+    # a host's own rows first, so its ratings win over those of hosts folded into it
+    order = sorted(keys, key=lambda i: (facts[i].host != keys[i], i))
+    for i in order:
+        key = keys[i]
+        _merge(records.setdefault(key, _empty(key)), facts[i])
+    return records
+
+
+def _add_hand(records: dict[str, dict[str, Any]]) -> None:
+    prov = "hand:everyside/registry/hand.py"
+    for domain, (owner, category) in sorted(hand.OUTLET_OWNERS.items()):
+        if domain in records:
+            records[domain]["ownership"] = {owner: [owner, category, prov]}
+    for alias, target in sorted(hand.ALIASES.items()):
+        if target in records and alias not in records:
+            records[target]["aliases"].add(alias)
+
+
+def _dedupe_aliases(records: dict[str, dict[str, Any]]) -> None:
+    claims = Counter(a for r in records.values() for a in r["aliases"])
+    for r in records.values():
+        r["aliases"] = sorted(a for a in r["aliases"] if claims[a] == 1 and a not in records)
+
+
+def _finish(rec: dict[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in rec.items() if not k.startswith("_")}
+    for fld in PRIORITY:
+        if isinstance(out[fld], str):
+            out[fld] = " ".join(out[fld].split()) or None
+    out["name"] = out["name"] or rec["domain"]
+    out["country"] = country_code(out["country"]) or country_from_domain(rec["domain"])
+    out["language"] = language_code(out["language"])
+    out["ratings"] = sorted(rec["ratings"].values(), key=lambda r: (r[0], r[1]))
+    out["ownership"] = sorted(rec["ownership"].values())
+    out["sources"] = sorted(rec["sources"])
+    return out
+
+
+def compile_directory(shared: Path) -> list[dict[str, Any]]:
+    """All outlet records, sorted by domain, from the tables under `shared`."""
+    root = shared / "outlets" if (shared / "outlets").is_dir() else shared
+    records = merge(read_facts(shared))
+    add_allsides(records, root)
+    add_french_ownership(records, root)
+    _add_hand(records)
+    _dedupe_aliases(records)
+    return [_finish(records[k]) for k in sorted(records)]
+
+
+def _gzip_bytes(text: str) -> bytes:
+    buf = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
+        gz.write(text.encode("utf-8"))
+    return buf.getvalue()
+
+
+def dumps_outlets(records: list[dict[str, Any]]) -> bytes:
+    lines = (
+        json.dumps(r, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for r in records
+    )
+    return _gzip_bytes("".join(line + "\n" for line in lines))
+
+
+def dumps_raters() -> bytes:
+    rows = [
+        {
+            "name": r.name,
+            "title": r.title,
+            "family": r.family,
+            "rank": r.rank,
+            "url": r.url,
+            "licence": r.licence,
+            "description": r.description,
+        }
+        for r in RATERS
+    ]
+    return (json.dumps(rows, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+
+
+def build(shared: Path, out_dir: Path = DATA_DIR) -> dict[str, int]:
+    """Compile and write the bundled files; return counts for the command to print."""
+    records = compile_directory(shared)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / OUTLETS_FILE).write_bytes(dumps_outlets(records))
+    (out_dir / RATERS_FILE).write_bytes(dumps_raters())
+    ratings = [r for rec in records for r in rec["ratings"]]
+    return {
+        "outlets": len(records),
+        "ratings": len(ratings),
+        "bias_rated_outlets": sum(
+            any(r[1] == "bias" and r[3] is not None for r in rec["ratings"]) for rec in records
+        ),
+        "aliases": sum(len(rec["aliases"]) for rec in records),
+        "ownership": sum(len(rec["ownership"]) for rec in records),
+        "bytes": (out_dir / OUTLETS_FILE).stat().st_size,
+    }
