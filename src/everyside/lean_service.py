@@ -169,9 +169,11 @@ def compute(
     records, ids = load_records(conn)
     stories = load_stories(conn)
     texts = load_texts(conn)
-    with_articles = set(texts.articles)
+    # outlets a reader may look up: those with articles, and those a user added by hand
+    users = conn.execute(select(t.outlets.c.domain).where(t.outlets.c.origin == "user"))
+    report = set(texts.articles) | set(users.scalars())
     results = {
-        axis.name: estimate_axis(records, axis, stories, texts, params, report=with_articles)
+        axis.name: estimate_axis(records, axis, stories, texts, params, report=report)
         for axis in (BIAS, FACTUALITY)
     }
     return results, ids
@@ -304,6 +306,18 @@ def refresh_estimates(
         rep.insufficient["factuality"],
     )
     return rep
+
+
+def outlet_estimates(conn: Connection, outlet_id: int) -> dict[str, dict[str, Any]]:
+    """The estimate rows of one outlet by axis (absent: never estimated)."""
+    e = t.outlet_estimates.c
+    rows = conn.execute(select(t.outlet_estimates).where(e.outlet_id == outlet_id).order_by(e.axis))
+    out = {}
+    for r in rows.mappings():
+        row = dict(r)
+        row["computed_at"] = row["computed_at"].isoformat() if row["computed_at"] else None
+        out[row["axis"]] = row
+    return out
 
 
 def stories_of(conn: Connection, outlet_ids: set[int]) -> list[int]:

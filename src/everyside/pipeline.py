@@ -42,7 +42,7 @@ def ensure_directory(store: Store, now: datetime) -> bool:
 
     if sync_if_changed(store, now).skipped:
         return False
-    update_estimated_bias(store)  # estimates for unrated outlets follow the real ratings
+    update_estimated_bias(store, now)  # estimates for unrated outlets follow the real ratings
     return True
 
 
@@ -73,6 +73,9 @@ def process_pending(
     report.story_ids = changed
     if changed:
         analyse(store, settings, changed, now, report)
+        from everyside.lean_service import note_stories_changed
+
+        note_stories_changed(store, settings, now, len(changed), force=repair)
     set_metrics(
         store,
         now,

@@ -142,6 +142,14 @@ SETTINGS: tuple[Setting, ...] = (
         "A side with at most this share of rated outlets missed the story.",
     ),
     Setting(
+        "estimate_refresh_stories",
+        int,
+        200,
+        "Recompute the estimated lean and factuality of unrated outlets after this many stories "
+        "changed (co-coverage and wording improve as stories accumulate); 0: only on import and "
+        "`everyside outlets estimate`.",
+    ),
+    Setting(
         "max_date_skew_hours",
         float,
         24.0,

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "evaluate",  # eval group
     "eval_clustering",
     "eval_summaries",
+    "eval_lean",
     "bench",  # bench group
     "bench_cluster",
     "bench_ingest",

@@ -194,7 +194,8 @@ ARTICLE_SQL = """
 SELECT a.id, a.url, a.title, a.summary AS snippet, substr(a.text, 1, 400) AS lead,
  a.published_at, a.copy_of, a.domain, a.source, a.author, a.story_id,
  o.id AS outlet_id, o.name AS outlet_name, o.domain AS outlet_domain, o.bias, o.bias_spread,
- o.factuality, o.estimated_bias, o.country,
+ o.factuality, o.estimated_bias, o.estimated_bias_method, o.estimated_factuality,
+ o.estimated_factuality_method, o.country,
  (SELECT w.category FROM ownership w WHERE w.outlet_id = o.id ORDER BY w.id LIMIT 1) AS owner_cat,
  (SELECT w.owner FROM ownership w WHERE w.outlet_id = o.id ORDER BY w.id LIMIT 1) AS owner,
  (SELECT count(*) FROM articles c WHERE c.copy_of = a.id) AS reposts
@@ -277,6 +278,9 @@ def get_outlet(conn: Connection, domain: str) -> dict[str, Any] | None:
         "copies": int(copies),
         "original_share": (total - copies) / total if total else None,
     }
+    from everyside.lean_service import outlet_estimates
+
+    o["estimates"] = outlet_estimates(conn, o["id"])  # "estimated", or why not; by axis
     return o
 
 

@@ -66,7 +66,7 @@ def safe_url(url: Any) -> str | None:
 def card(a: dict[str, Any], now: datetime) -> dict[str, Any]:
     """One article card."""
     bias, est = a.get("bias"), a.get("estimated_bias")
-    fact = a.get("factuality")
+    fact, est_fact = a.get("factuality"), a.get("estimated_factuality")
     side = bias_side(bias).value if bias is not None else None
     return {
         **a,
@@ -75,6 +75,10 @@ def card(a: dict[str, Any], now: datetime) -> dict[str, Any]:
         "bias_tier": bias_tier(bias) if bias is not None else None,
         "estimated_tier": bias_tier(est) if bias is None and est is not None else None,
         "factuality_tier": factuality_tier(None if fact is None else float(fact)),
+        # a rater's value always wins; an estimate is only ever shown labelled as one
+        "estimated_factuality_tier": factuality_tier(float(est_fact))
+        if fact is None and est_fact is not None
+        else None,
         "owner_category": a.get("owner_cat") or "Unknown",
         "initial": (a.get("outlet_name") or "?").strip()[:1].upper() or "?",
         "ago": relative_time(a.get("published_at"), now),

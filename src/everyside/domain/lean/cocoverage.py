@@ -98,6 +98,11 @@ def story_neighbours(
     return out
 
 
+def story_weight(rated: float) -> float:
+    """How much a story's context counts: more rated outlets, a surer context."""
+    return rated / (rated + 2.0)
+
+
 def _strength(direct: int) -> str:
     """Stories shared directly with rated outlets: none (only via fragments), 1-2, or more."""
     return "fragments" if direct == 0 else "1-2" if direct <= 2 else "3+"
@@ -130,7 +135,7 @@ def cocoverage_signal(ev: StoryEvidence, truth: Mapping[str, float], prior: floa
                 ns, nw = direct[other]
                 s, w = s + NEIGHBOUR_WEIGHT * sim * ns, w + NEIGHBOUR_WEIGHT * sim * nw
             if w > 0:
-                g = w / (w + 2.0)
+                g = story_weight(w)
                 num += g * s / w
                 den += g
                 n += 1

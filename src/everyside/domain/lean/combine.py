@@ -5,8 +5,9 @@
 outlets, and returns for every unrated outlet either an `Estimate` (value, side or tier,
 expected error, the methods used, the evidence) or an `Abstain` with the reason: no signal at
 all, or outlets with its kind of evidence are estimated no better than by guessing the mean
-(by at least `margin` of the guess's error). The figures (`MethodScore`) are out of fold: per
-method alone, combined over every rated outlet, and combined over those that appear in stories.
+(by at least `margin` of the guess's error, and more often on the right side or tier). The
+figures (`MethodScore`) are out of fold: per method alone, combined over every rated outlet,
+and combined over those that appear in stories.
 """
 
 from __future__ import annotations
@@ -165,7 +166,10 @@ def estimate_axis(
         elif choice is None:
             reason = "too few rated outlets with this kind of evidence to learn from"
             abstained[dom] = Abstain(dom, reason, ev)
-        elif choice.mae >= (1.0 - params.margin) * choice.baseline_mae:
+        elif (
+            choice.mae >= (1.0 - params.margin) * choice.baseline_mae
+            or choice.accuracy <= choice.baseline_accuracy
+        ):
             kinds = ", ".join(m for m, _ in kind)
             reason = f"outlets with this evidence ({kinds}) are estimated no better than the mean"
             abstained[dom] = Abstain(dom, reason, ev)

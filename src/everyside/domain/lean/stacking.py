@@ -65,6 +65,7 @@ class Choice:
     mae: float
     baseline_mae: float
     accuracy: float
+    baseline_accuracy: float
 
 
 class Models:
@@ -176,14 +177,16 @@ class Models:
         y = np.array([self.truth[d] for d in rows])
         pred = np.array([model.oof[d] for d in rows])
         err = np.abs(pred - y)
-        same = self.axis.class_ids(pred) == self.axis.class_ids(y)
+        base = np.array([self.base[d] for d in rows])
+        truth = self.axis.class_ids(y)
         return Choice(
             used,
             model,
             len(rows),
             float(err.mean()),
-            float(np.abs(np.array([self.base[d] for d in rows]) - y).mean()),
-            float(np.mean(same)),
+            float(np.abs(base - y).mean()),
+            float(np.mean(self.axis.class_ids(pred) == truth)),
+            float(np.mean(self.axis.class_ids(base) == truth)),
         )
 
     def predict(self, dom: str, choice: Choice) -> float:
