@@ -280,7 +280,9 @@ def get_outlet(conn: Connection, domain: str) -> dict[str, Any] | None:
     }
     from everyside.lean_service import outlet_estimates
 
-    o["estimates"] = outlet_estimates(conn, o["id"])  # "estimated", or why not; by axis
+    # by axis: the estimate or why there is none; a rater's value always wins
+    estimates = outlet_estimates(conn, o["id"])
+    o["estimates"] = {axis: e for axis, e in estimates.items() if o.get(axis) is None}
     return o
 
 

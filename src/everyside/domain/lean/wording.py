@@ -106,7 +106,9 @@ def _features(text: str) -> dict[int, float]:
 
 
 def _matrix(docs: Sequence[dict[int, float]]) -> csr_matrix:
-    indptr, indices, data = [0], [], []
+    indptr: list[int] = [0]
+    indices: list[int] = []
+    data: list[float] = []
     for d in docs:
         indices.extend(d)
         data.extend(d.values())
