@@ -30,7 +30,7 @@ from everyside.domain.lean.signals import Opinion, Signal
 
 DIM = 1 << 17  # hashed feature space
 FOLDS = 5
-RIDGE = 3.0
+RIDGE = 1.0
 MIN_TRAIN_OUTLETS = 20  # fewer rated outlets with articles: no wording signal yet
 LEAD_CHARS = 1200
 WORD = re.compile(r"[^\W\d_]{2,}")
