@@ -209,3 +209,25 @@ def test_forcing_without_changes_does_nothing(store: Store, tmp_path: Path, chan
     seed(store)
     settings = load_settings(env={}, cli={"data_dir": str(tmp_path)})
     assert note_stories_changed(store, settings, T0, changed, force=True) is None
+
+
+def test_reference_labels_in_extra_never_change_an_estimate(store: Store) -> None:
+    """Ground News's labels may sit in `articles.extra` (the importer keeps unknown fields);
+    the estimates must not read them: flipping every label changes nothing."""
+    seed(store)
+
+    def label(value: str):  # noqa: ANN202
+        def go(conn) -> None:  # noqa: ANN001
+            conn.execute(
+                t.articles.update().values(extra={"gn_bias": value, "gn_factuality": "low"})
+            )
+
+        return go
+
+    store.write(label("left"))
+    first = refresh_estimates(store, T0, PARAMS).results
+    store.write(label("right"))
+    second = refresh_estimates(store, T0, PARAMS).results
+    for axis in ("bias", "factuality"):
+        assert first[axis].estimates == second[axis].estimates
+        assert first[axis].scores == second[axis].scores
