@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,7 +25,9 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, upda
 from everyside.domain.lean import (
     BIAS,
     FACTUALITY,
+    Axis,
     AxisResult,
+    Estimate,
     EstimateParams,
     OutletRecord,
     StoryEvidence,
@@ -48,6 +50,7 @@ CACHED = {  # the outlets columns that cache each axis's estimate for the pages
     "bias": ("estimated_bias", "estimated_bias_method"),
     "factuality": ("estimated_factuality", "estimated_factuality_method"),
 }
+COLUMNS = (*CACHED["bias"], *CACHED["factuality"])
 TEXTS_PER_OUTLET = 40  # newest own articles per outlet the wording model reads
 
 
@@ -179,7 +182,7 @@ def compute(
     return results, ids
 
 
-def _method_text(est: Any) -> str:
+def _method_text(est: Estimate) -> str:
     return f"{' + '.join(est.methods)}, expected error ±{est.expected_error:.2f}: {est.sentence}"
 
 
@@ -231,22 +234,34 @@ def _scores(results: dict[str, AxisResult], now: datetime) -> dict[str, Any]:
                 "rated": res.rated,
                 "estimated": len(res.estimates),
                 "insufficient": len(res.abstained),
-                "methods": [s.__dict__ for s in res.scores],
+                "methods": [asdict(s) for s in res.scores],
             }
             for axis, res in results.items()
         },
     }
 
 
+def _cached(results: dict[str, AxisResult], ids: dict[str, int]) -> dict[int, dict[str, Any]]:
+    """The `outlets.estimated_*` values every outlet should have (absent: all None)."""
+    out: dict[int, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(COLUMNS))
+    for axis, res in results.items():
+        value, method = CACHED[axis]
+        for dom, est in res.estimates.items():
+            out[ids[dom]][value] = est.value
+            out[ids[dom]][method] = _method_text(est)
+    return dict(out)
+
+
 def write_estimates(
     conn: Connection, results: dict[str, AxisResult], ids: dict[str, int], now: datetime
 ) -> set[int]:
-    """Replace every estimate; returns the outlets whose estimated side / tier changed."""
+    """Replace every estimate row; update the cached columns of the outlets whose values
+    changed. Returns the outlets whose estimated side or tier changed (or appeared / went)."""
     o = t.outlets.c
     before = {
-        oid: (b, f)
-        for oid, b, f in conn.execute(
-            select(o.id, o.estimated_bias, o.estimated_factuality).where(
+        row.id: {c: getattr(row, c) for c in COLUMNS}
+        for row in conn.execute(
+            select(o.id, *(getattr(o, c) for c in COLUMNS)).where(
                 o.estimated_bias.is_not(None) | o.estimated_factuality.is_not(None)
             )
         )
@@ -255,32 +270,29 @@ def write_estimates(
     rows = _rows(results, ids, now)
     if rows:
         conn.execute(insert(t.outlet_estimates), rows)
-    cleared = {c: None for c in (*CACHED["bias"], *CACHED["factuality"])}
-    ids_before = sorted(before)
-    for i in range(0, len(ids_before), 500):
-        conn.execute(update(t.outlets).where(o.id.in_(ids_before[i : i + 500])).values(cleared))
-    after: dict[int, dict[str, Any]] = defaultdict(dict)
-    for axis, res in results.items():
-        for dom, est in res.estimates.items():
-            after[ids[dom]][f"estimated_{axis}"] = est.value
-            after[ids[dom]][f"estimated_{axis}_method"] = _method_text(est)
-    params = [{"_id": oid, **{c: v.get(c) for c in cleared}} for oid, v in sorted(after.items())]
+    after = _cached(results, ids)
+    empty = dict.fromkeys(COLUMNS)
+    params = [
+        {"_id": oid, **after.get(oid, empty)}
+        for oid in sorted(set(before) | set(after))
+        if before.get(oid, empty) != after.get(oid, empty)
+    ]
     if params:
         conn.execute(update(t.outlets).where(o.id == bindparam("_id")), params)
     set_value(conn, SCORES_KEY, _scores(results, now), now)
     set_value(conn, PENDING_KEY, 0, now)
-    changed = set()
-    for oid in set(before) | set(after):
-        old_b, old_f = before.get(oid, (None, None))
-        new = after.get(oid, {})
-        if _cls(BIAS, old_b) != _cls(BIAS, new.get("estimated_bias")) or _cls(
-            FACTUALITY, old_f
-        ) != _cls(FACTUALITY, new.get("estimated_factuality")):
-            changed.add(oid)
-    return changed
+    return {
+        p["_id"]
+        for p in params
+        if any(
+            _cls(axis, before.get(p["_id"], empty)[CACHED[axis.name][0]])
+            != _cls(axis, p[CACHED[axis.name][0]])
+            for axis in (BIAS, FACTUALITY)
+        )
+    }
 
 
-def _cls(axis: Any, value: float | None) -> str | None:
+def _cls(axis: Axis, value: float | None) -> str | None:
     return None if value is None else axis.to_class(value)
 
 

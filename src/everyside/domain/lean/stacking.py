@@ -69,6 +69,10 @@ class Choice:
 
 
 class Models:
+    """The stackers of one axis, fitted lazily per kind of evidence and cached. The origin of
+    every model is the global mean of the rated outlets (one outlet moves it by 1/7,000, the
+    only trace of a held-out outlet in its own prediction)."""
+
     def __init__(
         self,
         axis: Axis,

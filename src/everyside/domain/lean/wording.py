@@ -31,6 +31,7 @@ from everyside.domain.lean.signals import Opinion, Signal
 DIM = 1 << 17  # hashed feature space
 FOLDS = 5
 RIDGE = 1.0
+DUAL_MAX = 4000  # articles up to which the ridge is solved exactly in the dual
 MIN_TRAIN_OUTLETS = 20  # fewer rated outlets with articles: no wording signal yet
 LEAD_CHARS = 1200
 WORD = re.compile(r"[^\W\d_]{2,}")
@@ -117,11 +118,17 @@ def _matrix(docs: Sequence[dict[int, float]]) -> csr_matrix:
 
 
 def _fit(x: csr_matrix, y: np.ndarray, w: np.ndarray, ridge: float) -> tuple[np.ndarray, float]:
-    """Weighted ridge regression: coefficients and intercept."""
+    """Weighted ridge regression: coefficients and intercept. Up to DUAL_MAX articles it is
+    solved exactly in the dual (an n × n system); beyond, by LSQR on the sparse matrix."""
     mean = float(np.average(y, weights=w))
     sw = np.sqrt(w)
     xw = csr_matrix(x.multiply(sw[:, None]))
-    coef = lsqr(xw, sw * (y - mean), damp=math.sqrt(ridge), atol=1e-4, btol=1e-4, iter_lim=200)[0]
+    target = sw * (y - mean)
+    if x.shape[0] <= DUAL_MAX:
+        gram = (xw @ xw.T).toarray()
+        alpha = np.linalg.solve(gram + ridge * np.eye(x.shape[0]), target)
+        return np.asarray(xw.T @ alpha).ravel(), mean
+    coef = lsqr(xw, target, damp=math.sqrt(ridge), atol=1e-4, btol=1e-4, iter_lim=200)[0]
     return coef, mean
 
 
