@@ -3,6 +3,7 @@ rating packs with bad rows, coverage stats."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -195,3 +196,23 @@ def test_registry_stats(tmp_path: Path) -> None:
     assert code == 0, out
     assert "882" in out and "99.4%" in out
     assert "50.0%" in out and "1 malformed lines skipped" in out
+
+
+def test_estimate_show_and_eval_lean(template: Path, tmp_path: Path) -> None:
+    """`outlets estimate` fills the estimates of the bundled directory; `outlets show` prints
+    one with its method, expected error and evidence; `eval lean` prints the figures."""
+    url = _db(template, tmp_path, "lean")
+    code, out = run(url, "outlets", "estimate")
+    assert code == 0 and "outlets estimated" in out
+    code, out = run(url, "outlets", "show", "kten.com")  # a local TV station no rater covers
+    assert code == 0
+    assert "estimated bias: center" in out and "expected error ±" in out
+    assert "rated outlets of its kind (US local tv)" in out
+    code, out = run(url, "outlets", "show", "nytimes.com")  # rated: no estimate
+    assert code == 0 and "estimated bias" not in out
+    code, out = run(url, "eval", "lean", "--json")
+    assert code == 0
+    doc = json.loads(out.strip().splitlines()[-1])
+    methods = {m["method"]: m for m in doc["leave_one_out"]["bias"]["methods"]}
+    assert methods["owner"]["mae"] < methods["owner"]["baseline_mae"]
+    assert doc["articles"]["bias"]["articles"] == 0

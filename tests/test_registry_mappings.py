@@ -225,7 +225,12 @@ def _r(rater: str, value: float | None, axis: str = "bias") -> Rating:
     return Rating(rater, axis, str(value), value)
 
 
-INFO = {"mbfc": RaterInfo("mbfc", 0), "baly": RaterInfo("mbfc", 1), "as": RaterInfo("as", 0)}
+INFO = {
+    "mbfc": RaterInfo("mbfc", 0),
+    "baly": RaterInfo("mbfc", 1),
+    "as": RaterInfo("as", 0),
+    "aud": RaterInfo("aud", 0, counts=False),  # a signal for the estimates, not a rating
+}
 
 
 @pytest.mark.parametrize(
@@ -243,6 +248,9 @@ INFO = {"mbfc": RaterInfo("mbfc", 0), "baly": RaterInfo("mbfc", 1), "as": RaterI
         ([_r("mine", 3.0), _r("as", 0.0)], (1.5, 3.0)),
         # factuality ratings never count for bias
         ([_r("mbfc", 4.0, "factuality"), _r("as", 1.0)], (1.0, 0.0)),
+        # a rater that does not count (audience ideology) never moves the combined value
+        ([_r("aud", 3.0), _r("as", 1.0)], (1.0, 0.0)),
+        ([_r("aud", 3.0)], (None, None)),
     ],
 )
 def test_combined_bias(ratings: list[Rating], expected: tuple[float | None, float | None]) -> None:

@@ -16,8 +16,10 @@ from everyside.registry.stats import coverage_of_file
 STORIES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stories"
 
 # (file, floor by article, floor by outlet). uci_dev cannot reach the issue's 80%: 505 of its
-# 2,145 articles come from 273 hosts that appear in none of the shared outlet tables.
-FLOORS = [("allsides_dev.jsonl", 0.99, 0.97), ("uci_dev.jsonl", 0.67, 0.52)]
+# 2,145 articles come from 273 hosts that appear in none of the shared outlet tables. Its floors
+# were 0.67 / 0.52 while audience ideology counted as a rater; it is a signal for the estimated
+# lean since issue 19 (rater or estimate: tests/test_lean_quality.py).
+FLOORS = [("allsides_dev.jsonl", 0.99, 0.97), ("uci_dev.jsonl", 0.65, 0.48)]
 
 
 @pytest.mark.quality

@@ -152,6 +152,13 @@ class Settings:
         minimum=0,
         maximum=1,
     )
+    estimate_refresh_stories: int = _s(
+        200,
+        "Recompute the estimated lean and factuality of unrated outlets after this many stories "
+        "changed (co-coverage and wording improve as stories accumulate); 0: only on import and "
+        "`everyside outlets estimate`.",
+        minimum=0,
+    )
     max_date_skew_hours: float = _s(
         24.0,
         "Published times more than this after the fetch time are treated as bogus.",

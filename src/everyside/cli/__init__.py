@@ -17,6 +17,7 @@ from everyside.bench import (  # noqa: F401
     bench_summaries,
     bench_web,
     eval_clustering,
+    eval_lean,
     eval_summaries,
 )
 from everyside.bench.commands import bench_app, eval_app

@@ -27,6 +27,7 @@ from everyside.services.directory import (
     search_outlets,
     sync_directory,
 )
+from everyside.services.lean import outlet_estimates, refresh_estimates
 from everyside.services.outlet_files import (
     ImportReport,
     export_records,
@@ -109,6 +110,7 @@ def show_cmd(ctx: typer.Context, domain: str) -> None:
     """Everything known about one outlet (DOMAIN, alias or URL)."""
     with _store(ctx).read() as conn:
         found = get_outlet(conn, domain)
+        estimates = outlet_estimates(conn, found[1].id) if found is not None else {}
     if found is None:
         raise InputError(f"no outlet for {domain!r}; try `everyside outlets search`")
     o, row = found
@@ -132,10 +134,33 @@ def show_cmd(ctx: typer.Context, domain: str) -> None:
         value = "" if r.value is None else f" ({r.value:g})"
         t.add_row(r.axis, r.rater, r.raw, mapped + value, r.rated_on or "-", r.provenance)
     console.print(t)
+    for axis, e in estimates.items():
+        console.print(f"estimated {axis}: {_estimate_line(e)}")
     for w in o.ownership:
         console.print(f"owner: {w.owner} — {w.category}  [dim]{w.provenance}[/dim]")
     console.print("aliases: " + (", ".join(o.aliases) or "-"))
     console.print("feeds: " + (", ".join(o.feeds) or "-"))
+
+
+def _estimate_line(e: dict) -> str:
+    if e["status"] != "estimated":
+        return str(e["sentence"])
+    value = f"{e['value']:+.2f}" if e["axis"] == "bias" else f"{e['value']:.2f}"
+    return (
+        f"{e['label']} ({value}; {e['methods']}; expected error ±{e['expected_error']:.2f}, "
+        f"guessing ±{e['baseline_error']:.2f}) — {e['sentence']} [dim]({e['computed_at']})[/dim]"
+    )
+
+
+@app.command("estimate")
+def estimate_cmd(ctx: typer.Context) -> None:
+    """Recompute the estimated lean and factuality of every unrated outlet now."""
+    rep = refresh_estimates(_store(ctx), _now())
+    for axis in ("bias", "factuality"):
+        console.print(
+            f"{axis}: {rep.estimated[axis]} outlets estimated, "
+            f"{rep.insufficient[axis]} with articles but not enough evidence"
+        )
 
 
 @app.command("add")

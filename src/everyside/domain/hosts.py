@@ -3,7 +3,8 @@
 `host_of` turns a URL, a host or a domain (any case, with port, user info, trailing dot,
 punycode or `www.`) into the lower-case Unicode host the directory is keyed by, or "" when the
 text holds no plausible host. `name_key` folds an outlet name for name matching. Both are pure
-and cheap: the matcher calls them for every lookup.
+and cheap: the matcher calls them for every lookup. `tld_country` guesses a country from a
+country-code top-level domain (the compiler and the estimated lean use it).
 """
 
 from __future__ import annotations
@@ -85,3 +86,55 @@ def name_key(name: str) -> str:
     for word in _DROP:
         s = s.replace(" " + word, " ")
     return s.replace(" ", "")
+
+
+# ccTLDs sold as generic names (.tv, .io, .co ...) say nothing about where an outlet is.
+GENERIC_CCTLDS = frozenset(
+    [
+        "ac",
+        "ad",
+        "ag",
+        "ai",
+        "am",
+        "as",
+        "bz",
+        "cc",
+        "cd",
+        "co",
+        "cx",
+        "dj",
+        "fm",
+        "gg",
+        "gl",
+        "gs",
+        "im",
+        "io",
+        "je",
+        "la",
+        "ly",
+        "me",
+        "ms",
+        "mu",
+        "nu",
+        "pw",
+        "sh",
+        "so",
+        "st",
+        "tk",
+        "to",
+        "tv",
+        "vc",
+        "ws",
+    ]
+)
+
+
+def tld_country(domain: str) -> str | None:
+    """The country of a domain's ccTLD (`news.ro` -> RO, `bbc.co.uk` -> GB); None for generic
+    ones (.com, .tv, .io ...) and for .eu and .su. A guess from the name alone (no lookup of
+    whether the code is assigned): the estimates use it for outlets the directory does not
+    place."""
+    tld = domain.rsplit(".", 1)[-1].lower()
+    if len(tld) != 2 or not tld.isalpha() or tld in GENERIC_CCTLDS or tld in ("eu", "su"):
+        return None
+    return "GB" if tld == "uk" else tld.upper()

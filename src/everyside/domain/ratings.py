@@ -28,22 +28,27 @@ class Combined:
 @dataclass(frozen=True)
 class RaterInfo:
     """What `combine` needs to know about a rater: its family and rank inside the family
-    (lower rank wins). Raters missing from the mapping are their own family, rank 0."""
+    (lower rank wins), and whether it counts at all. Raters missing from the mapping are their
+    own family, rank 0, and count. A rater that does not count (audience ideology: who shares
+    an outlet, not what it says) keeps its ratings visible and feeds the estimates only."""
 
     family: str
     rank: int = 0
+    counts: bool = True
 
 
 def one_per_family(
     ratings: Iterable[Rating], raters: Mapping[str, RaterInfo] | None = None
 ) -> list[Rating]:
-    """Keep, for each rater family, the mapped rating of the best-ranked rater."""
+    """Keep, for each rater family, the mapped rating of the best-ranked rater that counts."""
     raters = raters or {}
     best: dict[str, tuple[int, str, Rating]] = {}
     for r in ratings:
         if r.value is None:
             continue
         info = raters.get(r.rater, RaterInfo(r.rater))
+        if not info.counts:
+            continue
         key = (info.rank, r.rater)
         held = best.get(info.family)
         if held is None or key < held[:2]:

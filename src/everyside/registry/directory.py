@@ -54,7 +54,7 @@ class Directory:
         self.outlets: dict[str, Outlet] = {o.domain: o for o in outlets}
         self.raters: list[dict[str, Any]] = raters or []
         self.rater_info: dict[str, RaterInfo] = {
-            r["name"]: RaterInfo(r["family"], r["rank"]) for r in self.raters
+            r["name"]: RaterInfo(r["family"], r["rank"], r.get("counts", True)) for r in self.raters
         }
         self.version = version
         self.sources: dict[str, list[str]] = {}  # domain -> datasets that describe it

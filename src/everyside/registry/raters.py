@@ -22,6 +22,7 @@ class Rater:
     url: str
     licence: str
     description: str
+    counts: bool = True  # False: shown and used by the estimates, not in the combined value
 
 
 RATERS: tuple[Rater, ...] = (
@@ -97,7 +98,10 @@ RATERS: tuple[Rater, ...] = (
         "https://github.com/ercexpo/us-news-domains",
         "citation requested (Zenodo 10.5281/zenodo.7651047)",
         "Ideology of the Twitter audience sharing a US domain, "
-        "−1 (liberal) .. +1 (conservative); thresholds in docs/ratings.md.",
+        "−1 (liberal) .. +1 (conservative); thresholds in docs/ratings.md. It measures who "
+        "shares an outlet, not what it says: shown, used by the estimated lean, not counted "
+        "in the combined bias.",
+        counts=False,
     ),
     Rater(
         "newsguard",
@@ -138,7 +142,7 @@ RATERS: tuple[Rater, ...] = (
     ),
 )
 BY_NAME: dict[str, Rater] = {r.name: r for r in RATERS}
-RATER_INFO: dict[str, RaterInfo] = {r.name: RaterInfo(r.family, r.rank) for r in RATERS}
+RATER_INFO: dict[str, RaterInfo] = {r.name: RaterInfo(r.family, r.rank, r.counts) for r in RATERS}
 
 
 def _norm(label: str) -> str:

@@ -26,6 +26,7 @@ from typing import Any
 
 from everyside.services.articles import ArticleWriter
 from everyside.services.importer import ImportReport, import_jsonl
+from everyside.services.lean import note_stories_changed
 from everyside.services.outlets import OutletResolver, registry_matcher
 from everyside.settings import Settings
 from everyside.store import Store
@@ -57,7 +58,7 @@ def ensure_directory(store: Store, now: datetime) -> bool:
 
     if sync_if_changed(store, now).skipped:
         return False
-    update_estimated_bias(store)  # estimates for unrated outlets follow the real ratings
+    update_estimated_bias(store, now)  # estimates for unrated outlets follow the real ratings
     return True
 
 
@@ -69,13 +70,19 @@ def refresh_ratings(store: Store, settings: Settings, now: datetime) -> int:
 
 
 def process_pending(
-    store: Store, settings: Settings, now: datetime, repair: bool = True
+    store: Store,
+    settings: Settings,
+    now: datetime,
+    repair: bool = True,
+    refresh_estimates: bool = False,
 ) -> ProcessReport:
     """Cluster articles that have no story yet, then analyse the stories that changed.
 
     Assignment runs the repair pass (merge stories that are one event, split drifted ones) every
     `story_repair_every` articles and, with `repair` (the default, for every entry point), once
-    more at the end of the batch, as the evaluation does at the end of a replayed file."""
+    more at the end of the batch, as the evaluation does at the end of a replayed file. The
+    estimated lean of unrated outlets is refreshed every `estimate_refresh_stories` changed
+    stories, and with `refresh_estimates` (the end of an import) whenever any changed."""
     from everyside.services.stories import assign_pending, repair_stories
 
     report = ProcessReport()
@@ -88,6 +95,7 @@ def process_pending(
     report.story_ids = changed
     if changed:
         analyse(store, settings, changed, now, report)
+        note_stories_changed(store, settings, now, len(changed), force=refresh_estimates)
     set_metrics(
         store,
         now,
@@ -132,7 +140,7 @@ def import_files(
     writer = article_writer(settings)
     writer.rebuild(store, now)
     reports = [import_jsonl(store, p, now, writer, progress) for p in paths]
-    processed = process_pending(store, settings, now) if process else None
+    processed = process_pending(store, settings, now, refresh_estimates=True) if process else None
     return reports, processed
 
 

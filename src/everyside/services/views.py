@@ -61,15 +61,23 @@ def safe_url(url: Any) -> str | None:
 def card(a: dict[str, Any], now: datetime) -> dict[str, Any]:
     """One article card."""
     bias, est = a.get("bias"), a.get("estimated_bias")
-    fact = a.get("factuality")
+    fact, est_fact = a.get("factuality"), a.get("estimated_factuality")
     side = bias_side(bias).value if bias is not None else None
+    # a rater's value always wins: an estimate left from before a rating came is not shown
+    stale = {"estimated_bias": None, "estimated_bias_method": None} if bias is not None else {}
+    if fact is not None:
+        stale.update(estimated_factuality=None, estimated_factuality_method=None)
     return {
         **a,
+        **stale,
         "url": safe_url(a.get("url")),
         "side": side,
         "bias_tier": bias_tier(bias) if bias is not None else None,
         "estimated_tier": bias_tier(est) if bias is None and est is not None else None,
         "factuality_tier": factuality_tier(None if fact is None else float(fact)),
+        "estimated_factuality_tier": factuality_tier(float(est_fact))
+        if fact is None and est_fact is not None
+        else None,
         "owner_category": a.get("owner_cat") or "Unknown",
         "initial": (a.get("outlet_name") or "?").strip()[:1].upper() or "?",
         "ago": relative_time(a.get("published_at"), now),

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Float, Integer, Select, select
+from sqlalchemy import Connection, Float, Integer, Select, func, select
 
 from everyside.store import schema as t
 
@@ -44,7 +44,7 @@ def _articles_query() -> Select[Any]:
 
 
 def _outlets_query() -> Select[Any]:
-    o = t.outlets
+    o, e = t.outlets, t.outlet_estimates
     return select(
         o.c.id,
         o.c.domain,
@@ -60,6 +60,12 @@ def _outlets_query() -> Select[Any]:
         o.c.factuality,
         o.c.estimated_bias,
         o.c.estimated_bias_method,
+        o.c.estimated_factuality,
+        o.c.estimated_factuality_method,
+        select(func.max(e.c.computed_at))
+        .where(e.c.outlet_id == o.c.id, e.c.status == "estimated")
+        .scalar_subquery()
+        .label("estimated_at"),
     ).order_by(o.c.id)
 
 

@@ -181,7 +181,8 @@ ARTICLE_SQL = """
 SELECT a.id, a.url, a.title, a.summary AS snippet, substr(a.text, 1, 400) AS lead,
  a.published_at, a.copy_of, a.domain, a.source, a.author, a.story_id,
  o.id AS outlet_id, o.name AS outlet_name, o.domain AS outlet_domain, o.bias, o.bias_spread,
- o.factuality, o.estimated_bias, o.country,
+ o.factuality, o.estimated_bias, o.estimated_bias_method, o.estimated_factuality,
+ o.estimated_factuality_method, o.country,
  (SELECT w.category FROM ownership w WHERE w.outlet_id = o.id ORDER BY w.id LIMIT 1) AS owner_cat,
  (SELECT w.owner FROM ownership w WHERE w.outlet_id = o.id ORDER BY w.id LIMIT 1) AS owner,
  (SELECT count(*) FROM articles c WHERE c.copy_of = a.id) AS reposts
@@ -237,6 +238,7 @@ def list_outlets(conn: Connection, q: str = "", limit: int = 100, offset: int = 
 
 def get_outlet(conn: Connection, domain: str) -> dict[str, Any] | None:
     """An outlet by its domain or one of its aliases, with ratings, owners and article counts."""
+    from everyside.store.estimates import outlet_estimates
     from everyside.store.outlets import outlet_id_for
 
     oid = outlet_id_for(conn, domain.strip().lower().removeprefix("www."))
@@ -275,6 +277,9 @@ def get_outlet(conn: Connection, domain: str) -> dict[str, Any] | None:
         "copies": int(copies),
         "original_share": (total - copies) / total if total else None,
     }
+    # by axis: the estimate or why there is none; a rater's value always wins
+    estimates = outlet_estimates(conn, oid)
+    o["estimates"] = {axis: e for axis, e in estimates.items() if o.get(axis) is None}
     return o
 
 

@@ -50,9 +50,30 @@ outlets = Table(
     Column("bias_spread", Float),  # max - min of raters' mapped values
     Column("factuality", Float),  # mean mapped factuality, 0..4
     Column("estimated_bias", Float),  # only for outlets no rater covers; always labelled
-    Column("estimated_bias_method", Text),
+    Column("estimated_bias_method", Text),  # "owner + cocoverage, ±0.45: estimated from ..."
+    Column("estimated_factuality", Float),  # same, for outlets without a factuality rating
+    Column("estimated_factuality_method", Text),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+)
+
+# Estimates of unrated outlets on each axis, with their evidence (0004). Rewritten whole at each
+# refresh; "insufficient" rows record why an outlet with articles got no estimate.
+outlet_estimates = Table(
+    "outlet_estimates",
+    metadata,
+    Column("outlet_id", Integer, ForeignKey("outlets.id", ondelete="CASCADE"), primary_key=True),
+    Column("axis", String(16), primary_key=True),  # bias | factuality
+    Column("status", String(16), nullable=False),  # estimated | insufficient
+    Column("value", Float),
+    Column("label", String(32)),  # side (bias) or tier (factuality) of the value
+    Column("expected_error", Float),  # cross-validated MAE of outlets with the same evidence
+    Column("baseline_error", Float),  # ... when guessing the mean
+    Column("accuracy", Float),  # ... share of them whose side / tier came out right
+    Column("methods", Text),  # signals used, comma-separated
+    Column("evidence", JSON),  # counts behind each signal
+    Column("sentence", Text),  # "estimated from 41 stories it covered and 3 sibling outlets"
+    Column("computed_at", DateTime, nullable=False),
 )
 
 # Other registered domains and hosts that belong to an outlet (nyti.ms -> nytimes.com).

@@ -23,6 +23,11 @@ def _upsert(conn: Connection, key: str, value: Any, now: datetime) -> None:
         conn.execute(sa_insert(t.state).values(key=key, value=value, updated_at=now))
 
 
+def set_value(conn: Connection, key: str, value: Any, now: datetime) -> None:
+    """Write one named value inside the caller's transaction."""
+    _upsert(conn, key, value, now)
+
+
 def get_value(conn: Connection, key: str) -> Any:
     return conn.execute(select(t.state.c.value).where(t.state.c.key == key)).scalar()
 

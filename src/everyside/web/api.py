@@ -105,6 +105,8 @@ def ratings(request: Request, domain: str) -> dict:
         "bias_spread": o["bias_spread"],
         "factuality": o["factuality"],
         "estimated_bias": o["estimated_bias"],
+        "estimated_factuality": o["estimated_factuality"],
+        "estimates": o["estimates"],  # method, expected error, evidence and date, by axis
         "ratings": o["ratings"],
     }
 

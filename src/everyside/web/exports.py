@@ -36,6 +36,12 @@ CSV_FIELDS = (
     "bias_spread",
     "factuality",
     "factuality_tier",
+    "estimated_bias",  # only for outlets no rater covers, always with its method and error
+    "estimated_tier",
+    "estimated_bias_method",
+    "estimated_factuality",
+    "estimated_factuality_tier",
+    "estimated_factuality_method",
     "owner",
     "owner_category",
     "country",

@@ -203,6 +203,7 @@ def dumps_raters() -> bytes:
             "url": r.url,
             "licence": r.licence,
             "description": r.description,
+            "counts": r.counts,
         }
         for r in RATERS
     ]

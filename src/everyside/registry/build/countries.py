@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
+from everyside.domain.hosts import GENERIC_CCTLDS
 from everyside.errors import EverysideError
 
 OVERRIDES = {
@@ -138,47 +139,6 @@ def _country(text: str) -> str | None:
         return str(_pycountry().countries.lookup(text).alpha_2)
     except LookupError:
         return None
-
-
-# ccTLDs sold as generic names (.tv, .io, .co ...) say nothing about where an outlet is.
-GENERIC_CCTLDS = frozenset(
-    [
-        "ac",
-        "ad",
-        "ag",
-        "ai",
-        "am",
-        "as",
-        "bz",
-        "cc",
-        "cd",
-        "co",
-        "cx",
-        "dj",
-        "fm",
-        "gg",
-        "gl",
-        "gs",
-        "im",
-        "io",
-        "je",
-        "la",
-        "ly",
-        "me",
-        "ms",
-        "mu",
-        "nu",
-        "pw",
-        "sh",
-        "so",
-        "st",
-        "tk",
-        "to",
-        "tv",
-        "vc",
-        "ws",
-    ]
-)
 
 
 def country_from_domain(domain: str) -> str | None:

@@ -1,0 +1,117 @@
+"""Pinned quality floors of the estimated lean and factuality (issue 19; may only move up).
+
+Each labelled file is imported into a fresh store exactly as `everyside eval lean FILE` does:
+a copy *without* Ground News's labels (every `gn_*` field) is imported, clustered and analysed,
+the estimates refreshed, and only then are the labels joined back by article id to check
+against. Figures and method: docs/ratings.md ("Estimated lean and factuality").
+
+Two of the issue's bars are not met; they are pinned as strict expected failures, so the day
+they pass the suite says so: estimate-only agreement with Ground News (0.70; measured 0.672)
+and uci_dev rated-or-estimated (0.95; measured 0.692: its 2014 business and health headlines
+give co-coverage and wording no political signal, and most of its hosts are in no table, so
+most unrated outlets get "not enough evidence" rather than a guess).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from everyside.bench.lean_eval import LeanEvaluation, evaluate_files
+from everyside.settings import load_settings
+
+pytestmark = [pytest.mark.quality, pytest.mark.slow]
+STORIES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stories"
+NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def evaluations(tmp_path_factory: pytest.TempPathFactory) -> dict[str, LeanEvaluation]:
+    paths = [STORIES / "groundnews_feb2026_dev.jsonl", STORIES / "uci_dev.jsonl"]
+    for p in paths:
+        if not p.is_file():
+            pytest.fail(f"labelled data missing: {p} (shared/ beside the repo)")
+    work = tmp_path_factory.mktemp("lean")
+    evs = evaluate_files(
+        paths, lambda d: load_settings(env={}, cli={"data_dir": d}), NOW, workdir=work
+    )
+    for ev in evs:
+        print(ev.to_dict())
+    return {Path(ev.source).stem: ev for ev in evs}
+
+
+def test_feb_stream_articles_have_a_rating_or_an_estimate(evaluations) -> None:  # noqa: ANN001
+    bias = evaluations["groundnews_feb2026_dev"].articles["bias"]
+    assert bias.articles == 1664
+    assert bias.rated_or_estimated >= 0.95  # issue 19's bar; measured 0.9501
+    assert bias.rated / bias.articles >= 0.67  # raters alone (audience ideology not counted)
+
+
+def test_raters_still_agree_with_ground_news(evaluations) -> None:  # noqa: ANN001
+    ref = evaluations["groundnews_feb2026_dev"].articles["bias"].reference_rated
+    assert ref.total >= 1000
+    assert ref.share >= 0.88  # issue 19's bar; measured 0.883
+
+
+def test_estimates_agree_with_ground_news_floor(evaluations) -> None:  # noqa: ANN001
+    ref = evaluations["groundnews_feb2026_dev"].articles["bias"].reference_estimated
+    assert ref.total >= 100
+    assert ref.share >= 0.67  # measured 0.672 (116 articles); the issue's bar is 0.70, below
+
+
+@pytest.mark.xfail(strict=True, reason="issue 19's bar not met: measured 0.672")
+def test_estimates_agree_with_ground_news_issue_bar(evaluations) -> None:  # noqa: ANN001
+    assert evaluations["groundnews_feb2026_dev"].articles["bias"].reference_estimated.share >= 0.70
+
+
+def test_uci_rating_or_estimate_floor(evaluations) -> None:  # noqa: ANN001
+    assert evaluations["uci_dev"].articles["bias"].rated_or_estimated >= 0.69  # measured 0.692
+
+
+@pytest.mark.xfail(strict=True, reason="issue 19's bar not met: measured 0.692 (see docstring)")
+def test_uci_rating_or_estimate_issue_bar(evaluations) -> None:  # noqa: ANN001
+    assert evaluations["uci_dev"].articles["bias"].rated_or_estimated >= 0.95
+
+
+def test_estimated_factuality(evaluations) -> None:  # noqa: ANN001
+    fact = evaluations["groundnews_feb2026_dev"].articles["factuality"]
+    assert fact.rated_or_estimated >= 0.98  # measured 0.987
+    assert fact.reference_estimated.total >= 60
+    assert fact.reference_estimated.share >= 0.85  # measured 0.882 (raters: 0.897)
+    assert evaluations["uci_dev"].articles["factuality"].rated_or_estimated >= 0.99  # 0.998
+
+
+def _methods(ev: LeanEvaluation, axis: str) -> dict[str, dict]:
+    return {m["method"]: m for m in ev.scores[axis]["methods"]}
+
+
+# (method, bias MAE floor, factuality MAE floor): each must also beat guessing the mean
+LOO_FLOORS = [
+    ("owner", 0.26, 0.05),
+    ("audience", 0.59, 0.23),
+    ("labels", 0.84, 0.31),
+    ("profile", 0.88, 0.40),
+    ("wording", 1.06, 0.54),  # 40 outlets with 3+ own articles: the weakest signal here
+    ("combined", 0.76, 0.31),
+]
+
+
+@pytest.mark.parametrize(("method", "bias_mae", "fact_mae"), LOO_FLOORS)
+def test_leave_one_out_per_method(evaluations, method: str, bias_mae: float, fact_mae: float):  # noqa: ANN001, ANN201
+    for axis, ceiling in (("bias", bias_mae), ("factuality", fact_mae)):
+        m = _methods(evaluations["groundnews_feb2026_dev"], axis)[method]
+        assert m["mae"] <= ceiling and m["mae"] < m["baseline_mae"]
+        assert m["accuracy"] > m["baseline_accuracy"]
+
+
+def test_store_signals_on_the_feb_stream(evaluations) -> None:  # noqa: ANN001
+    """Co-coverage carries a political signal on a political stream (not on uci_dev's business
+    news); the combination over outlets in stories beats guessing by a wide margin."""
+    feb = _methods(evaluations["groundnews_feb2026_dev"], "bias")
+    assert feb["cocoverage"]["outlets"] >= 500
+    assert feb["cocoverage"]["mae"] <= 0.69 < feb["cocoverage"]["baseline_mae"]
+    seen = feb["combined, outlets in stories"]
+    assert seen["mae"] <= 0.52 and seen["accuracy"] >= 0.65  # measured 0.514, 66.0%
+    assert seen["baseline_accuracy"] < 0.45
