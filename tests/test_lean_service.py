@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 from everyside.domain.hosts import tld_country
 from everyside.domain.lean import EstimateParams
@@ -232,3 +232,49 @@ def test_reference_labels_in_extra_never_change_an_estimate(store: Store) -> Non
     for axis in ("bias", "factuality"):
         assert first[axis].estimates == second[axis].estimates
         assert first[axis].scores == second[axis].scores
+
+
+def test_only_the_end_of_an_import_forces_a_refresh(store: Store, tmp_path: Path) -> None:
+    """Every pipeline batch ends with a repair pass, so the forced refresh has its own flag: an
+    ingest round (the default) counts its stories toward `estimate_refresh_stories`, the end of
+    an import refreshes at once."""
+    from everyside.services.pipeline import process_pending
+
+    ids = seed(store)
+
+    def next_story_ids(conn) -> None:  # noqa: ANN001
+        if conn.dialect.name == "postgresql":  # seed() chose story ids itself
+            conn.execute(text("SELECT setval(pg_get_serial_sequence('stories', 'id'), 100)"))
+
+    store.write(next_story_ids)
+    cli = {"data_dir": str(tmp_path), "story_embeddings": False, "estimate_refresh_stories": 200}
+    settings = load_settings(env={}, cli=cli)
+
+    def unassigned(n: int):  # noqa: ANN202
+        def go(conn) -> None:  # noqa: ANN001
+            conn.execute(
+                insert(t.articles).values(
+                    key=f"https://r1.de/new-{n}",
+                    url=f"https://r1.de/new-{n}",
+                    domain="r1.de",
+                    outlet_id=ids["r1.de"],
+                    title=f"Harbour strike enters day {n}",
+                    text="Dock workers walked out over pay and shifts.",
+                    published_at=T0,
+                    created_at=T0,
+                    updated_at=T0,
+                )
+            )
+
+        return go
+
+    store.write(unassigned(1))
+    assert process_pending(store, settings, T0).stories_changed >= 1
+    with store.read() as conn:
+        assert get_value(conn, "estimates.scores") is None  # an ingest round: counted only
+        assert get_value(conn, "estimates.pending_stories") >= 1
+    store.write(unassigned(2))
+    assert process_pending(store, settings, T0, refresh_estimates=True).stories_changed >= 1
+    with store.read() as conn:
+        assert get_value(conn, "estimates.scores") is not None  # an import: refreshed
+        assert get_value(conn, "estimates.pending_stories") == 0
