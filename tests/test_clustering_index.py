@@ -1,30 +1,65 @@
-"""Candidate retrieval: the inverted index over the open stories."""
+"""Candidate retrieval: the member index (signatures, postings, the dense ring)."""
 
 from __future__ import annotations
 
-from everyside.domain.clustering.index import CandidateIndex
-from everyside.domain.clustering.story import ArticleVecs
+import numpy as np
+import pytest
+
+from everyside.domain.clustering.index import MemberIndex, signature
 
 
-def _query(text: dict[str, float]) -> ArticleVecs:
-    return ArticleVecs({}, text, {}, 1.0, 1.0, 1.0, True)
+def test_signature_keeps_the_heaviest_terms_at_unit_length():
+    sig = signature({"a": 3.0, "b": 4.0, "c": 0.1}, 2)
+    assert set(sig) == {"a", "b"}
+    assert sum(v * v for v in sig.values()) == pytest.approx(1.0)
+    assert signature({"x": 2.0}, 4, "@") == {"@x": 1.0}
+    assert signature({}, 4) == {}
 
 
-def test_lexical_candidates_rank_by_shared_weight():
-    ix = CandidateIndex(candidates=2)
-    ix.index(1, [("quake", 0.9), ("chile", 0.4)])
-    ix.index(2, [("fed", 0.9)])
-    ix.index(3, [("chile", 0.9)])
-    assert ix.query(_query({"quake": 1.0, "chile": 1.0})) == [1, 3]
+def test_the_query_score_is_the_cosine_of_two_signatures():
+    ix = MemberIndex()
+    a = signature({"quake": 0.9, "chile": 0.4, "valdivia": 0.7}, 24)
+    b = signature({"quake": 0.5, "chile": 0.9}, 24)
+    ix.add("m1", a, {}, None)
+    ix.add("m2", signature({"fed": 1.0}, 24), {}, None)
+    text, ents = ix.query(b, {})
+    expected = sum(a[k] * b[k] for k in b if k in a)
+    assert text == {"m1": pytest.approx(expected)} and ents == {}
 
 
-def test_a_removed_story_is_never_a_candidate():
-    ix = CandidateIndex(candidates=3)
-    ix.index(1, [("quake", 0.9)])
-    ix.index(2, [("quake", 0.5)])
+def test_a_removed_member_is_never_found_and_its_slot_is_reused():
+    ix = MemberIndex()
+    ix.add(1, {"quake": 1.0}, {"@chile": 1.0}, None)
+    ix.add(2, {"quake": 1.0}, {}, None)
     ix.remove(1)
-    assert ix.query(_query({"quake": 1.0})) == [2]
-    assert len(ix) == 1
+    assert ix.query({"quake": 1.0}, {"@chile": 1.0}) == ({2: pytest.approx(1.0)}, {})
+    assert len(ix) == 1 and "@chile" not in ix.postings
+    ix.add(3, {"fed": 1.0}, {}, None)
+    assert ix.query({"quake": 1.0}, {}) == ({2: pytest.approx(1.0)}, {})
+
+
+def test_only_the_most_recent_members_of_a_key_are_read():
+    ix = MemberIndex(scan=4)
+    for k in range(20):
+        ix.add(k, {"common": 1.0}, {}, None)
+    found, _ = ix.query({"common": 1.0}, {})
+    assert set(found) == {16, 17, 18, 19}
+    assert len(ix.postings["common"][0]) <= 8  # never more than twice what is read
+
+
+def test_the_dense_ring_finds_the_nearest_recent_embeddings():
+    rng = np.random.default_rng(1)
+    vecs = rng.normal(size=(30, 16)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    ix = MemberIndex(ring=8, dense_k=2)
+    for k, v in enumerate(vecs):
+        ix.add(k, {f"t{k}": 1.0}, {}, v)
+    near = dict(ix.nearest(vecs[25]))
+    assert 25 in near and near[25] == pytest.approx(1.0, abs=1e-5)
+    assert all(k >= 22 for k in near)  # only the last 8 are in the ring
+    assert 5 not in dict(ix.nearest(vecs[5]))
+    ix.remove(25)
+    assert 25 not in dict(ix.nearest(vecs[25]))
 
 
 def test_idfs_are_exactly_idf_for_rare_and_common_keys_as_the_count_grows():

@@ -88,7 +88,7 @@ def test_assign_allsides_dev_into_sqlite(tmp_path, settings):
         changed = story_service.assign_pending(store, settings, NOW)
         assigned = _assigned(store)
         assert None not in assigned.values()
-        assert changed == set(assigned.values())
+        assert set(assigned.values()) <= changed  # (and stories merged away by repair)
         ids = sorted(gold)
         s = score([gold[i] for i in ids], [assigned[i] for i in ids])
         assert s.b3_f1 >= 0.95 and s.b3_p >= 0.95

@@ -98,6 +98,25 @@ def test_eval_clustering_per_day_redates_the_stream(tmp_path):
     assert 1 <= spread["predicted_stories"] <= 60
 
 
+def test_eval_clustering_order_all_prints_every_arrival_order(tmp_path):
+    """`--order all` scores the file's own order, an interleaved copy and a shuffled copy in
+    one run, each with its predicted and gold story counts (a stable JSON shape: the
+    before-stop hook and other scripts read it)."""
+    small = _slice(STORIES / "allsides_dev.jsonl", tmp_path / "a.jsonl", 20)
+    out = _run("eval", "clustering", str(small), "--json", "--order", "all")
+    objs = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    engine = [o for o in objs if "system" not in o]
+    assert [o["order"] for o in engine] == ["own", "spread", "shuffled"]
+    for o in engine:
+        assert o["gold_stories"] == 20 and 1 <= o["predicted_stories"] <= 60
+        assert {"b3_f1", "b3_p", "b3_r", "file"} <= o.keys()
+    baselines = {(o["order"], o["system"]) for o in objs if "system" in o}
+    assert ("shuffled", "baseline_tfidf") in baselines
+    result = CliRunner().invoke(app, ["eval", "clustering", str(small), "--order", "sideways"])
+    assert result.exit_code != 0
+    assert "unknown order" in str(result.exception) + result.output
+
+
 def test_bench_cluster_runs_and_prints_rate_stories_and_memory():
     """A small `bench cluster` (the real one stores 1,000,000 articles; docs/performance.md)."""
     out = _run("bench", "cluster", "--stored", "300", "--measure", "100", "--data", str(STORIES))

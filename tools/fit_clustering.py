@@ -1,30 +1,36 @@
-"""Fit the join/new decision of the story engine on the labelled dev streams.
+"""Fit the join/new decision of the story engine on a mix of arrival orders.
 
     .venv/bin/python tools/fit_clustering.py [--data ../shared/data/stories] [--write]
 
-1. Replays each dev file in stream order with *gold* story state (teacher forcing): for every
-   article, the candidate stories the index retrieves give one example each (features from
-   `decision.channels`, label = is the article's gold story).
-2. Fits a logistic regression with the signs of `decision.SIGNS` (each file weighted
-   equally, so the big file does not dominate). C = 100 (weak regularisation: the features
-   are small cosines whose useful weights are large; see docs/design-notes/clustering.md).
-3. Picks one join threshold and one repair merge threshold on the mean B-cubed F1 of the
-   product's replay (online + the repair pass every 200 articles) over the dev files (the same
-   pair for every file): among pairs within `TIE` of the best, the most conservative.
-Two variants are fitted: for engines without the dense channel (lexical) and with it (dense).
-With --write, writes src/everyside/domain/clustering/weights.py.
---dense-copies PER_DAY[:SPREAD] ... (every file re-dated to PER_DAY articles a day, each
-article delayed by a random time of mean SPREAD hours) and the experiment --shuffled-copies
-(undated files in a random order) add streams to training and to the threshold choice. --save
-and --write-from let the two variants be fitted in parallel processes.
+The streams: each dev file in its own order (uci_dev, allsides_dev, neus_train and the two real
+feed streams groundnews_feb2026_dev and groundnews_aug2025_dev), and the three labelled files
+also interleaved (re-dated to 5,000 a day with delays of mean 6 h) and shuffled. The copies use
+seeds of their own (`TRAIN_SEEDS`), not the evaluation's, so `everyside eval clustering`
+scores streams the fit never read.
+
+1. Replays every stream, first with *gold* story state (teacher forcing), then twice more with
+   the model's own decisions (DAgger): for every article, each candidate story the engine
+   retrieves gives one example (features from `decision.channels`, label = most of the story's
+   articles share the article's gold story).
+2. Fits a logistic regression with every weight >= 0 (`decision.SIGNS`), each *file* weighted
+   equally and within a file each arrival order equally, C = 100.
+3. Picks the join threshold, then the repair merge threshold, on the mean B-cubed F1 of the
+   product's replay (online + the repair pass every 200 articles), with the same weights:
+   among values within `TIE` of the best, the most conservative (the higher threshold).
+
+Two variants: with the dense channel (dense) and for lexical channels only (lexical).
+With --write, writes src/everyside/domain/clustering/weights.py. --save/--write-from let the two
+variants be fitted in parallel processes. The gold `story` field is read only here, never by
+the engine.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,331 +38,260 @@ from scipy.optimize import minimize
 from scipy.special import expit
 
 from everyside.domain.clustering.decision import FEATURES, SIGNS, JoinModel, channels
-from everyside.domain.clustering.engine import Embedder, EngineParams, StoryEngine, trusted_time
+from everyside.domain.clustering.engine import EngineParams, StoryEngine, _lang
 from everyside.domain.clustering.metrics import score
-from everyside.domain.clustering.replay import (
-    SPREAD_SEED,
-    item_from_row,
-    replay,
-    retimed,
-    stream_order,
-)
-from everyside.domain.clustering.text import extract
-from everyside.services.embeddings import load_embedder
+from everyside.domain.clustering.replay import arranged, item_from_row, replay, stream_order
 
 ROOT = Path(__file__).resolve().parents[1]
-DEV = ("uci_dev.jsonl", "allsides_dev.jsonl", "neus_train.jsonl")
-THRESHOLDS = (0.3, 0.4, 0.5)
-MERGE_THRESHOLDS = (0.4, 0.5, 0.6, 0.9)
-SHUFFLE_SEED = 1
-TRAIN_SPREAD_SEED = 12  # re-dated training copies; the evaluation's copies use SPREAD_SEED
-TIE = 0.003  # mean dev F1 differences below this are noise
+FILES = (
+    "uci_dev.jsonl",
+    "allsides_dev.jsonl",
+    "neus_train.jsonl",
+    "groundnews_feb2026_dev.jsonl",
+    "groundnews_aug2025_dev.jsonl",
+)
+REAL_STREAMS = ("groundnews_feb2026_dev.jsonl", "groundnews_aug2025_dev.jsonl")
+TRAIN_SEEDS = {"spread": 12, "shuffled": 14}  # the evaluation uses 11 and 13
+THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+MERGE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)  # 1.01: no merges
+C = 100.0
+TIE = 0.003
 
 
-def load(path: Path) -> list[dict]:
-    with path.open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+@dataclass
+class Stream:
+    name: str  # file/order
+    file: str
+    items: list
+    gold: list[str]
 
 
-def shuffled_copies(data: dict[str, list[dict]]) -> dict[str, list[dict]]:
-    """A copy of every dev file without dates, in a fixed random order.
-
-    Undated articles stream in file order, and neus_train lists each story's three articles
-    together: an engine fitted on that order alone never sees an undated story polluted by a
-    wrong join before its own next article arrives, as it would in an interleaved stream.
-    """
-    out = {}
-    for name, rows in data.items():
-        if not any(r.get("date") for r in rows):
-            copy = list(rows)
-            random.Random(SHUFFLE_SEED).shuffle(copy)
-            out[name.replace(".jsonl", "_shuffled.jsonl")] = copy
+def streams(data_dir: Path) -> list[Stream]:
+    out = []
+    for name in FILES:
+        with (data_dir / name).open(encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in fh if line.strip()]
+        orders = ("own",) if name in REAL_STREAMS else ("own", "spread", "shuffled")
+        for order in orders:
+            arr = arranged(rows, order, seed=TRAIN_SEEDS.get(order))
+            items = [item_from_row(r) for r in arr]
+            idx = stream_order(items)
+            out.append(
+                Stream(
+                    f"{name.removesuffix('.jsonl')}/{order}",
+                    name,
+                    [items[i] for i in idx],
+                    [arr[i]["story"] for i in idx],
+                )
+            )
     return out
 
 
-def examples(
-    rows: list[dict], model: JoinModel | None = None, embedder: Embedder | None = None
-) -> tuple[list[list[float]], list[int], float]:
-    """Candidate examples of one stream, and the retrieval recall.
+def _engine(dense: bool, model: JoinModel | None = None) -> StoryEngine:
+    embedder = None
+    if dense:
+        from everyside.services.embeddings import load_embedder
 
-    Without a model the state follows the gold stories (teacher forcing); with one, the
-    engine's own decisions (on-policy, as in DAgger), and a candidate is positive when most
-    of its members belong to the article's gold story.
-    """
-    items = [item_from_row(r) for r in rows]
-    gold_ids: dict[str, int] = {}
-    # teacher forcing never asks the model: a neutral one stands in
-    # (the merge model is never used here; passing one keeps the engine from loading the shipped
-    # weights, which do not exist yet when a feature was just added)
-    stand_in = model or JoinModel((0.0,) * len(FEATURES), 0.0, 0.5)
-    eng = StoryEngine(model=stand_in, merge_model=stand_in, embedder=embedder)
-    majority: dict[int, Counter[int]] = {}
+        embedder = load_embedder()
+    # the shipped weights may be stale while fitting: never read them
+    placeholder = JoinModel(tuple(0.0 for _ in FEATURES), -10.0, 0.5)
+    m = model or placeholder
+    return StoryEngine(EngineParams(), model=m, merge_model=m, embedder=embedder)
+
+
+def examples(s: Stream, dense: bool, model: JoinModel | None) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate rows of one stream: gold state when `model` is None, else its decisions."""
+    eng = _engine(dense, model)
+    gold_story: dict[str, int] = {}  # teacher forcing: gold story -> engine story
+    members: dict[int, Counter[str]] = {}  # engine story -> gold labels of its members
     xs: list[list[float]] = []
     ys: list[int] = []
-    found = needed = 0
-    for i in stream_order(items):
-        item = items[i]
-        gid = gold_ids.setdefault(rows[i]["story"], len(gold_ids) + 1)
-        t = trusted_time(item.published_at, eng.clock, None, eng.params.max_date_skew_hours)
-        f = extract(item)
+    for it, g in zip(s.items, s.gold, strict=True):
+        t = eng.clock.trusted(it.published_at, None)
+        head, boiler, f = eng._features(it)
         eng._advance(t)
-        vecs = eng._vecs(f, item)
-        ts = t.timestamp() if t else None
-        cands = eng.candidates(vecs) if not f.empty else []
-        if model is None:
-            needed += gid in eng.stories
-            found += gid in cands
+        if f.empty:
+            sid = eng._open(it, f, t, None)
+            members.setdefault(sid, Counter())[g] += 1
+            continue
+        vecs = eng._vecs(f, head, boiler, it)
+        ts = t.timestamp() if t is not None else None
+        lang = _lang(it.lang)
         best, best_p = None, 0.0
-        solo = eng.solo()
-        for sid in cands:
-            x = channels(vecs, ts, eng.stories[sid], solo)
+        for sid, ev in eng.evidence(vecs).items():
+            st = eng.stories[sid]
+            if lang and st.lang and lang != st.lang:
+                continue
+            x = channels(vecs, ev, st, eng.seq - st.seq, ts)
+            label = members[sid].most_common(1)[0][0] == g if sid in members else False
             xs.append(x)
-            label = sid == gid if model is None else majority[sid].most_common(1)[0][0] == gid
             ys.append(int(label))
-            p = model.prob(x) if model else 0.0
-            if p > best_p:
-                best, best_p = sid, p
+            if model is not None:
+                p = model.prob(x)
+                if p > best_p:
+                    best, best_p = sid, p
         if model is None:
-            target = gid
-        elif best is not None and best_p >= model.threshold:
-            target = best
+            target = gold_story.get(g)
+            join = target if target is not None and target in eng.stories else None
         else:
-            target = eng.next_id + len(rows) + 1  # a fresh id, never a gold one
-        if target in eng.stories:
-            eng._join(target, item, f, t, vecs)
+            join = best if best is not None and best_p >= model.threshold else None
+        if join is not None:
+            eng._update(eng.stories[join], it, f, t, vecs)
+            sid = join
         else:
-            eng._open(item, f, t, vecs, story_id=target, index=not f.empty)
-        majority.setdefault(target, Counter())[gid] += 1
-    return xs, ys, found / max(needed, 1)
+            sid = eng._open(it, f, t, vecs)
+        gold_story.setdefault(g, sid)
+        members.setdefault(sid, Counter())[g] += 1
+    return np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
 
 
-def replay_f1(
-    rows: list[dict], join: JoinModel, merge: JoinModel, embedder: Embedder | None
-) -> tuple[float, float]:
-    """B-cubed F1 and precision of the product's replay (online + the default repair pass)."""
-    items = [item_from_row(r) for r in rows]
-    params = EngineParams()
-    order = stream_order(items)
-    pred = replay(
-        StoryEngine(params, model=join, merge_model=merge, embedder=embedder),
-        [items[i] for i in order],
-        params.repair_every,
+def stream_weights(ss: list[Stream]) -> list[float]:
+    """Each file weighs 1, split equally between its arrival orders."""
+    per_file = Counter(s.file for s in ss)
+    return [1.0 / per_file[s.file] for s in ss]
+
+
+def fit(parts: list[tuple[np.ndarray, np.ndarray, float]]) -> tuple[np.ndarray, float]:
+    x = np.vstack([p[0] for p in parts])
+    y = np.concatenate([p[1] for p in parts])
+    w = np.concatenate([np.full(len(p[1]), p[2] / max(1, len(p[1]))) for p in parts])
+    w = w / w.sum() * len(y)
+    m = x.shape[1]
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        coef, b = theta[:m], theta[m]
+        z = x @ coef + b
+        p = expit(z)
+        ll = float((w * (np.logaddexp(0.0, z) - y * z)).sum()) + 0.5 / C * float(coef @ coef)
+        gz = w * (p - y)
+        return ll, np.concatenate([x.T @ gz + coef / C, [gz.sum()]])
+
+    bounds = [(0.0, None) if s > 0 else (None, 0.0) for s in SIGNS] + [(None, None)]
+    r = minimize(loss, np.zeros(m + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+    return r.x[:m], float(r.x[m])
+
+
+def _examples_job(args: tuple) -> tuple[np.ndarray, np.ndarray]:
+    return examples(*args)
+
+
+def replay_f1(s: Stream, dense: bool, model: JoinModel, merge: JoinModel, repair: int) -> float:
+    eng = _engine(dense)
+    eng.model, eng.merge_model = model, merge
+    return score(s.gold, replay(eng, s.items, repair)).b3_f1
+
+
+def _replay_job(args: tuple) -> float:
+    return replay_f1(*args)
+
+
+def weighted_mean(values: list[float], ws: list[float]) -> float:
+    return float(np.dot(values, ws) / sum(ws))
+
+
+def fit_variant(ss: list[Stream], dense: bool, rounds: int, pool: ProcessPoolExecutor) -> dict:
+    ws = stream_weights(ss)
+    data = [list(p) for p in pool.map(_examples_job, [(s, dense, None) for s in ss])]
+    coef, b = fit([(*d, w) for d, w in zip(data, ws, strict=True)])
+    for r in range(rounds):
+        model = JoinModel(tuple(coef), b, 0.5)
+        more = list(pool.map(_examples_job, [(s, dense, model) for s in ss]))
+        data = [
+            (np.vstack([d[0], m[0]]), np.concatenate([d[1], m[1]]))
+            for d, m in zip(data, more, strict=True)
+        ]
+        coef, b = fit([(*d, w) for d, w in zip(data, ws, strict=True)])
+        print(
+            f"round {r + 1}: "
+            + ", ".join(f"{f}={c:.2f}" for f, c in zip(FEATURES, coef, strict=True))
+            + f", b={b:.2f}",
+            flush=True,
+        )
+    no_merge = JoinModel(tuple(coef), b, 1.01)
+    joins = {}
+    for thr in THRESHOLDS:
+        model = JoinModel(tuple(coef), b, thr)
+        f1 = list(pool.map(_replay_job, [(s, dense, model, no_merge, 0) for s in ss]))
+        joins[thr] = weighted_mean(f1, ws)
+        print(
+            f"join {thr}: mean {joins[thr]:.4f} "
+            + " ".join(f"{s.name}={v:.3f}" for s, v in zip(ss, f1, strict=True)),
+            flush=True,
+        )
+    top = max(joins.values())
+    join = max(t for t, v in joins.items() if v >= top - TIE)
+    model = JoinModel(tuple(coef), b, join)
+    merges = {}
+    for thr in MERGE_THRESHOLDS:
+        merge = JoinModel(tuple(coef), b, thr)
+        f1 = list(
+            pool.map(
+                _replay_job, [(s, dense, model, merge, EngineParams().repair_every) for s in ss]
+            )
+        )
+        merges[thr] = weighted_mean(f1, ws)
+        print(
+            f"merge {thr}: mean {merges[thr]:.4f} "
+            + " ".join(f"{s.name}={v:.3f}" for s, v in zip(ss, f1, strict=True)),
+            flush=True,
+        )
+    top = max(merges.values())
+    merge_thr = max(t for t, v in merges.items() if v >= top - TIE)
+    return {
+        "coef": [round(float(c), 4) for c in coef],
+        "intercept": round(b, 4),
+        "join": join,
+        "merge": merge_thr,
+    }
+
+
+def write(fitted: dict[str, dict]) -> None:
+    def tup(v: dict) -> str:
+        coef = ", ".join(f"{c}" for c in v["coef"])
+        return f"(\n    ({coef}),\n    {v['intercept']},\n    {v['join']},\n    {v['merge']},\n)"
+
+    feats = "".join(f'    "{f}",\n' for f in FEATURES)
+    text = (
+        '"""Fitted weights of the story engine. Generated by tools/fit_clustering.py; do not edit.\n\n'
+        "DENSE is for engines with the dense channel, LEXICAL for engines without an embedder, each\n"
+        "(coefficients, intercept, join threshold, merge threshold): one logistic model decides both\n"
+        'article vs story (online) and story vs story (the repair pass), each at its own threshold."""\n\n'
+        f"FEATURES = (\n{feats})\n"
+        f"DENSE: tuple[tuple[float, ...], float, float, float] = {tup(fitted['dense'])}\n"
+        f"LEXICAL: tuple[tuple[float, ...], float, float, float] = {tup(fitted['lexical'])}\n"
     )
-    s = score([rows[i]["story"] for i in order], pred)
-    return s.b3_f1, s.b3_p
+    (ROOT / "src/everyside/domain/clustering/weights.py").write_text(text, encoding="utf-8")
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "stories")
-    ap.add_argument("--write", action="store_true")
-    ap.add_argument(
-        "--c", type=float, default=100.0, help="inverse regularisation strength (see notes)"
-    )
-    ap.add_argument("--rounds", type=int, default=2, help="on-policy (DAgger) rounds")
-    ap.add_argument("--threshold", type=float, default=0.5, help="join threshold while fitting")
-    ap.add_argument(
-        "--variant",
-        choices=("lexical", "dense", "both"),
-        default="both",
-        help="fit the model for engines without / with the dense channel",
-    )
-    ap.add_argument(
-        "--shuffled-copies",
-        action="store_true",
-        help="also train and pick thresholds on a shuffled copy of each undated dev file",
-    )
-    ap.add_argument(
-        "--dense-copies",
-        nargs="*",
-        default=[],
-        metavar="PER_DAY[:SPREAD]",
-        help="also train and pick thresholds on a copy of each dev file re-dated to PER_DAY "
-        "articles a day, each article delayed by a random time of mean SPREAD hours (default "
-        "0: back to back), for each copy given (dense streams: replay.retimed, "
-        "docs/quality.md)",
-    )
-    ap.add_argument(
-        "--regime",
-        choices=("burst", "spread"),
-        default="burst",
-        help="burst (default): train on the dev files (and any copies); spread: train only on "
-        "the --dense-copies, re-dated with a seed the evaluation does not use (the model the "
-        "engine switches to when a stream's stories arrive hours apart)",
-    )
-    ap.add_argument("--save", type=Path, help="also write the fitted variant(s) to this JSON file")
-    ap.add_argument(
-        "--write-from",
-        type=Path,
-        nargs="+",
-        metavar="JSON",
-        help="fit nothing: write weights.py from files that --save wrote (variants fitted in "
-        "parallel processes)",
-    )
+    ap.add_argument("--variant", choices=("dense", "lexical", "both"), default="both")
+    ap.add_argument("--rounds", type=int, default=2, help="DAgger rounds after teacher forcing")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--save", type=Path, help="write the fitted variant(s) to this JSON file")
+    ap.add_argument("--write", action="store_true", help="write weights.py")
+    ap.add_argument("--write-from", nargs="+", type=Path, help="write weights.py from saved fits")
     args = ap.parse_args()
     if args.write_from:
-        saved: dict[str, Fitted] = {}
-        for path in args.write_from:
-            for name, (coef, intercept, join, merge) in json.loads(path.read_text()).items():
-                saved[name] = (tuple(coef), intercept, join, merge)
-        write(saved)
+        fitted: dict[str, dict] = {}
+        for p in args.write_from:
+            fitted.update(json.loads(p.read_text()))
+        write(fitted)
         return
-    data = {name: load(args.data / name) for name in DEV}
-    if args.shuffled_copies:
-        data.update(shuffled_copies(data))
-    originals = [(n, rows) for n, rows in data.items() if "_shuffled" not in n]
-    seed = TRAIN_SPREAD_SEED if args.regime == "spread" else SPREAD_SEED
-    copies = {}
-    for spec in args.dense_copies:
-        per_day, _, spread = spec.partition(":")
-        copies.update(
-            {
-                name.replace(".jsonl", f"_at{spec.replace(':', 's')}.jsonl"): retimed(
-                    rows, int(per_day), spread_hours=float(spread or 0), seed=seed
-                )
-                for name, rows in originals
-            }
-        )
-    if args.regime == "spread":
-        if not copies:
-            raise SystemExit("--regime spread trains on copies only: give --dense-copies")
-        data = copies
-    else:
-        data.update(copies)
-    variants = ("lexical", "dense") if args.variant == "both" else (args.variant,)
-    suffix = "_spread" if args.regime == "spread" else ""
-    fitted_now = {v + suffix: fit_variant(args, data, v) for v in variants}
+    ss = streams(args.data)
+    variants = ("dense", "lexical") if args.variant == "both" else (args.variant,)
+    fitted = {}
+    with ProcessPoolExecutor(args.workers) as pool:
+        for v in variants:
+            fitted[v] = fit_variant(ss, v == "dense", args.rounds, pool)
+            print(v, json.dumps(fitted[v]), flush=True)
     if args.save:
-        args.save.write_text(json.dumps(fitted_now, indent=1), encoding="utf-8")
+        args.save.write_text(json.dumps(fitted, indent=1))
     if args.write:
-        write(fitted_now)
-
-
-Fitted = tuple[tuple[float, ...], float, float, float]  # coef, intercept, join, merge
-
-
-def fit_variant(args: argparse.Namespace, data: dict[str, list[dict]], variant: str) -> Fitted:
-    embedder = load_embedder() if variant == "dense" else None
-    if variant == "dense" and embedder is None:
-        raise SystemExit("the dense variant needs wordllama (pip install wordllama)")
-    print(f"== {variant} ==")
-    X: list[list[float]] = []
-    y: list[int] = []
-    w: list[float] = []
-    model: JoinModel | None = None
-    for rnd in range(args.rounds + 1):
-        for name, rows in data.items():
-            xs, ys, recall = examples(rows, model, embedder)
-            print(
-                f"round {rnd} {name}: {len(xs)} examples, {sum(ys)} positive"
-                + (f", candidate recall {recall:.3f}" if model is None else "")
-            )
-            X += xs
-            y += ys
-            w += [1.0 / len(xs)] * len(xs)
-        model = fit(X, y, w, len(data) * (rnd + 1), args.c, args.threshold)
-    assert model is not None
-    # the merge decision uses the same model on story-vs-story channels with its own threshold:
-    # a model fitted on story pairs from replays did worse (neus_train 0.83 vs 0.86 F1 for the
-    # lexical variant; see docs/design-notes/clustering.md)
-    means: dict[tuple[float, float], float] = {}
-    for thr in THRESHOLDS:
-        for mthr in MERGE_THRESHOLDS:
-            res = {
-                name: replay_f1(
-                    rows,
-                    JoinModel(model.coef, model.intercept, thr),
-                    JoinModel(model.coef, model.intercept, mthr),
-                    embedder,
-                )
-                for name, rows in data.items()
-            }
-            mean = sum(f for f, _ in res.values()) / len(res)
-            print(
-                f"join {thr} merge {mthr}: "
-                + " ".join(f"{n.split('.')[0]} F1={f:.3f} P={p:.3f}" for n, (f, p) in res.items())
-                + f" mean={mean:.3f}",
-                flush=True,
-            )
-            means[(thr, mthr)] = mean
-    thr, mthr = pick_thresholds(means)
-    print(f"{variant}: chosen join threshold {thr}, merge threshold {mthr}")
-    return tuple(model.coef), model.intercept, thr, mthr
-
-
-def pick_thresholds(means: dict[tuple[float, float], float]) -> tuple[float, float]:
-    """Among (join, merge) pairs whose mean dev F1 is within `TIE` of the best, the one with the
-    highest merge threshold, then the highest join threshold: a wrong join costs more than a
-    split, so near-ties go to precision."""
-    top = max(means.values())
-    return max((p for p, m in means.items() if m >= top - TIE), key=lambda p: (p[1], p[0]))
-
-
-def fit(
-    X: list[list[float]], y: list[int], w: list[float], groups: int, c: float, threshold: float
-) -> JoinModel:
-    """Logistic regression with the signs of `decision.SIGNS` (similarities >= 0, penalties
-    <= 0): L2-regularised log loss, C * sum(weight * loss) + |coef|^2 / 2 as scikit-learn
-    defines it, minimised by L-BFGS-B within those bounds (the intercept is free)."""
-    Xa = np.array(X, dtype=float)
-    ya = np.array(y, dtype=float)
-    sw = np.array(w) * len(w) / groups * c
-    n = Xa.shape[1]
-
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        z = Xa @ theta[:n] + theta[n]
-        # log(1 + e^z) - y z, stably
-        value = float(sw @ (np.logaddexp(0.0, z) - ya * z)) + 0.5 * float(theta[:n] @ theta[:n])
-        r = sw * (expit(z) - ya)
-        grad = np.append(Xa.T @ r + theta[:n], r.sum())
-        return value, grad
-
-    bounds = [(0.0, None) if sign > 0 else (None, 0.0) for sign in SIGNS] + [(None, None)]
-    res = minimize(
-        loss,
-        np.zeros(n + 1),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=bounds,
-        options={"maxiter": 20000, "maxfun": 40000},
-    )
-    if not res.success:
-        print("warning: the fit did not converge:", res.message)
-    coef = tuple(round(float(v), 4) for v in res.x[:n])
-    intercept = round(float(res.x[n]), 4)
-    print("coef", dict(zip(FEATURES, coef, strict=True)), "intercept", intercept)
-    return JoinModel(coef, intercept, threshold)
-
-
-def write(fitted_now: dict[str, Fitted]) -> None:
-    """Write weights.py; a variant not fitted in this run keeps its shipped weights."""
-    from everyside.domain.clustering import weights as shipped
-
-    names = ("lexical", "dense", "lexical_spread", "dense_spread")
-    partial = any(n not in fitted_now for n in names)
-    if partial and tuple(shipped.FEATURES) != FEATURES:
-        raise SystemExit("the features changed: fit every variant of both regimes")
-    out = ROOT / "src" / "everyside" / "domain" / "clustering" / "weights.py"
-    feats = "".join(f'    "{f}",\n' for f in FEATURES)
-    body = (
-        '"""Fitted weights of the story engine. Generated by tools/fit_clustering.py; '
-        "do not edit.\n\nLEXICAL is for engines without an embedder, DENSE for engines with "
-        "the dense channel, each\n(coefficients, intercept, join threshold, merge threshold): "
-        "one logistic model decides both\narticle vs story (online) and story vs story (the "
-        "repair pass), each at its own threshold.\n*_SPREAD are fitted on re-dated copies whose "
-        "articles arrive hours apart (the\nengine switches to them for such streams; "
-        '--regime spread)."""\n\n'
-        f"FEATURES = (\n{feats})\n"
-    )
-    for name in names:
-        coef, intercept, join, merge = fitted_now.get(name) or getattr(shipped, name.upper())
-        body += (
-            f"{name.upper()}: tuple[tuple[float, ...], float, float, float] = (\n    (\n"
-            + "".join(f"        {c!r},\n" for c in coef)
-            + f"    ),\n    {intercept!r},\n    {join!r},\n    {merge!r},\n)\n"
-        )
-    out.write_text(body, encoding="utf-8")
-    print("wrote", out)
+        write(fitted)
 
 
 if __name__ == "__main__":

@@ -21,11 +21,13 @@ from everyside.bench.commands import console, state
 from everyside.bench.commands import eval_app as app
 from everyside.domain.clustering.metrics import Scores, score
 from everyside.domain.clustering.replay import (
+    DEFAULT_PER_DAY,
     DENSE_SPREAD_HOURS,
+    ORDERS,
+    arranged,
     item_from_row,
     nearest_previous,
     replay,
-    retimed,
     single_pass,
     stream_order,
 )
@@ -90,13 +92,11 @@ def tfidf_baseline(rows: list[dict[str, Any]]) -> tuple[Scores, float]:
     return best[0], best[1]
 
 
-def embedding_baseline(rows: list[dict[str, Any]]) -> Scores | None:
-    """Single-pass cosine >= 0.7 on wordllama sentence embeddings; None without the extra."""
-    try:
-        import wordllama
-        from wordllama import WordLlama
-    except ImportError:
-        return None
+def embedding_baseline(rows: list[dict[str, Any]]) -> Scores:
+    """Single-pass cosine >= 0.7 on wordllama sentence embeddings."""
+    import wordllama
+    from wordllama import WordLlama
+
     # wordllama ships weights and tokenizer in the package; point it there so it never
     # reaches for the network.
     wl = WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
@@ -104,6 +104,19 @@ def embedding_baseline(rows: list[dict[str, Any]]) -> Scores | None:
     emb = np.asarray(wl.embed(_texts(rows, order), norm=True), dtype=np.float32)
     bj, bs = nearest_previous(emb)
     return score([rows[i]["story"] for i in order], single_pass(bj, bs, EMBED_THRESHOLD))
+
+
+def conditions(order: str, per_day: int, spread_hours: float) -> list[tuple[str, int, float]]:
+    """(order, articles a day, mean delay) of each stream to replay. `--per-day` alone keeps
+    its old meaning: the interleaved stream at that rate (back to back with spread 0)."""
+    if order == "all":
+        names = list(ORDERS)
+    elif order:
+        names = [order]
+    else:
+        names = ["spread" if per_day else "own"]
+    rate = per_day or DEFAULT_PER_DAY
+    return [(n, 0 if n == "own" else rate, spread_hours if n == "spread" else 0.0) for n in names]
 
 
 def _obj(file: str, s: Scores, **extra: Any) -> dict[str, Any]:
@@ -144,44 +157,81 @@ def eval_clustering(
         "articles spread over hours and interleave with other stories as in a real feed "
         "stream (seeded: runs repeat); 0 keeps them back to back in file order.",
     ),
+    order: str = typer.Option(
+        "",
+        "--order",
+        help="Arrival order: own (the file's own dates and order), spread (re-dated to "
+        f"--per-day, default {DEFAULT_PER_DAY}, delayed by --spread-hours: interleaved), "
+        "shuffled (a seeded random order) or all (each of them, one row per order).",
+    ),
 ) -> None:
     """Replay labelled story files through the engine and print B-cubed, pairwise F1 and ARI."""
+    if order and order not in (*ORDERS, "all"):
+        raise InputError(f"unknown order {order!r}: give one of {', '.join(ORDERS)} or all")
     settings = state(ctx).settings()
     table = Table(
-        "file", "system", "B3 P", "B3 R", "B3 F1", "pair F1", "ARI", "gold", "pred", "art/s"
+        "file",
+        "order",
+        "system",
+        "B3 P",
+        "B3 R",
+        "B3 F1",
+        "pair F1",
+        "ARI",
+        "gold",
+        "pred",
+        "art/s",
     )
+    todo = conditions(order, per_day, spread_hours)
     for path in files:
-        rows = read_rows(path)
-        if per_day:
-            rows = retimed(rows, per_day, spread_hours=spread_hours)
-        s, rate = engine_scores(rows, settings)
-        results = [("everyside", s, f"{rate:.0f}")]
+        original = read_rows(path)
+        for name, rate_day, hours in todo:
+            rows = arranged(original, name, rate_day, hours) if name != "own" else original
+            _eval_one(path, name, rows, settings, baselines, as_json, table)
+    if not as_json:
+        Console(width=max(console.width, 140)).print(table)
+
+
+def _eval_one(
+    path: Path,
+    order: str,
+    rows: list[dict[str, Any]],
+    settings: Any,
+    baselines: bool,
+    as_json: bool,
+    table: Table,
+) -> None:
+    s, rate = engine_scores(rows, settings)
+    results = [("everyside", s, f"{rate:.0f}")]
+    if as_json:
+        print(
+            json.dumps(_obj(str(path), s, order=order, articles_per_s=round(rate, 1))),
+            flush=True,
+        )
+    if baselines:
+        tf, thr = tfidf_baseline(rows)
+        emb = embedding_baseline(rows)
+        results += [(f"tfidf@{thr:.2f}", tf, ""), (f"wordllama@{EMBED_THRESHOLD}", emb, "")]
         if as_json:
-            print(json.dumps(_obj(str(path), s, articles_per_s=round(rate, 1))), flush=True)
-        if baselines:
-            tf, thr = tfidf_baseline(rows)
-            results.append((f"tfidf@{thr:.2f}", tf, ""))
-            emb = embedding_baseline(rows)
-            if emb is not None:
-                results.append((f"wordllama@{EMBED_THRESHOLD}", emb, ""))
-            if as_json:
-                print(json.dumps(_obj(str(path), tf, system="baseline_tfidf", threshold=thr)))
-                if emb is not None:
-                    print(
-                        json.dumps(
-                            _obj(
-                                str(path),
-                                emb,
-                                system="baseline_embeddings",
-                                threshold=EMBED_THRESHOLD,
-                            )
-                        )
+            print(
+                json.dumps(_obj(str(path), tf, order=order, system="baseline_tfidf", threshold=thr))
+            )
+            print(
+                json.dumps(
+                    _obj(
+                        str(path),
+                        emb,
+                        order=order,
+                        system="baseline_embeddings",
+                        threshold=EMBED_THRESHOLD,
                     )
-        if as_json:
-            continue
+                )
+            )
+    if not as_json:
         for name, sc, rate_s in results:
             table.add_row(
                 path.name,
+                order,
                 name,
                 f"{sc.b3_p:.3f}",
                 f"{sc.b3_r:.3f}",
@@ -192,11 +242,3 @@ def eval_clustering(
                 str(sc.predicted_stories),
                 rate_s,
             )
-        if baselines and len(results) < 3:
-            table.add_row(
-                path.name,
-                "wordllama@0.7: needs the embeddings extra",
-                *[""] * 8,
-            )
-    if not as_json:
-        Console(width=max(console.width, 130)).print(table)

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from everyside.domain.clustering import NewsItem, StoryEngine
+from everyside.domain.clustering.clock import arrival_order
 from everyside.domain.clustering.repair import RepairResult
 from everyside.domain.times import utc, utc_or_none
 from everyside.services.embeddings import story_engine
@@ -95,9 +96,16 @@ def forget(store: Store) -> None:
     _LIVE.pop(store, None)
 
 
-def _pending(store: Store, limit: int) -> list[Any]:
+def _queue(store: Store) -> list[int]:
+    """Ids of the articles without a story, in the order the engine reads them."""
     with store.read() as conn:
-        return article_rows.unassigned(conn, limit)
+        keys = article_rows.unassigned_times(conn)
+    return [keys[i][0] for i in arrival_order([utc_or_none(t) for _, t in keys])]
+
+
+def _rows(store: Store, ids: list[int]) -> list[Any]:
+    with store.read() as conn:
+        return article_rows.engine_rows(conn, ids)
 
 
 def assign_pending(
@@ -113,27 +121,43 @@ def assign_pending(
     As in `everyside eval clustering`, the repair pass runs after every `story_repair_every`
     assigned articles (counted across calls), so stored stories match the evaluated replay."""
     live = _live(store, settings, outlet_factuality)
-    every = int(getattr(settings, "story_repair_every", 0) or 0)
     changed: set[int] = set()
     now = utc(now)
-    while rows := _pending(store, batch):
-        while rows:
-            take = len(rows) if every <= 0 else min(len(rows), max(1, every - live.since_repair))
-            chunk, rows = rows[:take], rows[take:]
-            pairs = [(row.id, live.engine.add(_item(row), now)) for row in chunk]
-            touched = {asg.story_id for _, asg in pairs}
-            try:
-                changed |= store.write(
-                    lambda conn, p=pairs, s=touched: _write_batch(conn, live, p, s, now)
-                )
-            except BaseException:
-                forget(store)  # the engine is ahead of the store: rebuild it next time
-                raise
-            live.engine.evicted_views.clear()
-            live.since_repair += len(chunk)
-            if every > 0 and live.since_repair >= every:
-                changed |= repair_stories(store, settings, now, outlet_factuality=outlet_factuality)
+    while queue := _queue(store):
+        for start in range(0, len(queue), batch):
+            rows = _rows(store, queue[start : start + batch])
+            _assign_rows(store, settings, live, rows, now, changed, outlet_factuality)
     return changed
+
+
+def _assign_rows(
+    store: Store,
+    settings: Any,
+    live: _Live,
+    rows: list[Any],
+    now: datetime,
+    changed: set[int],
+    outlet_factuality: Mapping[str, float] | None,
+) -> None:
+    """Assign `rows` in order, writing each chunk in one transaction; the repair pass runs
+    whenever `story_repair_every` articles were assigned since the last one."""
+    every = int(getattr(settings, "story_repair_every", 0) or 0)
+    while rows:
+        take = len(rows) if every <= 0 else min(len(rows), max(1, every - live.since_repair))
+        chunk, rows = rows[:take], rows[take:]
+        pairs = [(row.id, live.engine.add(_item(row), now)) for row in chunk]
+        touched = {asg.story_id for _, asg in pairs}
+        try:
+            changed |= store.write(
+                lambda conn, p=pairs, s=touched: _write_batch(conn, live, p, s, now)
+            )
+        except BaseException:
+            forget(store)  # the engine is ahead of the store: rebuild it next time
+            raise
+        live.engine.evicted_views.clear()
+        live.since_repair += len(chunk)
+        if every > 0 and live.since_repair >= every:
+            changed |= repair_stories(store, settings, now, outlet_factuality=outlet_factuality)
 
 
 def _write_batch(

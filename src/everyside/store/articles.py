@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from everyside.domain.times import to_db
 from everyside.store import schema as t
@@ -87,18 +87,19 @@ ENGINE_COLUMNS = (
 )
 
 
-def unassigned(conn: Connection, limit: int) -> list[Any]:
-    """Articles without a story, in published order (undated last), then by id."""
+def unassigned_times(conn: Connection) -> list[tuple[int, datetime | None]]:
+    """(id, published time) of every article without a story, in arrival (id) order."""
     a = t.articles.c
-    undated_last = case((a.published_at.is_(None), 1), else_=0)
-    return list(
-        conn.execute(
-            select(*ENGINE_COLUMNS)
-            .where(a.story_id.is_(None))
-            .order_by(undated_last, a.published_at, a.id)
-            .limit(limit)
-        )
-    )
+    rows = conn.execute(select(a.id, a.published_at).where(a.story_id.is_(None)).order_by(a.id))
+    return [(int(r.id), r.published_at) for r in rows]
+
+
+def engine_rows(conn: Connection, ids: list[int]) -> list[Any]:
+    """What the story engine reads of these articles, in the order of `ids`."""
+    if not ids:
+        return []
+    rows = {r.id: r for r in conn.execute(select(*ENGINE_COLUMNS).where(t.articles.c.id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
 
 
 def assigned_since(conn: Connection, since_days: float) -> tuple[list[Any], int]:

@@ -1,28 +1,34 @@
 """The online story engine: assigns each arriving article to an open story or opens a new one.
 
 Articles are read one at a time in arrival order, so the result does not depend on how a
-caller batches them. State is the active window only: stories not updated for
-`window_days` of *stream* time (the latest trustworthy published time seen; never the wall
-clock) are evicted, and a hard cap on open stories bounds memory for undated streams.
-`repair()` (see repair.py) merges stories that are one event and splits drifted ones.
+caller batches them. An article is compared with the earlier articles themselves (the index
+finds the nearest members by terms, names and embedding) and with the stories they belong to
+(centroids); one monotone model decides (decision.py) for every arrival order: a file's own
+order, an interleaved stream, a real feed stream. State is the active window only: stories not
+updated for `window_days` of *stream* time (the stream clock's robust present; never the wall
+clock) are evicted with their members' postings, and a hard cap on open stories bounds memory
+for undated streams. `repair()` (see repair.py) merges stories that are one event and splits
+drifted ones.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from everyside.domain.clustering.boiler import BoilerplateFilter
+from everyside.domain.clustering.clock import StreamClock
 from everyside.domain.clustering.decision import (
-    CROWD_HOURS,
-    FEATURES,
     JoinModel,
-    alone,
+    MemberEvidence,
     channels,
+    dense_scale,
 )
-from everyside.domain.clustering.index import CandidateIndex
+from everyside.domain.clustering.index import MemberIndex
 from everyside.domain.clustering.story import (
     ArticleVecs,
     DocFreq,
@@ -32,7 +38,14 @@ from everyside.domain.clustering.story import (
     norm,
     weights,
 )
-from everyside.domain.clustering.text import MAX_TITLE_CHARS, Features, NewsItem, extract
+from everyside.domain.clustering.text import (
+    Features,
+    NewsItem,
+    display_headline,
+    extract,
+    headline_source,
+    terms,
+)
 from everyside.domain.clustering.view import StoryView, story_view
 
 if TYPE_CHECKING:
@@ -43,20 +56,7 @@ if TYPE_CHECKING:
 # text -> unit-length sentence embedding (the optional dense channel; see embed_text)
 Embedder = Callable[[str], "np.ndarray"]
 EMBED_CHARS = 600  # of body text given to the embedder, after the headline
-
-# The stream's timing regime (see StoryEngine._note_gap): how many articles arrived between an
-# article and the last update of the most similar open story it meets, over the last GAP_SAMPLES
-# articles that met one
-GAP_SAMPLES = 400
-GAP_MIN_SAMPLES = 40  # fewer: the stream counts as bursty (the shipped default)
-GAP_EVERY = 20  # the regime is re-decided after this many new gaps
-MATCH_COS = 0.5  # "most similar": a title+body cosine of at least this
-SPREAD_GAP = 3  # a median of this many articles or more makes the stream "spread"
-ACTIVE_SECONDS = CROWD_HOURS * 3600  # only stories updated within a day count as met
-TEXT_COS = FEATURES.index("text_cos")
-
-MIN_YEAR = 1990  # earlier dates are placeholders (1970 epoch zero), not publication times
-FUTURE_JUMP_DAYS = 30  # without `now`: a date this far past the stream clock is bogus
+MEMBER_PROBES = 40  # members (most like the article first) whose matches are read
 
 
 @dataclass(frozen=True)
@@ -64,16 +64,19 @@ class EngineParams:
     window_days: float = 7.0
     max_date_skew_hours: float = 24.0
     max_active_stories: int = 300_000
-    query_terms: int = 10
-    scan: int = 40
-    candidates: int = 8
+    max_indexed_members: int = 500_000  # members searchable one by one (undated streams)
+    query_terms: int = 16  # heaviest signature terms an article looks up
+    query_ents: int = 8  # heaviest names it looks up
+    scan: int = 64  # most recent members read per key
+    ring: int = 4096  # recent embeddings searched for the nearest
+    dense_k: int = 12  # nearest embeddings taken from the ring
+    candidates: int = 8  # stories scored with the full model per article
     # repair: probability from which two stories are one (None: the merge model's own)
     merge_threshold: float | None = None
     split_min_part: int = 3  # repair: smallest part a split may cut off
     repair_every: int = 200  # run the repair pass after every N assigned articles (0: never)
     # document frequencies kept (then the rarest keys of no open story are forgotten, down to
-    # three quarters of this): ~100 bytes a key; 1,000,000 stored articles of `bench cluster`
-    # make ~540,000
+    # three quarters of this): ~100 bytes a key
     max_vocabulary: int = 2_000_000
 
     @classmethod
@@ -94,27 +97,10 @@ class Assignment:
     reason: str  # joined | new | copy | no_content | loaded
 
 
-def trusted_time(
-    published: datetime | None, clock: datetime | None, now: datetime | None, skew_h: float
-) -> datetime | None:
-    """The published time if it is believable, else None (the article counts as undated)."""
-    if published is None:
-        return None
-    t = published if published.tzinfo else published.replace(tzinfo=UTC)
-    if t.year < MIN_YEAR:
-        return None
-    if now is not None and t > now + timedelta(hours=skew_h):
-        return None
-    if now is None and clock is not None and t > clock + timedelta(days=FUTURE_JUMP_DAYS):
-        return None
-    return t
-
-
-def embed_text(item: NewsItem) -> str:
+def embed_text(item: NewsItem, head: str, boilerplate: bool) -> str:
     """What the dense channel reads of an article: the headline and the start of the lead."""
-    title = (item.title or "").strip()[:MAX_TITLE_CHARS]
-    body = (item.text or "").strip()[:EMBED_CHARS]
-    return f"{title}. {body}" if title and body else title or body
+    body = "" if boilerplate else (item.text or "").strip()[:EMBED_CHARS]
+    return f"{head}. {body}" if head and body else head or body
 
 
 def _lang(code: str | None) -> str | None:
@@ -135,48 +121,35 @@ class StoryEngine:
         keep_evicted_views: bool = False,
         embedder: Embedder | None = None,
     ):
-        self.params = params or EngineParams()
+        self.params = p = params or EngineParams()
         self.embedder = embedder
         dense = embedder is not None
-        # the shipped (join, merge) models of each timing regime, unless the caller brings its
-        # own (then nothing switches, and no shipped weights are read that it does not need:
-        # the fit tool runs while weights.py may still be fitted for other features)
-        self._regimes: dict[str, tuple[JoinModel, JoinModel]] | None = None
-        if model is None and merge_model is None:
-            self._regimes = {
-                r: (
-                    JoinModel.default(dense=dense, regime=r),
-                    JoinModel.default(dense=dense, kind="merge", regime=r),
-                )
-                for r in ("burst", "spread")
-            }
-            model, merge_model = self._regimes["burst"]
         self.model = model or JoinModel.default(dense=dense)
         self.merge_model = merge_model or JoinModel.default(dense=dense, kind="merge")
-        self.regime = "burst"
-        self._gaps: deque[int] = deque(maxlen=GAP_SAMPLES)
-        self._gaps_new = 0
         self.outlet_factuality = dict(outlet_factuality or {})
         self.dfs = DocFreq()
-        self._prune_at = self.params.max_vocabulary  # table size that triggers dfs.prune
-        self.index = CandidateIndex(
-            query_terms=self.params.query_terms,
-            scan=self.params.scan,
-            candidates=self.params.candidates,
+        self._prune_at = p.max_vocabulary  # table size that triggers dfs.prune
+        self.index = MemberIndex(
+            query_terms=p.query_terms,
+            query_ents=p.query_ents,
+            scan=p.scan,
+            ring=p.ring,
+            dense_k=p.dense_k,
         )
+        self.clock = StreamClock(p.max_date_skew_hours)
+        self.boiler = BoilerplateFilter()
         self.stories: dict[int, Story] = {}
-        self.story_of: dict[int | str, int] = {}  # article id -> story id (window only)
-        self.clock: datetime | None = None
+        self.story_of: dict[Hashable, int] = {}  # article id -> story id (window only)
+        self.members: dict[Hashable, Member] = {}  # indexed members of open stories
+        # indexed members in arrival order with the stream time they came at: a member older
+        # than the window leaves the index even while its story goes on (the story stays
+        # findable through its recent members), so the index follows the window
+        self._indexed: deque[tuple[Hashable, float | None]] = deque()
         self.seq = 0
         self.next_id = first_story_id
         self.touched: set[int] = set()  # stories changed since the last repair
-        # open stories, least recently updated first (an OrderedDict: a plain dict that is
-        # popped at the front and appended at the back makes `next(iter(...))` walk the
-        # holes left at its front, which cost ~40 us an article at 18,000 open stories)
+        # open stories, least recently updated first
         self._recent: OrderedDict[int, None] = OrderedDict()
-        # trusted times of the dated articles of the last CROWD_HOURS, in arrival order (one that
-        # arrives late with an old time counts until it reaches the head: exact for date order)
-        self._crowd: deque[float] = deque()
         # views of stories evicted since the caller last drained this (opt-in: adapters that
         # write stories in batches need the final view of a story evicted mid-batch)
         self.keep_evicted_views = keep_evicted_views
@@ -185,21 +158,21 @@ class StoryEngine:
     # -- the public verbs ------------------------------------------------------------------
     def add(self, item: NewsItem, now: datetime | None = None) -> Assignment:
         """Assign one article (in arrival order) to a story."""
-        t = trusted_time(item.published_at, self.clock, now, self.params.max_date_skew_hours)
-        f = extract(item)
+        t = self.clock.trusted(item.published_at, now)
+        head, boiler, f = self._features(item)
         self._advance(t)
         if item.copy_of is not None and item.copy_of in self.story_of:
             sid = self.story_of[item.copy_of]
             if sid in self.stories:
-                self._join(sid, item, f, t, self._vecs(f, item))
+                self._update(self.stories[sid], item, f, t, self._vecs(f, head, boiler, item))
                 return Assignment(item.id, sid, False, 1.0, "copy")
         if f.empty:
-            sid = self._open(item, f, t, None, index=False)
+            sid = self._open(item, f, t, None)
             return Assignment(item.id, sid, True, 0.0, "no_content")
-        vecs = self._vecs(f, item)
+        vecs = self._vecs(f, head, boiler, item)
         best, p = self._best(vecs, t, _lang(item.lang))
         if best is not None and p >= self.model.threshold:
-            self._join(best, item, f, t, vecs)
+            self._update(self.stories[best], item, f, t, vecs)
             return Assignment(item.id, best, False, p, "joined")
         sid = self._open(item, f, t, vecs)
         return Assignment(item.id, sid, True, p, "new")
@@ -209,14 +182,14 @@ class StoryEngine:
 
     def load(self, item: NewsItem, story_id: int) -> Assignment:
         """Seed the window with an article whose story is already known (rebuild from a store)."""
-        t = trusted_time(item.published_at, self.clock, None, self.params.max_date_skew_hours)
-        f = extract(item)
+        t = self.clock.trusted(item.published_at, None)
+        head, boiler, f = self._features(item)
         self._advance(t)
-        vecs = self._vecs(f, item)
+        vecs = None if f.empty else self._vecs(f, head, boiler, item)
         if story_id in self.stories:
-            self._join(story_id, item, f, t, vecs)
+            self._update(self.stories[story_id], item, f, t, vecs)
         else:
-            self._open(item, f, t, vecs, story_id=story_id, index=not f.empty)
+            self._open(item, f, t, vecs, story_id=story_id)
         self.next_id = max(self.next_id, story_id + 1)
         self.touched.discard(story_id)
         return Assignment(item.id, story_id, False, 1.0, "loaded")
@@ -231,11 +204,78 @@ class StoryEngine:
 
         return repair(self)
 
-    def candidates(self, vecs: ArticleVecs) -> list[int]:
-        return self.index.query(vecs)
+    # -- scoring ---------------------------------------------------------------------------
+    def evidence(self, vecs: ArticleVecs, exclude: int | None = None) -> dict[int, MemberEvidence]:
+        """Per candidate story, the best matches of `vecs` with its individual members."""
+        text, ents = self.index.query(vecs.text_sig, vecs.ent_sig)
+        dense = dict(self.index.nearest(vecs.dense))
+        # the members most like the article, by text, names or embedding
+        combined = dict(text)
+        for m, v in ents.items():
+            combined[m] = combined.get(m, 0.0) + 0.5 * v
+        for m, v in dense.items():
+            combined[m] = combined.get(m, 0.0) + dense_scale(v)
+        ranked = (
+            heapq.nlargest(MEMBER_PROBES, combined, key=combined.__getitem__)
+            if len(combined) > MEMBER_PROBES
+            else sorted(combined, key=combined.__getitem__, reverse=True)
+        )
+        out: dict[int, MemberEvidence] = {}
+        members, story_of = self.members, self.story_of
+        a_dense = vecs.dense
+        limit = self.params.candidates
+        for m in ranked:
+            sid = story_of.get(m)
+            if sid is None or sid == exclude:
+                continue
+            ev = out.get(sid)
+            if ev is None:
+                if len(out) >= limit:
+                    continue
+                ev = out[sid] = MemberEvidence()
+            d = dense.get(m)
+            if d is None and a_dense is not None:
+                mem = members.get(m)
+                if mem is not None and mem.dense is not None:
+                    d = float(mem.dense @ a_dense)
+            ev.update(text.get(m, 0.0), dense_scale(d) if d is not None else 0.0, ents.get(m, 0.0))
+        return out
+
+    def score(
+        self,
+        vecs: ArticleVecs,
+        t: datetime | None,
+        seq: int,
+        lang: str | None,
+        exclude: int | None = None,
+    ) -> list[tuple[float, int]]:
+        """(probability, story) of every candidate story, best first."""
+        ts = t.timestamp() if t is not None else None
+        out = []
+        for sid, ev in self.evidence(vecs, exclude).items():
+            s = self.stories[sid]
+            if lang and s.lang and lang != s.lang:
+                continue  # lexical signals cannot compare languages: never glue across them
+            out.append((self.model.prob(channels(vecs, ev, s, seq - s.seq, ts)), sid))
+        out.sort(reverse=True)
+        return out
+
+    def _best(
+        self, vecs: ArticleVecs, t: datetime | None, lang: str | None
+    ) -> tuple[int | None, float]:
+        scored = self.score(vecs, t, self.seq, lang)
+        if not scored:
+            return None, 0.0
+        p, sid = scored[0]
+        return sid, p
 
     # -- internals -------------------------------------------------------------------------
-    def _vecs(self, f: Features, item: NewsItem) -> ArticleVecs:
+    def _features(self, item: NewsItem) -> tuple[str, bool, Features]:
+        head, _ = headline_source(item)
+        boiler = self.boiler.check(item.text, item.domain, set(terms(head)))
+        return head, boiler, extract(item, boilerplate=boiler)
+
+    def _vecs(self, f: Features, head: str, boiler: bool, item: NewsItem) -> ArticleVecs:
         if len(self.dfs.df) > self._prune_at:  # before this article's keys go in
             cap = self.params.max_vocabulary
             self.dfs.prune(cap * 3 // 4, keep=self.index.postings)
@@ -244,57 +284,10 @@ class StoryEngine:
         self.dfs.add(f.text.keys() | {"@" + e for e in f.ents})
         dense = None
         if self.embedder is not None and not f.empty:
-            dense = self.embedder(embed_text(item))
+            text = embed_text(item, head, boiler)
+            if text:
+                dense = self.embedder(text)
         return article_vecs(f, self.dfs, dense)
-
-    def _best(
-        self, vecs: ArticleVecs, t: datetime | None, lang: str | None
-    ) -> tuple[int | None, float]:
-        ts = t.timestamp() if t is not None else None
-        solo = self.solo()
-        best, best_p = None, 0.0
-        alike: Story | None = None
-        for sid in self.candidates(vecs):
-            s = self.stories[sid]
-            if lang and s.lang and lang != s.lang:
-                continue  # lexical signals cannot compare languages: never glue across them
-            x = channels(vecs, ts, s, solo)
-            p = self.model.prob(x)
-            if p > best_p:
-                best, best_p = sid, p
-            if (
-                x[TEXT_COS] >= MATCH_COS
-                and (alike is None or s.seq > alike.seq)
-                and (ts is None or s.last_ts is None or ts - s.last_ts <= ACTIVE_SECONDS)
-            ):
-                alike = s
-        if alike is not None:
-            self._note_gap(self.seq - alike.seq)
-        return best, best_p
-
-    def _note_gap(self, gap: int) -> None:
-        """Keep the stream's timing regime current. In every labelled file a story's reports
-        arrive together (a crawl batch, one day stamp, undated file order: the next report of
-        the most similar story follows its last one directly, a median gap of 1 article), and
-        the shipped "burst" model relies on it. In a real feed stream a story's reports arrive
-        hours apart with other stories' articles in between; there that model splits stories,
-        and the "spread" model (fitted on re-dated copies whose articles are delayed by hours,
-        `tools/fit_clustering.py --regime spread`) takes over. `gap` is the number of articles
-        since the last update of the most recently updated open story an article met with a
-        title+body cosine >= MATCH_COS, among those published within the last day (a copy of
-        an old story is no evidence of how this stream's stories unfold)."""
-        self._gaps.append(gap)
-        self._gaps_new += 1
-        if self._regimes is None or len(self._gaps) < GAP_MIN_SAMPLES:
-            return
-        if self._gaps_new < GAP_EVERY:
-            return
-        self._gaps_new = 0
-        median = sorted(self._gaps)[len(self._gaps) // 2]
-        regime = "spread" if median >= SPREAD_GAP else "burst"
-        if regime != self.regime:
-            self.regime = regime
-            self.model, self.merge_model = self._regimes[regime]
 
     def _member(
         self, item: NewsItem, f: Features, t: datetime | None, vecs: ArticleVecs | None
@@ -302,13 +295,14 @@ class StoryEngine:
         tvec = vecs.title if vecs is not None else weights(f.title, self.dfs)
         return Member(
             item.id,
-            (item.title or "").strip()[:400],
+            display_headline(item, boilerplate=not f.has_body and bool(item.text)),
             item.domain,
             t,
             f,
             tvec,
             norm(tvec) if vecs is None else vecs.title_norm,
             vecs.dense if vecs is not None else None,
+            self.seq,
         )
 
     def _open(
@@ -319,61 +313,57 @@ class StoryEngine:
         vecs: ArticleVecs | None,
         *,
         story_id: int | None = None,
-        index: bool = True,
     ) -> int:
         sid = story_id if story_id is not None else self.next_id
         self.next_id = max(self.next_id, sid + 1)
         s = Story(sid)
         self.stories[sid] = s
-        self._update(s, item, f, t, vecs, index=index)
+        self._update(s, item, f, t, vecs)
         return sid
 
-    def _join(
-        self, sid: int, item: NewsItem, f: Features, t: datetime | None, vecs: ArticleVecs
-    ) -> None:
-        self._update(self.stories[sid], item, f, t, vecs, index=True)
-
     def _update(
-        self,
-        s: Story,
-        item: NewsItem,
-        f: Features,
-        t: datetime | None,
-        vecs: ArticleVecs | None,
-        *,
-        index: bool,
+        self, s: Story, item: NewsItem, f: Features, t: datetime | None, vecs: ArticleVecs | None
     ) -> None:
-        dropped = s.add(self._member(item, f, t, vecs), _lang(item.lang))
+        m = self._member(item, f, t, vecs)
+        dropped = s.add(m, _lang(item.lang))
         if dropped is not None:
             self.story_of.pop(dropped.id, None)
+            self._unindex(dropped.id)
         s.update_vecs(f, self.dfs)
-        s.clock, s.seq = self.clock, self.seq
+        s.clock, s.seq = self.clock.time, self.seq
         self.story_of[item.id] = s.id
         self._recent[s.id] = None
         self._recent.move_to_end(s.id)
         self.touched.add(s.id)
-        if index:
-            self.index.index(s.id, s.index_keys(f.text.keys(), f.ents.keys()))
+        if vecs is not None and not f.empty:
+            self.index.add(item.id, vecs.text_sig, vecs.ent_sig, vecs.dense)
+            self.members[item.id] = m
+            now = self.clock.time
+            self._indexed.append((item.id, now.timestamp() if now else None))
         f.release()
         self._evict()
 
+    def _unindex(self, member: Hashable) -> None:
+        self.index.remove(member)
+        self.members.pop(member, None)
+
     def _advance(self, t: datetime | None) -> None:
         self.seq += 1
-        if t is None:
-            return
-        if self.clock is None or t > self.clock:
-            self.clock = t
-        self._crowd.append(t.timestamp())
-        start = self.clock.timestamp() - CROWD_HOURS * 3600
-        while self._crowd and self._crowd[0] < start:
-            self._crowd.popleft()
-
-    def solo(self) -> float:
-        """`decision.alone()` of the stream's density now (dated articles of the last day)."""
-        return alone(len(self._crowd))
+        if t is not None:
+            self.clock.observe(t)
+            self._evict()  # before scoring: a story past the window is no candidate
 
     def _evict(self) -> None:
-        horizon = self.clock - timedelta(days=self.params.window_days) if self.clock else None
+        now = self.clock.time
+        horizon = now - timedelta(days=self.params.window_days) if now else None
+        cutoff = horizon.timestamp() if horizon else None
+        indexed, cap = self._indexed, self.params.max_indexed_members
+        while indexed:
+            mid, at = indexed[0]
+            if len(indexed) <= cap and (cutoff is None or (at is not None and at >= cutoff)):
+                break
+            indexed.popleft()
+            self._unindex(mid)
         while self._recent:
             sid = next(iter(self._recent))
             s = self.stories[sid]
@@ -390,9 +380,9 @@ class StoryEngine:
         """Forget a story (evicted or merged away)."""
         s = self.stories.pop(sid)
         self._recent.pop(sid, None)
-        self.index.remove(sid)
         self.touched.discard(sid)
         for m in s.members:
             if self.story_of.get(m.id) == sid:
                 del self.story_of[m.id]
+            self._unindex(m.id)
         return s

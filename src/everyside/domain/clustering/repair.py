@@ -1,7 +1,8 @@
 """The periodic repair pass: merge open stories that are one event, split drifted ones.
 
 Only stories changed since the last pass are examined. A story merges into its most probable
-candidate when the learned decision, applied to the story-vs-story channels, reaches the merge
+candidate when the learned decision, applied to the story-vs-story channels (the story's
+centroid, mean embedding and time span read like one article), reaches the merge
 threshold (the join model with a merge threshold of its own, both fitted by
 tools/fit_clustering.py; `EngineParams.merge_threshold` may override it); a split
 needs two groups of at least `split_min_part` members with no lexical link at all between them.
@@ -18,6 +19,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from everyside.domain.clustering.decision import channels
+from everyside.domain.clustering.index import ENT_SIGNATURE, SIGNATURE, signature
 from everyside.domain.clustering.story import ArticleVecs, Story, norm, weights
 
 if TYPE_CHECKING:
@@ -50,7 +52,21 @@ def _story_vecs(s: Story) -> ArticleVecs:
         s.norm_ents,
         s.body_members > 0,
         s.dense_unit(),
+        signature(s.vec_text, SIGNATURE),
+        signature(s.vec_ents, ENT_SIGNATURE, "@"),
     )
+
+
+def _meeting_time(s: Story, o: Story) -> float | None:
+    """A time of story `s` as close as it gets to story `o`'s span (inside it when they
+    overlap), for the time closeness of the pair."""
+    if s.first_ts is None or s.last_ts is None:
+        return None
+    if o.first_ts is None or o.last_ts is None:
+        return s.last_ts
+    if s.first_ts <= o.last_ts and o.first_ts <= s.last_ts:
+        return max(s.first_ts, o.first_ts)
+    return s.last_ts if s.last_ts < o.first_ts else s.first_ts
 
 
 def repair(engine: StoryEngine) -> RepairResult:
@@ -69,18 +85,16 @@ def _try_merge(engine: StoryEngine, sid: int, result: RepairResult) -> None:
     """Merge the story into its most probable candidate, if the model is sure enough."""
     s = engine.stories[sid]
     vecs = _story_vecs(s)
-    ts = s.last_ts
     best: Story | None = None
     model = engine.merge_model
     best_p = engine.params.merge_threshold
     if best_p is None:
         best_p = model.threshold
-    solo = engine.solo()
-    for other in engine.candidates(vecs):
+    for other, ev in engine.evidence(vecs, exclude=sid).items():
         o = engine.stories.get(other)
-        if other == sid or o is None or (s.lang and o.lang and s.lang != o.lang):
+        if o is None or (s.lang and o.lang and s.lang != o.lang):
             continue
-        p = model.prob(channels(vecs, ts, o, solo))
+        p = model.prob(channels(vecs, ev, o, abs(s.seq - o.seq), _meeting_time(s, o)))
         if p >= best_p:
             best, best_p = o, p
     if best is not None:
@@ -90,14 +104,22 @@ def _try_merge(engine: StoryEngine, sid: int, result: RepairResult) -> None:
 
 
 def _absorb(engine: StoryEngine, into: Story, gone: Story) -> None:
-    engine.drop(gone.id)
-    extra = gone.n - len(gone.members)
-    for m in gone.members:
-        into.add(m, gone.lang)
+    members = list(gone.members)
+    extra = gone.n - len(members)
+    engine.stories.pop(gone.id)
+    engine._recent.pop(gone.id, None)
+    engine.touched.discard(gone.id)
+    for m in members:
+        dropped = into.add(m, gone.lang)
         engine.story_of[m.id] = into.id
+        if dropped is not None:
+            engine.story_of.pop(dropped.id, None)
+            engine._unindex(dropped.id)
     into.n += extra
+    into.seq = max(into.seq, gone.seq)
+    if gone.clock is not None and (into.clock is None or gone.clock > into.clock):
+        into.clock = gone.clock
     into.refresh(engine.dfs)
-    engine.index.index(into.id, into.all_index_keys())
     engine.touched.add(into.id)
 
 
@@ -155,7 +177,6 @@ def _try_split(engine: StoryEngine, sid: int, result: RepairResult) -> None:
 
 
 def _rebuild(engine: StoryEngine, s: Story, members: list) -> None:
-    engine.index.remove(s.id)
     fresh = Story(s.id, clock=s.clock, seq=s.seq, lang=s.lang)
     for m in members:
         fresh.add(m, s.lang)
@@ -163,4 +184,3 @@ def _rebuild(engine: StoryEngine, s: Story, members: list) -> None:
     fresh.refresh(engine.dfs)
     fresh.split_checked = fresh.n
     engine.stories[s.id] = fresh
-    engine.index.index(s.id, fresh.all_index_keys())

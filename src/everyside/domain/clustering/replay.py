@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from everyside.domain.clustering.clock import arrival_order
 from everyside.domain.clustering.engine import StoryEngine
 from everyside.domain.clustering.text import NewsItem
 
@@ -45,14 +46,8 @@ def item_from_row(row: Mapping[str, Any]) -> NewsItem:
 
 
 def stream_order(items: Sequence[NewsItem]) -> list[int]:
-    """Indices of items in replay order."""
-    keys: list[tuple[float, int]] = []
-    carry = float("-inf")
-    for i, it in enumerate(items):
-        if it.published_at is not None:
-            carry = it.published_at.timestamp()
-        keys.append((carry, i))
-    return [i for _, i in sorted(keys)]
+    """Indices of items in replay order (`clock.arrival_order` of their published times)."""
+    return arrival_order([it.published_at for it in items])
 
 
 RETIMED_START = datetime(2020, 1, 1, tzinfo=UTC)  # a fixed epoch: re-dated streams repeat
@@ -86,6 +81,46 @@ def retimed(
         dated.append((start + k * step + timedelta(hours=delay), k, i))
     dated.sort()
     return [{**rows[i], "date": t.isoformat()} for t, _, i in dated]
+
+
+SHUFFLE_SEED = 13  # the random order of `shuffled` streams: fixed, so they repeat
+DEFAULT_PER_DAY = 5000  # articles a day of re-dated streams (`--per-day`)
+ORDERS = ("own", "spread", "shuffled")
+
+
+def shuffled(
+    rows: Sequence[Mapping[str, Any]],
+    per_day: int = DEFAULT_PER_DAY,
+    start: datetime = RETIMED_START,
+    seed: int = SHUFFLE_SEED,
+) -> list[dict[str, Any]]:
+    """The rows in a random order (seeded), re-dated to arrive at `per_day` a day in that
+    order: nothing in the timing says which articles belong together, only their texts do."""
+    order = list(range(len(rows)))
+    random.Random(seed).shuffle(order)
+    step = timedelta(days=1) / per_day
+    return [{**rows[i], "date": (start + k * step).isoformat()} for k, i in enumerate(order)]
+
+
+def arranged(
+    rows: Sequence[Mapping[str, Any]],
+    order: str,
+    per_day: int = DEFAULT_PER_DAY,
+    spread_hours: float = DENSE_SPREAD_HOURS,
+    seed: int | None = None,
+) -> list[dict[str, Any]]:
+    """A labelled file as a stream in one arrival order: "own" (its own dates and order),
+    "spread" (re-dated to `per_day` a day, each article delayed by a random time of mean
+    `spread_hours`: stories interleave over hours as in a real feed stream) or "shuffled"."""
+    if order == "own":
+        return [dict(r) for r in rows]
+    if order == "spread":
+        return retimed(
+            rows, per_day, spread_hours=spread_hours, seed=SPREAD_SEED if seed is None else seed
+        )
+    if order == "shuffled":
+        return shuffled(rows, per_day, seed=SHUFFLE_SEED if seed is None else seed)
+    raise ValueError(f"unknown order {order!r}: one of {', '.join(ORDERS)}")
 
 
 def replay(engine: StoryEngine, items: Sequence[NewsItem], repair_every: int) -> list[int]:

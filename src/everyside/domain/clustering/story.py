@@ -16,11 +16,11 @@ from datetime import datetime
 
 import numpy as np
 
+from everyside.domain.clustering.index import ENT_SIGNATURE, SIGNATURE, signature
 from everyside.domain.clustering.text import Features
 
 CENTROID_CAP = 300  # terms kept per channel of a story
 MEMBER_CAP = 400  # member feature vectors kept per story (for repair / headline)
-MEMBER_PROBE = 6  # latest members compared one by one (headlines, embeddings) by the decision
 SMALL_DF = 64  # DocFreq tabulates the idf of document frequencies below this
 
 
@@ -101,7 +101,7 @@ def cosine(a: dict[str, float], a_norm: float, b: dict[str, float], b_norm: floa
 
 @dataclass
 class ArticleVecs:
-    """Weighted channels of one article, computed once at arrival."""
+    """Weighted channels of one article (or of a story, for the repair pass), computed once."""
 
     title: dict[str, float]
     text: dict[str, float]
@@ -111,13 +111,27 @@ class ArticleVecs:
     ents_norm: float
     has_body: bool
     dense: np.ndarray | None = None  # unit-length sentence embedding (optional channel)
+    # the index signatures (see index.signature): heaviest terms / "@entities", unit length
+    text_sig: dict[str, float] = field(default_factory=dict)
+    ent_sig: dict[str, float] = field(default_factory=dict)
 
 
 def article_vecs(f: Features, dfs: DocFreq, dense: np.ndarray | None = None) -> ArticleVecs:
     t = weights(f.title, dfs)
     x = weights(f.text, dfs)
     e = weights(f.ents, dfs)
-    return ArticleVecs(t, x, e, norm(t), norm(x), norm(e), f.has_body, dense)
+    return ArticleVecs(
+        t,
+        x,
+        e,
+        norm(t),
+        norm(x),
+        norm(e),
+        f.has_body,
+        dense,
+        signature(x, SIGNATURE),
+        signature(e, ENT_SIGNATURE, "@"),
+    )
 
 
 @dataclass
@@ -130,6 +144,7 @@ class Member:
     tvec: dict[str, float] = field(default_factory=dict)  # weighted title at arrival
     tnorm: float = 1.0
     dense: np.ndarray | None = None  # unit-length sentence embedding, if the engine has one
+    seq: int = 0  # arrival number in the stream
 
 
 @dataclass
@@ -158,9 +173,6 @@ class Story:
     norm_ents: float = 1.0
     dense_sum: np.ndarray | None = None  # sum of the members' embeddings
     dense_norm: float = 1.0
-    # the unit mean embedding, then the latest MEMBER_PROBE member embeddings, stacked: one
-    # product gives both dense features
-    dense_rows: np.ndarray | None = None
     split_checked: int = 0  # members when the repair pass last looked for a split
 
     def add(self, m: Member, lang: str | None) -> Member | None:
@@ -185,9 +197,6 @@ class Story:
         if m.dense is not None:
             self.dense_sum = m.dense.copy() if self.dense_sum is None else self.dense_sum + m.dense
             self.dense_norm = float(np.sqrt(self.dense_sum @ self.dense_sum)) or 1.0
-            mean = (self.dense_sum / self.dense_norm)[None, :]
-            probe = () if self.dense_rows is None else (self.dense_rows[1:][1 - MEMBER_PROBE :],)
-            self.dense_rows = np.concatenate((mean, *probe, m.dense[None, :]))
         if m.time is not None:
             if self.first_time is None or m.time < self.first_time:
                 self.first_time = m.time
@@ -223,18 +232,9 @@ class Story:
         self.norm_text = norm(self.vec_text)
         self.norm_ents = norm(self.vec_ents)
 
-    def index_keys(self, terms: Iterable[str], ents: Iterable[str]) -> list[tuple[str, float]]:
-        """(key, normalised weight) pairs to index the story under; entities get an '@'."""
-        out = [(k, self.vec_text.get(k, 0.0) / self.norm_text) for k in terms]
-        out += [("@" + e, self.vec_ents.get(e, 0.0) / self.norm_ents) for e in ents]
-        return out
-
     def dense_unit(self) -> np.ndarray | None:
         """The unit-length mean embedding of the members (None without the dense channel)."""
         return self.dense_sum / self.dense_norm if self.dense_sum is not None else None
-
-    def all_index_keys(self) -> list[tuple[str, float]]:
-        return self.index_keys(set(self.text_sum), set(self.ent_sum))
 
 
 def _bump(

@@ -3,6 +3,10 @@
 Pure and offline: a regex tokeniser, an English stop list, a light suffix stemmer and a
 capitalisation-based entity heuristic (no model). Input text is capped (`MAX_CHARS`) so a 1 MB
 article costs the same as a long one, and the lead carries the event anyway.
+
+Weak inputs (real feeds): an article without a title gets its headline from the URL slug
+(`/world/2026/feb/09/us-reaches-nuclear-deal-with-armenia` -> "us reaches nuclear deal with
+armenia"), else from the first sentence of its text (`headline_source`).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import unquote, urlsplit
 
 MAX_TITLE_CHARS = 400
 MAX_CHARS = 2500  # of body text, from the start (the lead)
@@ -152,6 +157,75 @@ def entities(text: str, *, skip_initial: bool = True) -> list[str]:
     return out
 
 
+# A URL path segment reads like a headline when it has at least this many words of letters.
+SLUG_MIN_WORDS = 3
+_SLUG_SPLIT = re.compile(r"[-_+\s]+")
+_SLUG_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)  # letters only: ids and dates are not words
+_SLUG_EXT = re.compile(r"\.(?:s?html?|php\d?|aspx?|cms|ece|amp|jsp)$", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])")
+
+
+def slug_headline(url: str | None) -> str:
+    """The words of the URL path segment that reads most like a headline, or "".
+
+    News sites put the headline in the path (`.../5238791-us-reaches-nuclear-deal-armenia`);
+    numeric ids, dates, hashes and file extensions are dropped. Fewer than `SLUG_MIN_WORDS`
+    words (`/article/1241673`, `/a-75885494`) is no headline."""
+    if not url:
+        return ""
+    try:
+        path = unquote(urlsplit(url).path)
+    except ValueError:
+        return ""
+    best: list[str] = []
+    for segment in path.split("/"):
+        words = [
+            w for w in _SLUG_SPLIT.split(_SLUG_EXT.sub("", segment)) if _SLUG_WORD.fullmatch(w)
+        ]
+        if len(words) > len(best):
+            best = words
+    return " ".join(best) if len(best) >= SLUG_MIN_WORDS else ""
+
+
+def first_sentence(text: str | None, limit: int = 110) -> str:
+    """The first sentence of a text, trimmed at a word boundary to at most `limit` characters
+    (with an ellipsis when cut)."""
+    text = " ".join((text or "").split())
+    if not text:
+        return ""
+    sentence = _SENTENCE_END.split(text, maxsplit=1)[0]
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:-–—")
+    return (cut or sentence[: limit - 1]) + "…"
+
+
+def headline_source(item: NewsItem) -> tuple[str, str]:
+    """(headline text, where it came from: "title" | "slug" | "text" | "") for the features."""
+    title = (item.title or "").strip()
+    if title:
+        return title[:MAX_TITLE_CHARS], "title"
+    slug = slug_headline(item.url)
+    if slug:
+        return slug[:MAX_TITLE_CHARS], "slug"
+    sentence = first_sentence(item.text, MAX_TITLE_CHARS)
+    return (sentence, "text") if sentence else ("", "")
+
+
+def display_headline(item: NewsItem, boilerplate: bool = False) -> str:
+    """A headline to show for an article: its title, else the first sentence of its text
+    (unless that text is boilerplate), else its URL slug; "" when it has none of them."""
+    title = " ".join((item.title or "").split())
+    if title:
+        return title[:MAX_TITLE_CHARS]
+    if not boilerplate:
+        sentence = first_sentence(item.text)
+        if sentence:
+            return sentence
+    slug = slug_headline(item.url)
+    return slug[:1].upper() + slug[1:] if slug else ""
+
+
 @dataclass
 class NewsItem:
     """What the engine reads of an article. The gold story label is never among these."""
@@ -204,19 +278,25 @@ class Features:
         self._text = None
 
 
-def extract(item: NewsItem) -> Features:
-    """Features of one article; tolerant of missing, huge or odd text."""
-    title = (item.title or "").strip()[:MAX_TITLE_CHARS]
-    body = (item.text or "").strip()[:MAX_CHARS]
-    f = Features(has_title=bool(title), has_body=bool(body))
-    if title:
-        f.title.update(terms(title))
-        # Title Case headlines capitalise everything: only acronyms and numbers count there.
-        tc = _is_title_case(title)
-        ents = entities(title, skip_initial=True)
-        if tc:
-            ents = [e for e in ents if e.isdigit() or _acronym_in(e, title)]
-        f.ents.update(ents)
+def extract(item: NewsItem, *, boilerplate: bool = False) -> Features:
+    """Features of one article; tolerant of missing, huge or odd text. With `boilerplate` the
+    body is a text that also stands under unrelated articles (a placeholder, a paywall
+    notice) and says nothing about this one: it is left out."""
+    head, source = headline_source(item)
+    body = "" if boilerplate else (item.text or "").strip()[:MAX_CHARS]
+    if source == "text" and boilerplate:
+        head = ""
+    f = Features(has_title=bool(head), has_body=bool(body))
+    if head:
+        f.title.update(terms(head))
+        if source == "title":
+            # Title Case headlines capitalise everything: only acronyms and numbers count
+            # there. A slug is lower case: it names nothing.
+            tc = _is_title_case(head)
+            ents = entities(head, skip_initial=True)
+            if tc:
+                ents = [e for e in ents if e.isdigit() or _acronym_in(e, head)]
+            f.ents.update(ents)
     if body:
         f.body.update(terms(body))
         f.ents.update(entities(body))
