@@ -10,6 +10,7 @@ from everyside.domain.clustering import EngineParams, NewsItem
 from everyside.domain.clustering import StoryEngine as _StoryEngine
 from everyside.domain.clustering.clock import StreamClock
 from everyside.domain.clustering.metrics import score
+from everyside.domain.clustering.repair import repair
 from everyside.domain.clustering.text import entities, extract, stem, terms
 from everyside.services.embeddings import load_embedder
 
@@ -263,7 +264,7 @@ def test_repair_merges_duplicate_stories_and_reports_it():
     head, boiler, f = eng._features(b_item)
     eng._open(b_item, f, b_item.published_at, eng._vecs(f, head, boiler, b_item))
     assert len(eng.stories) == 2
-    result = eng.repair()
+    result = repair(eng)
     assert len(eng.stories) == 1
     assert result.merges and result.merges[0][1] == a.story_id
     assert eng.story_of["a1"] == a.story_id
@@ -276,7 +277,7 @@ def test_repair_splits_a_story_made_of_two_unrelated_groups():
     for it in quake[1:] + fed:  # glue by hand
         head, boiler, f = eng._features(it)
         eng._update(eng.stories[sid], it, f, it.published_at, eng._vecs(f, head, boiler, it))
-    result = eng.repair()
+    result = repair(eng)
     assert len(result.splits) == 1
     old, new, moved = result.splits[0]
     assert old == sid and set(moved) == {"f0", "f1"}
@@ -286,7 +287,7 @@ def test_repair_splits_a_story_made_of_two_unrelated_groups():
 def test_repair_leaves_good_stories_alone():
     stream = sorted(_items(QUAKE) + _items(FED, prefix="f"), key=lambda i: i.published_at)
     eng, labels = _run(stream)
-    result = eng.repair()
+    result = repair(eng)
     assert not result.merges and not result.splits
     assert score(labels, [eng.story_of[i.id] for i in stream]).b3_f1 == 1.0
 
@@ -353,7 +354,7 @@ def test_memory_follows_the_window_even_after_undated_articles_and_repairs():
                     published_at=when,
                 )
             )
-        eng.repair()
+        repair(eng)
     assert "undated" not in eng.story_of
     assert len(eng.stories) <= 15  # about one window (1 day = 5 stories) plus the current day
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from everyside.bench.bench_cluster import synthetic_stream
 from everyside.domain.clustering.engine import embed_text
+from everyside.domain.clustering.repair import repair
 from everyside.services.embeddings import load_embedder, story_engine
 from everyside.settings import load_settings
 
@@ -43,7 +44,7 @@ def fill(n: int, out: Path, data: Path) -> None:
     for k in range(n):
         engine.add(next(stream))
         if every and (k + 1) % every == 0:
-            engine.repair()
+            repair(engine)
     print(f"filled {n:,} articles at {n / (time.process_time() - start):,.0f} per CPU second")
     engine.embedder = None  # a closure over the model: loaded again by `measure`
     sys.setrecursionlimit(100_000)
@@ -71,7 +72,7 @@ def measure(snapshot: Path, articles: int, profile: bool, data: Path) -> None:
     for k, item in enumerate(items, start=stored):
         engine.add(item)
         if every and (k + 1) % every == 0:
-            engine.repair()
+            repair(engine)
     cpu = time.process_time() - start
     if prof:
         prof.disable()

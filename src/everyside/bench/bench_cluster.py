@@ -24,6 +24,7 @@ import typer
 from everyside.bench.commands import bench_app as app
 from everyside.bench.commands import console, state
 from everyside.domain.clustering import NewsItem
+from everyside.domain.clustering.repair import repair
 from everyside.domain.clustering.replay import item_from_row
 from everyside.errors import InputError
 from everyside.services.embeddings import story_engine
@@ -99,7 +100,7 @@ def bench_cluster(
     def add(k: int) -> None:
         engine.add(next(stream))
         if every and (k + 1) % every == 0:
-            engine.repair()
+            repair(engine)
 
     start = time.perf_counter()
     for i in range(stored):

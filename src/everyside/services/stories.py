@@ -21,7 +21,7 @@ from typing import Any
 
 from everyside.domain.clustering import NewsItem, StoryEngine
 from everyside.domain.clustering.clock import arrival_order
-from everyside.domain.clustering.repair import RepairResult
+from everyside.domain.clustering.repair import RepairResult, repair
 from everyside.domain.times import utc, utc_or_none
 from everyside.services.embeddings import story_engine
 from everyside.store import Store
@@ -196,7 +196,7 @@ def repair_stories(
     """Apply the engine's merges and splits to the store; return the changed story ids."""
     live = _live(store, settings, outlet_factuality)
     live.since_repair = 0
-    result = live.engine.repair()
+    result = repair(live.engine)
     if not result.merges and not result.splits:
         return set()
     try:

@@ -51,8 +51,6 @@ from everyside.domain.clustering.view import StoryView, story_view
 if TYPE_CHECKING:
     import numpy as np
 
-    from everyside.domain.clustering.repair import RepairResult
-
 # text -> unit-length sentence embedding (the optional dense channel; see embed_text)
 Embedder = Callable[[str], "np.ndarray"]
 EMBED_CHARS = 600  # of body text given to the embedder, after the headline
@@ -197,12 +195,6 @@ class StoryEngine:
     def view(self, story_id: int) -> StoryView:
         """Headline, first article, members and why-grouped of an open story."""
         return story_view(self.stories[story_id], self.dfs, self.outlet_factuality)
-
-    def repair(self) -> RepairResult:
-        """Merge open stories that are one event and split drifted ones (see repair.py)."""
-        from everyside.domain.clustering.repair import repair
-
-        return repair(self)
 
     # -- scoring ---------------------------------------------------------------------------
     def evidence(self, vecs: ArticleVecs, exclude: int | None = None) -> dict[int, MemberEvidence]:

@@ -18,6 +18,7 @@ import numpy as np
 
 from everyside.domain.clustering.clock import arrival_order
 from everyside.domain.clustering.engine import StoryEngine
+from everyside.domain.clustering.repair import repair
 from everyside.domain.clustering.text import NewsItem
 
 
@@ -129,8 +130,8 @@ def replay(engine: StoryEngine, items: Sequence[NewsItem], repair_every: int) ->
     applied in order (chains resolve) and splits move their articles, as the store does."""
     label: dict[int, int] = {}
 
-    def repair() -> None:
-        result = engine.repair()
+    def run_repair() -> None:
+        result = repair(engine)
         for gone, into in result.merges:
             for k, sid in label.items():
                 if sid == gone:
@@ -144,9 +145,9 @@ def replay(engine: StoryEngine, items: Sequence[NewsItem], repair_every: int) ->
     for k, it in enumerate(items):
         label[k] = engine.add(it).story_id
         if repair_every and (k + 1) % repair_every == 0:
-            repair()
+            run_repair()
     if repair_every:
-        repair()
+        run_repair()
     return [label[k] for k in range(len(items))]
 
 
