@@ -293,29 +293,28 @@ def test_repair_leaves_good_stories_alone():
 
 
 @pytest.mark.parametrize(
-    "word,expected",
+    "words",
     [
         ("tariffs", "tariff"),
-        ("talks", "talk"),
+        ("talks", "talk", "talked", "talking"),
         ("policies", "policy"),
-        ("bus", "bus"),
-        ("class", "class"),
         ("classes", "class"),
-        ("raised", "rais"),
-        ("raises", "rais"),
-        ("raising", "rais"),
-        ("rates", "rat"),
-        ("rate", "rat"),
-        ("virus", "virus"),
-        ("2024", "2024"),
+        ("raised", "raises", "raising", "raise"),
+        ("rates", "rate", "rated"),
     ],
 )
-def test_stem(word, expected):
-    assert stem(word) == expected
+def test_inflections_share_a_stem(words):
+    # the shared analyzer's Snowball stemmer (domain/text/analyzer.py)
+    assert len({stem(w) for w in words}) == 1, {w: stem(w) for w in words}
+
+
+@pytest.mark.parametrize(("a", "b"), [("bus", "busy"), ("virus", "viral"), ("2024", "2025")])
+def test_different_words_keep_different_stems(a, b):
+    assert stem(a) != stem(b)
 
 
 def test_terms_and_entities():
-    assert terms("The Fed said it will raise rates") == ["fed", "rais", "rat"]
+    assert terms("The Fed said it will raise rates") == ["fed", "rais", "rate"]
     ents = entities("Officials said John Kerry met NATO leaders in Paris on 12 May.")
     assert {"john", "kerry", "nato", "paris", "12"} <= set(ents)
     assert "officials" not in ents

@@ -1,6 +1,7 @@
 """Turning one article into clustering features: tokens, heuristic named entities, numbers.
 
-Pure and offline: a regex tokeniser, an English stop list, a light suffix stemmer and a
+Pure and offline: a regex tokeniser, the shared text analyzer's Snowball stemmer and stop
+words (`everyside.domain.text.analyzer`, plus its table of words common to all news) and a
 capitalisation-based entity heuristic (no model). Input text is capped (`MAX_CHARS`) so a 1 MB
 article costs the same as a long one, and the lead carries the event anyway.
 
@@ -17,29 +18,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
+from everyside.domain.text import analyzer
+
 MAX_TITLE_CHARS = 400
 MAX_CHARS = 2500  # of body text, from the start (the lead)
 
 _WORD = re.compile(r"[^\W_]+(?:['’.\-][^\W_]+)*", re.UNICODE)
 
-STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers herself him himself his how i if in into is it
-    its itself just me more most my myself no nor not now of off on once only or other our ours
-    ourselves out over own same she should so some such than that the their theirs them
-    themselves then there these they this those through to too under until up very was we were
-    what when where which while who whom why will with would you your yours yourself yourselves
-    says said say saying new news report reports reported according told tells one two three
-    first last year years day days week weeks month months time times people may might must us
-    via amid get gets got make makes made take takes back like still even many much well way
-    ways go goes going here's it's that's there's what's who's don't doesn't didn't won't can't
-    isn't aren't wasn't weren't mr mrs ms dr today yesterday tomorrow monday tuesday wednesday
-    thursday friday saturday sunday update updated breaking live watch video photos read more
-    per cent percent s t
-    """.split()  # noqa: SIM905
-)
+# The shared analyzer's stop words and its table of words that are everywhere in news
+# ("said", "reported", weekdays, "watch", "video"): neither tells two stories apart.
+STOPWORDS = analyzer.stopwords("en") | analyzer.stopwords("en", "news")
 # Capitalised words that start sentences or headlines without naming anything.
 _NOT_ENTITY = STOPWORDS | frozenset(
     """
@@ -50,21 +38,8 @@ _NOT_ENTITY = STOPWORDS | frozenset(
 
 
 def stem(word: str) -> str:
-    """A light English stemmer: enough to join 'tariffs'/'tariff', 'raises'/'raised'/'raising'.
-
-    Suffixes ies/sses/ing/ed/s go, then a final 'e', so 'rate', 'rates' and 'rated' meet.
-    """
-    if len(word) <= 3 or not word.isalpha():
-        return word
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("s", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                break
-            word = word[: len(word) - len(suffix)] + repl
-            break
-    if word.endswith("e") and len(word) >= 4:
-        word = word[:-1]
-    return word
+    """The shared analyzer's Snowball stem (words under five letters stay as they are)."""
+    return analyzer.stem(word)
 
 
 def _normalise(token: str) -> str:
