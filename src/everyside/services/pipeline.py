@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from everyside.services.articles import ArticleWriter
-from everyside.services.importer import ImportReport, import_jsonl
+from everyside.services.importer import BadLine, ImportReport, import_jsonl
 from everyside.services.lean import note_stories_changed
 from everyside.services.outlets import OutletResolver, registry_matcher
 from everyside.settings import Settings
@@ -132,14 +132,19 @@ def import_files(
     now: datetime,
     progress: Callable[[int], None] | None = None,
     process: bool = True,
+    on_bad: Callable[[BadLine], None] | None = None,
 ) -> tuple[list[ImportReport], ProcessReport | None]:
-    """`everyside import`: load JSONL files through the write path, then (by default) cluster
-    and analyse."""
+    """`everyside import`: load JSONL files through the write path (bad lines skipped and
+    reported, to `on_bad` as they are found), then (by default) cluster and analyse."""
     if ensure_directory(store, now):
         refresh_ratings(store, settings, now)
     writer = article_writer(settings)
     writer.rebuild(store, now)
-    reports = [import_jsonl(store, p, now, writer, progress) for p in paths]
+    limit = int(settings.import_max_line_bytes)
+    reports = [
+        import_jsonl(store, p, now, writer, progress, max_line_bytes=limit, on_bad=on_bad)
+        for p in paths
+    ]
     processed = process_pending(store, settings, now, refresh_estimates=True) if process else None
     return reports, processed
 
