@@ -163,8 +163,12 @@ stories = Table(
     Column("merged_into", Integer),  # set when a repair pass merged this story away
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # > 0: coverage and summary to redo (0005). Incremented in the transaction that changes the
+    # members, reset once both are written unless it changed meanwhile; drained at start.
+    Column("analysis_due", Integer, nullable=False, default=0, server_default="0"),
 )
 Index("ix_stories_last", stories.c.last_published_at)
+Index("ix_stories_analysis_due", stories.c.analysis_due)
 Index("ix_stories_outlet_count", stories.c.outlet_count)
 Index("ix_stories_rank", stories.c.outlet_count, stories.c.last_published_at)  # home page (0002)
 
