@@ -68,7 +68,6 @@ BAD: list[tuple[str, str]] = [
     ('{"id": "b10", "title": "t", "score": NaN}', "NaN is not a JSON number"),
     ('{"id": "b11", "title": "t", "score": 1e400}', "out of range"),
     ('{"id": "b12", "title": "t", "domain": "' + "d" * 300 + '"}', "at most 253 characters"),
-    ('{"id": "b13", "title": "t", "lang": "en_US!!"}', "not a language tag"),
     ('{"id": ' + "9" * 5000 + ', "title": "t"}', "not valid JSON"),
     ('{"id": "b15", "title": "t", "date": "yesterday"}', "Invalid isoformat"),
     ('{"id": "b16", "title": " \\u0000 "}', "neither title nor text"),
@@ -96,7 +95,8 @@ def _hostile_file(path: Path) -> tuple[int, dict[int, str]]:
         write(_good(100, title="lone \ud800 surrogate").encode())  # as a JSON escape
         write(_good(101).encode().replace(b"Council", b"Counc\xed\xa0\x80il"))  # bytes of one
         write(_good(102, lang="zh-Hant-TW").encode())
-        good = len(BAD) + 3
+        write(_good(104, lang="en_US!!").encode())  # no language tag: left out, line kept
+        good = len(BAD) + 4
         f.write(b'{"id": "huge", "title": "')
         f.write(b"a" * BIG)
         f.write(b'"}\n')
@@ -142,6 +142,12 @@ def test_bad_lines_are_skipped_with_their_reason_and_every_good_line_is_imported
             select(t.articles.c.lang).where(t.articles.c.external_id == "good-102")
         ).scalar_one()
     assert lang == "zh"
+    with store.read() as conn:
+        lang = conn.execute(
+            select(t.articles.c.lang).where(t.articles.c.external_id == "good-104")
+        ).scalar_one()
+    assert lang is None
+    assert any(":" in w and "not a language tag; left out" in w for w in rep.warnings)
 
 
 def test_a_batch_the_database_refuses_costs_only_its_bad_line(store: Store, tmp_path: Path) -> None:

@@ -1,16 +1,17 @@
 """`everyside import FILE.jsonl`: load articles in the format of `shared/data/stories/*.jsonl`.
 
-One JSON object per line, validated against a declared schema (`ImportLine`, pydantic):
-`id` (string or integer), `title`, `text`, `date` (ISO 8601), `source`, `domain`, `url`, `lang`
-(strings or null), at least a title or a text, a URL or an id; any other field (`side`,
-`topic`, `summary`, ...) is kept in `articles.extra` when it is plain JSON no deeper than
-`MAX_EXTRA_DEPTH` levels with finite numbers. The import is idempotent: the key of an article is
-its canonical URL, or `urn:everyside:import:<id>` when it has no URL, and a line whose content is
-already stored unchanged writes nothing.
+One JSON object per line, normalised (`domain.text.normalize.clean_value`: controls, lone
+surrogates, NFC) and validated against a declared schema (`ImportLine`, pydantic): `id` (string
+or integer), `title`, `text`, `date` (ISO 8601), `source`, `domain`, `url`, `lang` (strings or
+null; a `lang` that is no language tag is left out with a warning), at least a title or a text,
+a URL or an id; any other field (`side`, `topic`, `summary`, ...) is kept in `articles.extra`
+when it is plain JSON no deeper than `MAX_EXTRA_DEPTH` levels with finite numbers. The import is
+idempotent: the key of an article is its canonical URL, or `urn:everyside:import:<id>` when it
+has no URL, and a line whose content is already stored unchanged writes nothing.
 
 A bad line — not JSON, nested too deeply, a field of the wrong type, longer than
 `import_max_line_bytes` (read a piece at a time and skipped, never held whole), refused by the
-database — is skipped and reported with its line number and the reason (`ImportReport.bad`,
+database — is skipped and reported with its line number and the reason (`ImportReport.errors`,
 and `on_bad` as found: `everyside import --errors FILE` writes them as JSONL); every good line is
 imported. Lines are committed in batches, each batch one transaction, so a killed import leaves
 only whole batches behind and a re-run skips them; a batch the database refuses is written
@@ -41,6 +42,7 @@ from pydantic import (
 )
 
 from everyside.domain.errors import InputError, StoreError
+from everyside.domain.text.normalize import clean_value
 from everyside.domain.times import parse_iso_strict, to_db
 from everyside.domain.urls import article_key
 from everyside.services.articles import ArticleDraft, ArticleWriter, Prepared
@@ -227,13 +229,21 @@ def parse_line(raw: str, path: str, lineno: int, now: datetime) -> tuple[Row, li
         raise InputError(f"not valid JSON ({e})", path=path, line=lineno) from e
     if not isinstance(obj, dict):
         raise InputError("expected a JSON object", path=path, line=lineno)
+    # the one normalisation first (controls, lone surrogates, NFC), then the schema
+    obj = clean_value(obj)
+    notes = []
+    lang = obj.get("lang")
+    if isinstance(lang, str) and lang.strip() and not _LANG.fullmatch(lang.strip()):
+        # optional metadata: a value that is no language tag is left out, not the article
+        notes.append(f"{path}:{lineno}: lang {lang[:20]!r} is not a language tag; left out")
+        obj["lang"] = None
     try:
         line = ImportLine.model_validate(obj)
     except ValidationError as e:
         raise InputError(_reason(e), path=path, line=lineno) from e
     except RecursionError as e:  # pragma: no cover - json.loads refuses such depth first
         raise InputError("nested too deeply", path=path, line=lineno) from e
-    warnings = [
+    warnings = notes + [
         f"{path}:{lineno}: unknown field {k!r} kept in extra"
         for k in line.extra
         if k not in EXTRA_FIELDS

@@ -165,7 +165,7 @@ stories = Table(
     Column("updated_at", DateTime, nullable=False),
     # > 0: coverage and summary to redo (0005). Incremented in the transaction that changes the
     # members, reset once both are written unless it changed meanwhile; drained at start.
-    Column("analysis_due", Integer, nullable=False, default=0, server_default="0"),
+    Column("analysis_due", Integer, nullable=False, server_default="0"),
 )
 Index("ix_stories_last", stories.c.last_published_at)
 Index("ix_stories_analysis_due", stories.c.analysis_due)
