@@ -362,7 +362,7 @@ def test_exports(client: TestClient) -> None:
 
 
 def test_health_and_metrics(client: TestClient) -> None:
-    assert client.get("/-/health").json() == {"status": "ok", "database": "ok", "schema": "0004"}
+    assert client.get("/-/health").json() == {"status": "ok", "database": "ok", "schema": "0005"}
     client.get("/")
     store = client.app.state.es.store  # type: ignore[attr-defined]
     store.write(

@@ -11,6 +11,7 @@ from everyside.domain.errors import (
     EverysideError,
     FetchError,
     InputError,
+    RowRefused,
     SchemaTooNewError,
     StoreError,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "EverysideError",
     "FetchError",
     "InputError",
+    "RowRefused",
     "SchemaTooNewError",
     "StoreError",
 ]

@@ -159,6 +159,12 @@ class Settings:
         "`everyside outlets estimate`.",
         minimum=0,
     )
+    import_max_line_bytes: int = _s(
+        10_000_000,
+        "Longest line `everyside import` reads (bytes); a longer one is skipped unread and "
+        "reported as a bad line.",
+        minimum=1,
+    )
     max_date_skew_hours: float = _s(
         24.0,
         "Published times more than this after the fetch time are treated as bogus.",

@@ -101,7 +101,8 @@ EXTRAS = {
 def run_app(application: typer.Typer) -> int:
     """Run the CLI; turn our errors into one clear line on stderr and exit code 1."""
     try:
-        application(standalone_mode=False)
+        # without standalone mode click returns a `typer.Exit(code)`'s code instead of exiting
+        code = application(standalone_mode=False)
     except EverysideError as e:
         err_console.print(f"[red]error:[/red] {e}", highlight=False)
         return 1
@@ -127,4 +128,4 @@ def run_app(application: typer.Typer) -> int:
             e.show()
             return e.exit_code
         raise
-    return 0
+    return code if isinstance(code, int) else 0

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -35,21 +37,42 @@ def import_cmd(
     ctx: typer.Context,
     files: list[Path] = typer.Argument(..., help="JSONL files (shared/data/stories format)."),
     process: bool = typer.Option(True, help="Cluster and analyse after importing."),
+    errors: Path | None = typer.Option(
+        None,
+        "--errors",
+        help="Write the skipped lines to this file as JSONL (path, line, reason, bytes, raw).",
+    ),
+    strict: bool = typer.Option(
+        False, "--strict", help="Exit with status 1 when any line was skipped."
+    ),
 ) -> None:
-    """Load articles from JSONL files into the store (idempotent), then cluster them."""
+    """Load articles from JSONL files into the store (idempotent), then cluster them.
+
+    Each line is checked against the declared schema; a bad line is skipped and reported with
+    its line number and the reason, and every good line is imported."""
     from everyside.services.pipeline import import_files
 
     st = state(ctx)
     settings, store = st.settings(), st.store()
     total = sum(p.stat().st_size for p in files if p.is_file())
-    with Progress(
-        TextColumn("importing"),
-        BarColumn(),
-        DownloadColumn(),
-        TimeRemainingColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
+    with contextlib.ExitStack() as stack:
+        on_bad = None
+        if errors is not None:
+            out = stack.enter_context(errors.open("w", encoding="utf-8"))
+
+            def on_bad(bad: Any) -> None:
+                out.write(json.dumps(bad.as_json(), ensure_ascii=False) + "\n")
+
+        bar = stack.enter_context(
+            Progress(
+                TextColumn("importing"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
+                console=err_console,
+                transient=True,
+            )
+        )
         task = bar.add_task("import", total=total or None)
         reports, processed = import_files(
             store,
@@ -58,18 +81,21 @@ def import_cmd(
             utcnow(),
             progress=lambda n: bar.advance(task, n),
             process=process,
+            on_bad=on_bad,
         )
     failed = 0
     for r in reports:
         for msg in r.errors[:50]:
-            err_console.print(f"[yellow]skipped[/yellow] {msg}", highlight=False)
-        if len(r.errors) > 50:
-            err_console.print(f"... and {len(r.errors) - 50} more errors in {r.path}")
+            err_console.print(f"skipped {msg}", highlight=False, markup=False, soft_wrap=True)
+        if r.failed > 50:
+            err_console.print(f"... and {r.failed - 50} more skipped lines in {r.path}")
         for msg in r.warnings[:5]:
             err_console.print(f"[dim]warning[/dim] {msg}", highlight=False)
         console.print(
             f"{r.path}: {r.lines} lines, {r.inserted} new, {r.updated} updated, "
-            f"{r.unchanged} unchanged, {r.failed} failed"
+            f"{r.unchanged} unchanged, {r.failed} failed",
+            highlight=False,
+            soft_wrap=True,
         )
         failed += r.failed
     if processed is not None:
@@ -77,7 +103,11 @@ def import_cmd(
             f"stories: {processed.stories_changed} changed; coverage {processed.coverage_updated}"
             f", summaries {processed.summaries_updated} updated"
         )
-    if failed and not any(r.inserted or r.updated or r.unchanged for r in reports):
+    if errors is not None and failed:
+        console.print(
+            f"{failed} skipped lines written to {errors}", highlight=False, soft_wrap=True
+        )
+    if strict and failed:
         raise typer.Exit(1)
 
 

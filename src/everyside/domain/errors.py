@@ -20,6 +20,11 @@ class StoreError(EverysideError):
     """The database cannot be opened, migrated or written."""
 
 
+class RowRefused(StoreError):
+    """The database refused the values of a write (a value too long, a constraint, a value
+    its driver cannot encode): the data is at fault, not the database."""
+
+
 class SchemaTooNewError(StoreError):
     """The database was written by a newer everyside."""
 

@@ -5,13 +5,16 @@ Every entry point hands its articles to the same two steps:
    key, assign the outlet, dedupe (canonical URL + near-duplicate text), insert/update;
 2. `process_pending`: cluster the articles that have no story (with the repair pass every
    `story_repair_every` articles and once at the end of the batch, as `eval clustering`
-   replays it), then analyse (coverage, summaries) the stories that changed.
+   replays it), then analyse (coverage, summaries) the stories that changed, and those an
+   earlier run marked (`stories.analysis_due`, set in the transaction that changes a story's
+   members) but was killed before analysing.
 
 `everyside import` calls `import_files`; `everyside ingest --once`, the ingest loop and
 `everyside up` call `after_ingest` after each round (`everyside.ingest` writes through the same
 writer inside its per-feed transactions); `everyside up` first calls `catch_up`. Each stage is
 incremental (articles without a story are the clustering queue; the stories a pass touched are
-the analysis queue), so any stage can be killed and re-run.
+the analysis queue, kept durable by `stories.analysis_due`), so any stage can be killed and
+re-run.
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from everyside.services.articles import ArticleWriter
-from everyside.services.importer import ImportReport, import_jsonl
+from everyside.services.importer import BadLine, ImportReport, import_jsonl
 from everyside.services.lean import note_stories_changed
 from everyside.services.outlets import OutletResolver, registry_matcher
 from everyside.settings import Settings
 from everyside.store import Store
+from everyside.store import stories as story_rows
 from everyside.store.state import add_metrics, set_metrics
 
 log = logging.getLogger(__name__)
@@ -87,11 +91,17 @@ def process_pending(
 
     report = ProcessReport()
     started = time.perf_counter()
+    # stories a killed run marked but never analysed (the durable `analysis_due` mark)
+    with store.read() as conn:
+        left_over = set(story_rows.due_stories(conn))
+    if left_over:
+        log.info("pipeline: %d stories left unanalysed by an earlier run", len(left_over))
     changed = set(assign_pending(store, settings, now))
     if repair and changed and int(settings.story_repair_every or 0) > 0:
         changed |= set(repair_stories(store, settings, now))
     cluster_s = time.perf_counter() - started
     report.stories_changed = len(changed)
+    changed |= left_over
     report.story_ids = changed
     if changed:
         analyse(store, settings, changed, now, report)
@@ -116,13 +126,17 @@ def process_pending(
 def analyse(
     store: Store, settings: Settings, story_ids: Iterable[int], now: datetime, report: ProcessReport
 ) -> None:
-    """Coverage and summaries of the given stories (merged-away ones drop their documents)."""
+    """Coverage and summaries of the given stories (merged-away ones drop their documents);
+    then their `analysis_due` marks are reset, unless a writer marked them again meanwhile."""
     from everyside.services.coverage import update_coverage
     from everyside.services.summaries import update_summaries
 
     ids = sorted(story_ids)
+    with store.read() as conn:
+        marks = story_rows.due_stories(conn, ids)
     report.coverage_updated = update_coverage(store, settings, ids, now)
     report.summaries_updated = update_summaries(store, settings, ids, now)
+    store.write(lambda conn: story_rows.clear_due(conn, marks))
 
 
 def import_files(
@@ -132,14 +146,19 @@ def import_files(
     now: datetime,
     progress: Callable[[int], None] | None = None,
     process: bool = True,
+    on_bad: Callable[[BadLine], None] | None = None,
 ) -> tuple[list[ImportReport], ProcessReport | None]:
-    """`everyside import`: load JSONL files through the write path, then (by default) cluster
-    and analyse."""
+    """`everyside import`: load JSONL files through the write path (bad lines skipped and
+    reported, to `on_bad` as they are found), then (by default) cluster and analyse."""
     if ensure_directory(store, now):
         refresh_ratings(store, settings, now)
     writer = article_writer(settings)
     writer.rebuild(store, now)
-    reports = [import_jsonl(store, p, now, writer, progress) for p in paths]
+    limit = int(settings.import_max_line_bytes)
+    reports = [
+        import_jsonl(store, p, now, writer, progress, max_line_bytes=limit, on_bad=on_bad)
+        for p in paths
+    ]
     processed = process_pending(store, settings, now, refresh_estimates=True) if process else None
     return reports, processed
 

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from everyside.domain.times import to_db
 from everyside.store import schema as t
+from everyside.store.stories import mark_due
 
 # Columns whose change makes a re-read article an update (fetched_at is not one of them).
 COMPARED = (
@@ -122,13 +123,14 @@ def assigned_since(conn: Connection, since_days: float) -> tuple[list[Any], int]
 
 
 def set_story(conn: Connection, pairs: list[dict[str, int]], now: datetime) -> None:
-    """articles.story_id for {"aid", "sid"} pairs."""
+    """articles.story_id for {"aid", "sid"} pairs; the stories are marked for analysis."""
     conn.execute(
         update(t.articles)
         .where(t.articles.c.id == bindparam("aid"))
         .values(story_id=bindparam("sid"), updated_at=to_db(now)),
         pairs,
     )
+    mark_due(conn, {p["sid"] for p in pairs})
 
 
 def count_unassigned(conn: Connection) -> int:

@@ -21,9 +21,16 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    OperationalError,
+    SQLAlchemyError,
+    StatementError,
+)
 
-from everyside.domain.errors import SchemaTooNewError, StoreError
+from everyside.domain.errors import RowRefused, SchemaTooNewError, StoreError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -137,6 +144,13 @@ class Store:
                 return fn(conn)
         except OperationalError as e:
             raise StoreError(f"store: unable to write: {e.orig}") from e
+        except (DataError, IntegrityError) as e:
+            raise RowRefused(f"store: values refused: {e.orig}") from e
+        except StatementError as e:
+            if isinstance(e, DBAPIError):  # the database's own error (a missing table, ...)
+                raise
+            # a bound value the driver or a column type cannot take (before any SQL ran)
+            raise RowRefused(f"store: values refused: {e.orig!r}") from e
 
     def close(self) -> None:
         with self._lock:

@@ -1,7 +1,10 @@
 """The schema, in one place. Alembic migrations under migrations/versions create exactly this.
 
 Conventions: times are naive UTC datetimes (converted at the store boundary); JSON columns hold
-small structured values the web reads whole. Change the schema only with a new migration.
+small structured values the web reads whole. Text columns are `CleanText`/`CleanString` and JSON
+columns with outside text `CleanJSON` (`store/types.py`): every bound value is normalised, so
+no NUL, control character or lone surrogate reaches a store, whoever writes.
+Change the schema only with a new migration.
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
-    String,
     Table,
-    Text,
     UniqueConstraint,
 )
+
+from everyside.store.types import CleanJSON, CleanString, CleanText
 
 metadata = MetaData(
     naming_convention={
@@ -36,23 +39,23 @@ outlets = Table(
     "outlets",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("domain", String(253), nullable=False, unique=True),  # registered domain
-    Column("name", Text, nullable=False),
-    Column("country", String(2)),  # ISO 3166-1 alpha-2
-    Column("language", String(8)),  # ISO 639-1
-    Column("scope", String(16)),  # local | national | international
-    Column("media_type", String(32)),
-    Column("homepage", Text),
-    Column("origin", String(16), nullable=False, default="bundled"),  # bundled | user | import
+    Column("domain", CleanString(253), nullable=False, unique=True),  # registered domain
+    Column("name", CleanText, nullable=False),
+    Column("country", CleanString(2)),  # ISO 3166-1 alpha-2
+    Column("language", CleanString(8)),  # ISO 639-1
+    Column("scope", CleanString(16)),  # local | national | international
+    Column("media_type", CleanString(32)),
+    Column("homepage", CleanText),
+    Column("origin", CleanString(16), nullable=False, default="bundled"),  # bundled | user | import
     Column("provenance", JSON),  # which directory tables contributed the facts
     # cached combination of the ratings (recomputed when ratings change)
     Column("bias", Float),  # mean of raters' mapped values, -3..+3
     Column("bias_spread", Float),  # max - min of raters' mapped values
     Column("factuality", Float),  # mean mapped factuality, 0..4
     Column("estimated_bias", Float),  # only for outlets no rater covers; always labelled
-    Column("estimated_bias_method", Text),  # "owner + cocoverage, ±0.45: estimated from ..."
+    Column("estimated_bias_method", CleanText),  # "owner + cocoverage, ±0.45: estimated from ..."
     Column("estimated_factuality", Float),  # same, for outlets without a factuality rating
-    Column("estimated_factuality_method", Text),
+    Column("estimated_factuality_method", CleanText),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
 )
@@ -63,16 +66,16 @@ outlet_estimates = Table(
     "outlet_estimates",
     metadata,
     Column("outlet_id", Integer, ForeignKey("outlets.id", ondelete="CASCADE"), primary_key=True),
-    Column("axis", String(16), primary_key=True),  # bias | factuality
-    Column("status", String(16), nullable=False),  # estimated | insufficient
+    Column("axis", CleanString(16), primary_key=True),  # bias | factuality
+    Column("status", CleanString(16), nullable=False),  # estimated | insufficient
     Column("value", Float),
-    Column("label", String(32)),  # side (bias) or tier (factuality) of the value
+    Column("label", CleanString(32)),  # side (bias) or tier (factuality) of the value
     Column("expected_error", Float),  # cross-validated MAE of outlets with the same evidence
     Column("baseline_error", Float),  # ... when guessing the mean
     Column("accuracy", Float),  # ... share of them whose side / tier came out right
-    Column("methods", Text),  # signals used, comma-separated
+    Column("methods", CleanText),  # signals used, comma-separated
     Column("evidence", JSON),  # counts behind each signal
-    Column("sentence", Text),  # "estimated from 41 stories it covered and 3 sibling outlets"
+    Column("sentence", CleanText),  # "estimated from 41 stories it covered and 3 sibling outlets"
     Column("computed_at", DateTime, nullable=False),
 )
 
@@ -80,7 +83,7 @@ outlet_estimates = Table(
 outlet_aliases = Table(
     "outlet_aliases",
     metadata,
-    Column("alias", String(253), primary_key=True),
+    Column("alias", CleanString(253), primary_key=True),
     Column("outlet_id", Integer, ForeignKey("outlets.id", ondelete="CASCADE"), nullable=False),
 )
 
@@ -88,11 +91,11 @@ raters = Table(
     "raters",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("name", String(64), nullable=False, unique=True),  # e.g. "mbfc"
-    Column("title", Text),  # e.g. "Media Bias/Fact Check"
-    Column("url", Text),
-    Column("licence", Text),
-    Column("description", Text),
+    Column("name", CleanString(64), nullable=False, unique=True),  # e.g. "mbfc"
+    Column("title", CleanText),  # e.g. "Media Bias/Fact Check"
+    Column("url", CleanText),
+    Column("licence", CleanText),
+    Column("description", CleanText),
 )
 
 # One rater's value for one outlet on one axis.
@@ -102,11 +105,11 @@ ratings = Table(
     Column("id", Integer, primary_key=True),
     Column("rater_id", Integer, ForeignKey("raters.id", ondelete="CASCADE"), nullable=False),
     Column("outlet_id", Integer, ForeignKey("outlets.id", ondelete="CASCADE"), nullable=False),
-    Column("axis", String(16), nullable=False),  # bias | factuality
-    Column("raw", Text, nullable=False),  # the rater's label as published
+    Column("axis", CleanString(16), nullable=False),  # bias | factuality
+    Column("raw", CleanText, nullable=False),  # the rater's label as published
     Column("value", Float),  # mapped to everyside's scale; NULL = no mapping
-    Column("rated_on", String(10)),  # ISO date when known
-    Column("provenance", Text, nullable=False, default=""),  # file:row or URL
+    Column("rated_on", CleanString(10)),  # ISO date when known
+    Column("provenance", CleanText, nullable=False, default=""),  # file:row or URL
     UniqueConstraint("rater_id", "outlet_id", "axis"),
 )
 Index("ix_ratings_outlet", ratings.c.outlet_id)
@@ -116,9 +119,9 @@ ownership = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("outlet_id", Integer, ForeignKey("outlets.id", ondelete="CASCADE"), nullable=False),
-    Column("owner", Text, nullable=False),
-    Column("category", String(32), nullable=False),  # one of OWNERSHIP_CATEGORIES
-    Column("provenance", Text, nullable=False, default=""),
+    Column("owner", CleanText, nullable=False),
+    Column("category", CleanString(32), nullable=False),  # one of OWNERSHIP_CATEGORIES
+    Column("provenance", CleanText, nullable=False, default=""),
     UniqueConstraint("outlet_id", "owner"),
 )
 
@@ -126,17 +129,17 @@ feeds = Table(
     "feeds",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("url", Text, nullable=False, unique=True),
+    Column("url", CleanText, nullable=False, unique=True),
     Column("outlet_id", Integer, ForeignKey("outlets.id", ondelete="SET NULL")),
-    Column("title", Text),
-    Column("kind", String(16)),  # rss | atom | json | sitemap (after the first parse)
-    Column("origin", String(16), nullable=False, default="user"),  # bundled | user | opml
+    Column("title", CleanText),
+    Column("kind", CleanString(16)),  # rss | atom | json | sitemap (after the first parse)
+    Column("origin", CleanString(16), nullable=False, default="user"),  # bundled | user | opml
     Column("active", Boolean, nullable=False, default=True),
-    Column("etag", Text),  # conditional GET
-    Column("last_modified", Text),
+    Column("etag", CleanText),  # conditional GET
+    Column("last_modified", CleanText),
     Column("last_checked_at", DateTime),
     Column("last_success_at", DateTime),
-    Column("last_error", Text),
+    Column("last_error", CleanText),
     Column("error_count", Integer, nullable=False, default=0),
     Column("next_check_at", DateTime),  # when the scheduler polls it next
     Column("interval_s", Float),  # current adaptive interval
@@ -150,18 +153,22 @@ stories = Table(
     "stories",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("headline", Text),  # representative headline (a real member headline)
+    Column("headline", CleanText),  # representative headline (a real member headline)
     Column("first_article_id", Integer),
     Column("first_published_at", DateTime),
     Column("last_published_at", DateTime),
     Column("article_count", Integer, nullable=False, default=0),
     Column("outlet_count", Integer, nullable=False, default=0),
-    Column("why", JSON),  # shared entities/terms: the "why grouped" explanation
+    Column("why", CleanJSON),  # shared entities/terms: the "why grouped" explanation
     Column("merged_into", Integer),  # set when a repair pass merged this story away
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # > 0: coverage and summary to redo (0005). Incremented in the transaction that changes the
+    # members, reset once both are written unless it changed meanwhile; drained at start.
+    Column("analysis_due", Integer, nullable=False, server_default="0"),
 )
 Index("ix_stories_last", stories.c.last_published_at)
+Index("ix_stories_analysis_due", stories.c.analysis_due)
 Index("ix_stories_outlet_count", stories.c.outlet_count)
 Index("ix_stories_rank", stories.c.outlet_count, stories.c.last_published_at)  # home page (0002)
 
@@ -171,24 +178,24 @@ articles = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     # canonical URL, or "urn:everyside:<source>:<id>" when there is no URL; the upsert key
-    Column("key", Text, nullable=False, unique=True),
-    Column("url", Text),  # as found (feed link / file)
+    Column("key", CleanText, nullable=False, unique=True),
+    Column("url", CleanText),  # as found (feed link / file)
     Column("outlet_id", Integer, ForeignKey("outlets.id", ondelete="SET NULL")),
     Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="SET NULL")),
-    Column("domain", String(253)),  # registered domain
-    Column("source", Text),  # outlet name as given
-    Column("external_id", Text),  # id in the import file / feed guid
-    Column("title", Text),
-    Column("text", Text),
-    Column("summary", Text),  # feed description / snippet
-    Column("author", Text),
-    Column("lang", String(8)),
+    Column("domain", CleanString(253)),  # registered domain
+    Column("source", CleanText),  # outlet name as given
+    Column("external_id", CleanText),  # id in the import file / feed guid
+    Column("title", CleanText),
+    Column("text", CleanText),
+    Column("summary", CleanText),  # feed description / snippet
+    Column("author", CleanText),
+    Column("lang", CleanString(8)),
     Column("published_at", DateTime),
     Column("fetched_at", DateTime),
-    Column("content_hash", String(64)),  # exact-duplicate detection
+    Column("content_hash", CleanString(64)),  # exact-duplicate detection
     Column("copy_of", Integer, ForeignKey("articles.id", ondelete="SET NULL")),  # syndication
-    Column("extraction", String(16)),  # page | feed | import | feed-fallback
-    Column("extra", JSON),  # anything else the source gave (side, topic, ...)
+    Column("extraction", CleanString(16)),  # page | feed | import | feed-fallback
+    Column("extra", CleanJSON),  # anything else the source gave (side, topic, ...)
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL")),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
@@ -209,8 +216,8 @@ coverage = Table(
     Column("left_share", Float),
     Column("center_share", Float),
     Column("right_share", Float),
-    Column("blindspot", String(8)),  # the side that missed it, NULL if none
-    Column("country", String(2)),  # where the story happens / mostly reported from
+    Column("blindspot", CleanString(8)),  # the side that missed it, NULL if none
+    Column("country", CleanString(2)),  # where the story happens / mostly reported from
     Column("topics", JSON),
     Column("data", JSON, nullable=False),  # the full coverage document
     Column("computed_at", DateTime, nullable=False),
@@ -221,8 +228,9 @@ summaries = Table(
     "summaries",
     metadata,
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
-    Column("mode", String(16), nullable=False),  # extractive | abstractive
-    Column("data", JSON, nullable=False),  # bullets with citations, per-side bullets, headline
+    Column("mode", CleanString(16), nullable=False),  # extractive | abstractive
+    # bullets with citations, per-side bullets, headline (an LLM's output: cleaned like any text)
+    Column("data", CleanJSON, nullable=False),
     Column("article_count", Integer, nullable=False),  # size when generated (material change)
     Column("disputed", Boolean, nullable=False, default=False),
     Column("generated_at", DateTime, nullable=False),
@@ -234,11 +242,11 @@ feedback = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
-    Column("kind", String(16), nullable=False, default="summary"),
-    Column("reason", String(64), nullable=False),
-    Column("text", Text),
-    Column("client", String(64)),  # keyed hash of the client's address (an IPv6 /64 is one)
-    Column("browser", String(64)),  # keyed hash of the per-browser cookie; never the raw value
+    Column("kind", CleanString(16), nullable=False, default="summary"),
+    Column("reason", CleanString(64), nullable=False),
+    Column("text", CleanText),
+    Column("client", CleanString(64)),  # keyed hash of the client's address (an IPv6 /64 is one)
+    Column("browser", CleanString(64)),  # keyed hash of the per-browser cookie; never the raw value
     Column("handled", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),
 )
@@ -251,7 +259,7 @@ story_readers = Table(
     "story_readers",
     metadata,
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
-    Column("reader", String(64), primary_key=True),
+    Column("reader", CleanString(64), primary_key=True),
     Column("first_seen", DateTime, nullable=False),
 )
 
@@ -259,7 +267,7 @@ story_readers = Table(
 state = Table(
     "state",
     metadata,
-    Column("key", String(128), primary_key=True),
+    Column("key", CleanString(128), primary_key=True),
     Column("value", JSON),
     Column("updated_at", DateTime, nullable=False),
 )

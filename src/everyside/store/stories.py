@@ -4,6 +4,10 @@ Counts and first/last times are computed by SQL from the member articles, so the
 even for stories whose older members are outside the engine's window. A story's outlet count is
 its number of distinct outlets (the outlet, else the domain, else the source name of each
 member): the rule the coverage analysis counts by, so lists and story pages agree.
+
+Every function here that changes a story's members also increments its `analysis_due`, in the
+same transaction: the durable mark that its coverage and summary must be redone, which
+`due_stories` lists and `clear_due` resets once the analysis is written.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     String,
+    bindparam,
     case,
     cast,
     exists,
@@ -32,7 +37,7 @@ def new_story(conn: Connection, now: datetime) -> int:
     ts = to_db(now)
     stmt = (
         insert(t.stories)
-        .values(article_count=0, outlet_count=0, created_at=ts, updated_at=ts)
+        .values(article_count=0, outlet_count=0, analysis_due=1, created_at=ts, updated_at=ts)
         .returning(t.stories.c.id)
     )
     return int(conn.execute(stmt).scalar_one())
@@ -68,6 +73,7 @@ def refresh(conn: Connection, story_id: int, now: datetime, headline: str | None
         last_published_at=agg[3],
         first_article_id=first,
         updated_at=to_db(now),
+        analysis_due=t.stories.c.analysis_due + 1,
     )
     if why is not None:
         values["why"] = why
@@ -86,11 +92,53 @@ def merge(conn: Connection, gone: int, into: int, now: datetime) -> None:
         .where(s.id == gone)
         .values(merged_into=into, article_count=0, outlet_count=0, updated_at=to_db(now))
     )
+    mark_due(conn, [gone, into])
 
 
 def move_articles(conn: Connection, article_ids: Iterable[int], story_id: int) -> None:
     a = t.articles.c
-    conn.execute(update(t.articles).where(a.id.in_(list(article_ids))).values(story_id=story_id))
+    ids = list(article_ids)
+    sources = set(conn.execute(select(a.story_id).where(a.id.in_(ids)).distinct()).scalars())
+    conn.execute(update(t.articles).where(a.id.in_(ids)).values(story_id=story_id))
+    mark_due(conn, [*(x for x in sources if x is not None), story_id])
+
+
+# -- the analysis queue -------------------------------------------------------------------
+def mark_due(conn: Connection, story_ids: Iterable[int]) -> None:
+    """Mark stories whose coverage and summary must be redone (in the caller's transaction)."""
+    ids = sorted(set(story_ids))
+    for i in range(0, len(ids), 500):
+        conn.execute(
+            update(t.stories)
+            .where(t.stories.c.id.in_(ids[i : i + 500]))
+            .values(analysis_due=t.stories.c.analysis_due + 1)
+        )
+
+
+def due_stories(conn: Connection, story_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Story id -> its mark, for the marked stories (all of them, or among `story_ids`)."""
+    s = t.stories.c
+    q = select(s.id, s.analysis_due).where(s.analysis_due > 0)
+    if story_ids is None:
+        return {int(i): int(n) for i, n in conn.execute(q.order_by(s.id))}
+    ids, out = sorted(set(story_ids)), {}
+    for i in range(0, len(ids), 500):
+        out.update({int(k): int(n) for k, n in conn.execute(q.where(s.id.in_(ids[i : i + 500])))})
+    return out
+
+
+def clear_due(conn: Connection, marks: dict[int, int]) -> int:
+    """Reset the marks of analysed stories, unless a writer marked them again meanwhile."""
+    if not marks:
+        return 0
+    s = t.stories.c
+    stmt = (
+        update(t.stories)
+        .where(s.id == bindparam("sid"), s.analysis_due == bindparam("mark"))
+        .values(analysis_due=0)
+    )
+    result = conn.execute(stmt, [{"sid": k, "mark": v} for k, v in marks.items()])
+    return int(result.rowcount or 0)
 
 
 def max_story_id(conn: Connection) -> int:

@@ -1,7 +1,9 @@
 """Atom feeds (top stories, blindspots, a topic, an outlet) and exports of a story (CSV and
 JSONL of its articles with their outlet's ratings; the coverage document as JSON).
 
-Atom is built with ElementTree, so every outlet-supplied string is escaped by the serialiser.
+Atom is built with ElementTree, so every outlet-supplied string is escaped by the serialiser;
+every text also passes `clean_text`, since XML 1.0 has no escape for the control characters a
+row written before the store's cleaning column types (or a path parameter) may hold.
 CSV cells that a spreadsheet would run as a formula are prefixed with a quote.
 """
 
@@ -17,6 +19,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import Response
 
+from everyside.domain.text.normalize import clean_text
 from everyside.domain.times import iso_z
 from everyside.services import read as q
 from everyside.web.api import story_detail
@@ -55,19 +58,20 @@ CSV_FIELDS = (
 def atom(request: Request, title: str, self_path: str, stories: list[dict[str, Any]]) -> Response:
     base = ctx(request).base_url  # the configured one: never the request's Host
     ET.register_namespace("", ATOM)
+    self_url = clean_text(base + self_path) or ""
     feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"everyside: {title}"
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = base + self_path
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=base + self_path)
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = clean_text(f"everyside: {title}")
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = self_url
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=self_url)
     times = [s["last_published_at"] for s in stories if s["last_published_at"]]
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = _atom_time(max(times, default=None))
     for s in stories:
         e = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(e, f"{{{ATOM}}}title").text = s["headline"]
+        ET.SubElement(e, f"{{{ATOM}}}title").text = clean_text(s["headline"])
         ET.SubElement(e, f"{{{ATOM}}}id").text = f"{base}/story/{s['id']}"
         ET.SubElement(e, f"{{{ATOM}}}link", href=f"{base}/story/{s['id']}")
         ET.SubElement(e, f"{{{ATOM}}}updated").text = _atom_time(s["last_published_at"])
-        ET.SubElement(e, f"{{{ATOM}}}summary").text = _entry_summary(s)
+        ET.SubElement(e, f"{{{ATOM}}}summary").text = clean_text(_entry_summary(s))
     body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
