@@ -6,21 +6,27 @@
 from __future__ import annotations
 
 from everyside.domain.errors import (
+    AuthError,
     BlockedURLError,
     ConfigError,
     EverysideError,
     FetchError,
     InputError,
+    LimitError,
+    RateLimitedError,
     SchemaTooNewError,
     StoreError,
 )
 
 __all__ = [
+    "AuthError",
     "BlockedURLError",
     "ConfigError",
     "EverysideError",
     "FetchError",
     "InputError",
+    "LimitError",
+    "RateLimitedError",
     "SchemaTooNewError",
     "StoreError",
 ]
