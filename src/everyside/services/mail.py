@@ -25,9 +25,8 @@ from typing import Any
 from everyside.domain.readers import alerts, mailtext
 from everyside.domain.readers.tokens import parse_unsubscribe, unsubscribe_token, unsubscribe_valid
 from everyside.services import read as rd
-from everyside.store import Store
+from everyside.store import Store, state
 from everyside.store import readers as rows
-from everyside.store import state
 from everyside.store.readmodel import StoryFilter
 
 log = logging.getLogger(__name__)

@@ -543,13 +543,13 @@ def for_you(store: Store, reader_id: int, now: datetime, limit: int = 30) -> lis
         outlets = frozenset(x["target"] for x in fl if x["kind"] == "outlet")
         story_ids = frozenset(int(x["target"]) for x in fl if x["kind"] == "story")
         pool: dict[int, dict[str, Any]] = {}
-        for s in rd.list_stories(conn, StoryFilter(range="month"), limit=200):
+        for s in rd.list_stories(conn, StoryFilter(), limit=200):
             pool[s["id"]] = s
         for t in sorted(topics)[:25]:
-            for s in rd.list_stories(conn, StoryFilter(topic=t, range="month"), limit=30):
+            for s in rd.list_stories(conn, StoryFilter(topic=t), limit=30):
                 pool[s["id"]] = s
         extra = sorted(story_ids)[:200]
-        extra += rows.story_ids_of_outlets(conn, sorted(outlets)[:200], now - timedelta(days=30))
+        extra += rows.story_ids_of_outlets(conn, sorted(outlets)[:200], now - timedelta(days=365))
         for s in rd.stories_by_ids(conn, [i for i in extra if i not in pool]):
             pool[s["id"]] = s
         pool = {i: s for i, s in pool.items() if not s.get("merged_into")}

@@ -203,79 +203,8 @@ def upgrade() -> None:
             "ix_reading_events_reader_time", ["reader_id", "read_at"], unique=False
         )
 
-    op.drop_table("articles_fts_idx")
-    op.drop_table("articles_fts_config")
-    op.drop_table("stories_fts_docsize")
-    op.drop_table("stories_fts_config")
-    op.drop_table("articles_fts")
-    op.drop_table("stories_fts_data")
-    op.drop_table("articles_fts_docsize")
-    op.drop_table("articles_fts_data")
-    op.drop_table("stories_fts")
-    op.drop_table("stories_fts_idx")
-
 
 def downgrade() -> None:
-    op.create_table(
-        "stories_fts_idx",
-        sa.Column("segid", sa.NullType(), nullable=False),
-        sa.Column("term", sa.NullType(), nullable=False),
-        sa.Column("pgno", sa.NullType(), nullable=True),
-        sa.PrimaryKeyConstraint("segid", "term"),
-        sqlite_with_rowid=False,
-    )
-    op.create_table("stories_fts", sa.Column("headline", sa.NullType(), nullable=True))
-    op.create_table(
-        "articles_fts_data",
-        sa.Column("id", sa.INTEGER(), nullable=True),
-        sa.Column("block", sa.BLOB(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_table(
-        "articles_fts_docsize",
-        sa.Column("id", sa.INTEGER(), nullable=True),
-        sa.Column("sz", sa.BLOB(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_table(
-        "stories_fts_data",
-        sa.Column("id", sa.INTEGER(), nullable=True),
-        sa.Column("block", sa.BLOB(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_table(
-        "articles_fts",
-        sa.Column("title", sa.NullType(), nullable=True),
-        sa.Column("summary", sa.NullType(), nullable=True),
-    )
-    op.create_table(
-        "stories_fts_config",
-        sa.Column("k", sa.NullType(), nullable=False),
-        sa.Column("v", sa.NullType(), nullable=True),
-        sa.PrimaryKeyConstraint("k"),
-        sqlite_with_rowid=False,
-    )
-    op.create_table(
-        "stories_fts_docsize",
-        sa.Column("id", sa.INTEGER(), nullable=True),
-        sa.Column("sz", sa.BLOB(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    op.create_table(
-        "articles_fts_config",
-        sa.Column("k", sa.NullType(), nullable=False),
-        sa.Column("v", sa.NullType(), nullable=True),
-        sa.PrimaryKeyConstraint("k"),
-        sqlite_with_rowid=False,
-    )
-    op.create_table(
-        "articles_fts_idx",
-        sa.Column("segid", sa.NullType(), nullable=False),
-        sa.Column("term", sa.NullType(), nullable=False),
-        sa.Column("pgno", sa.NullType(), nullable=True),
-        sa.PrimaryKeyConstraint("segid", "term"),
-        sqlite_with_rowid=False,
-    )
     with op.batch_alter_table("reading_events", schema=None) as batch_op:
         batch_op.drop_index("ix_reading_events_reader_time")
 
