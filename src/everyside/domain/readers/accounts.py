@@ -39,7 +39,7 @@ def normalize_email(raw: str) -> str:
     if len(raw) > MAX_EMAIL_INPUT:
         raise InputError(f"that e-mail address is too long ({len(raw)} characters; at most 254)")
     try:
-        found = validate_email(raw, check_deliverability=False)
+        found = validate_email(raw, check_deliverability=False, strict=True)
     except EmailNotValidError as e:
         raise InputError(f"not a valid e-mail address: {e}") from None
     return str(found.normalized).casefold()
