@@ -167,13 +167,12 @@ def queue_briefings(
         due = rows.briefing_due(conn, day)
         if not due:
             return 0
-        top = rd.list_stories(conn, StoryFilter(range="day"), limit=8) or rd.list_stories(
-            conn, StoryFilter(), limit=8
-        )
+        since = now - timedelta(days=1)  # the day before `now`, whatever the archive holds
+        top = rd.list_stories(conn, StoryFilter(since=since), limit=8)
         blind = [
             s
             for side in ("left", "right")
-            for s in rd.list_stories(conn, StoryFilter(blindspot=side, range="day"), limit=3)
+            for s in rd.list_stories(conn, StoryFilter(blindspot=side, since=since), limit=3)
         ]
     n = 0
     for reader in due:
