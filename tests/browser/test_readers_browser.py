@@ -181,3 +181,20 @@ def test_csrf_and_session_fixation_are_refused(accounts_site, browser) -> None: 
     p2.goto(base + "/me")
     assert re.search(r"/login", p2.url)
     attacker.close()
+
+
+def test_personal_pages_have_no_serious_accessibility_violations(accounts_site, browser) -> None:  # type: ignore[no-untyped-def]
+    from test_web_browser import axe_violations
+
+    base, store = accounts_site
+    ctx = browser.new_context(bypass_csp=True)  # only so that the test can inject axe-core
+    page = ctx.new_page()
+    for path in ("/login", "/signup", "/reset"):
+        page.goto(base + path)
+        assert axe_violations(page) == [], path
+    sign_up(page, base, "axe@example.org", "axe")
+    page.goto(base + "/story/1")
+    for path in ("/me", "/me/for-you", "/me/follows", "/me/account", "/story/1", "/topics"):
+        page.goto(base + path)
+        assert axe_violations(page) == [], path
+    ctx.close()
