@@ -385,7 +385,7 @@ def _check_follow(kind: str, target: str) -> tuple[str, str]:
         raise InputError(f"unknown follow kind {kind[:20]!r}; use topic, outlet or story")
     if not target or len(target) > 253:
         raise InputError("a follow names a topic, an outlet domain or a story id (1-253 chars)")
-    if kind == "story" and not (target.isdigit() and len(target) <= 18):
+    if kind == "story" and not (target.isdigit() and int(target) <= rows.INT_MAX):
         raise InputError("a story follow names a story id")
     if kind == "outlet":
         target = target.lower().removeprefix("www.")

@@ -30,6 +30,13 @@ from everyside.store.schema import (
     saved_stories,
 )
 
+INT_MAX = 2**31 - 1  # the id columns are INTEGER: a larger id from a URL names nothing
+
+
+def _fits(value: int) -> bool:
+    return 0 <= value <= INT_MAX
+
+
 READER_COLS = (
     "id",
     "kind",
@@ -70,6 +77,8 @@ def create_reader(conn: Connection, values: dict[str, Any]) -> int:
 
 
 def get_reader(conn: Connection, reader_id: int) -> dict[str, Any] | None:
+    if not _fits(reader_id):
+        return None
     return _reader(conn.execute(select(*_cols()).where(readers.c.id == reader_id)).first())
 
 
@@ -243,6 +252,8 @@ def list_tokens(conn: Connection, reader_id: int, kind: str = "api") -> list[dic
 
 
 def delete_token(conn: Connection, reader_id: int, token_id: int) -> bool:
+    if not _fits(token_id):
+        return False
     t = reader_tokens.c
     result = conn.execute(
         delete(reader_tokens).where(t.reader_id == reader_id, t.id == token_id, t.kind == "api")
@@ -360,7 +371,11 @@ def followed_stories(conn: Connection, limit: int = 100_000) -> list[tuple[int, 
         .where(f.kind == "story", r.email_alerts.is_(True), r.email.is_not(None))
         .limit(limit)
     ).all()
-    return [(int(x.reader_id), int(x.target), x.sides) for x in rows if x.target.isdigit()]
+    return [
+        (int(x.reader_id), int(x.target), x.sides)
+        for x in rows
+        if x.target.isdigit() and _fits(int(x.target))
+    ]
 
 
 def set_follow_sides(conn: Connection, reader_id: int, story_id: int, sides: str) -> None:
@@ -382,6 +397,8 @@ def save_story(conn: Connection, reader_id: int, story_id: int, now: datetime) -
 
 
 def unsave_story(conn: Connection, reader_id: int, story_id: int) -> None:
+    if not _fits(story_id):
+        return
     s = saved_stories.c
     conn.execute(delete(saved_stories).where(s.reader_id == reader_id, s.story_id == story_id))
 
@@ -441,6 +458,8 @@ def delete_reads(conn: Connection, reader_id: int) -> int:
 
 def article_link(conn: Connection, article_id: int) -> tuple[int | None, str | None] | None:
     """(story id, url) of an article, None when it does not exist."""
+    if not _fits(article_id):
+        return None
     a = articles.c
     row = conn.execute(select(a.story_id, a.url).where(a.id == article_id)).first()
     return None if row is None else (row.story_id, row.url)
