@@ -79,6 +79,11 @@ def _check(response, accept_json: bool) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code < 500, (response.request.url, response.text[:300])
     if response.status_code < 400:
         return
+    if response.history and response.request.url.host != "testserver":
+        # a redirect out of the app (/go/<article> to the outlet's page): the test client
+        # follows it into the app under a foreign Host, which only the host check answers
+        assert response.history[-1].status_code in (301, 302, 303, 307, 308)
+        return
     url = response.request.url.path
     if accept_json or url.startswith("/api/") or url.endswith(".json"):
         assert response.headers["content-type"] == "application/json"

@@ -6,22 +6,28 @@
 from __future__ import annotations
 
 from everyside.domain.errors import (
+    AuthError,
     BlockedURLError,
     ConfigError,
     EverysideError,
     FetchError,
     InputError,
+    LimitError,
+    RateLimitedError,
     RowRefused,
     SchemaTooNewError,
     StoreError,
 )
 
 __all__ = [
+    "AuthError",
     "BlockedURLError",
     "ConfigError",
     "EverysideError",
     "FetchError",
     "InputError",
+    "LimitError",
+    "RateLimitedError",
     "RowRefused",
     "SchemaTooNewError",
     "StoreError",

@@ -198,6 +198,49 @@ class Settings:
         "`Authorization: Bearer`); empty: those pages are closed.",
         secret=True,
     )
+    # readers (issue 21)
+    auth: str = _s(
+        "single",
+        "single: one local reader, no sign-in, personal pages only for loopback clients; "
+        "accounts: e-mail + password accounts with server-side sessions.",
+        choices=("single", "accounts"),
+    )
+    signup: str = _s(
+        "open",
+        "With auth = accounts: who may create an account (open | invite: with an invitation "
+        "code | closed: only `everyside readers create`).",
+        choices=("open", "invite", "closed"),
+    )
+    session_days: float = _s(30.0, "Days a sign-in lasts.", minimum=0.01, maximum=400)
+    login_rate_limit: int = _s(
+        5, "Failed sign-ins per account per 15 minutes before it is refused for a while.", minimum=1
+    )
+    login_address_rate_limit: int = _s(
+        20,
+        "Failed sign-ins per client address (an IPv6 /64 is one) per 15 minutes.",
+        minimum=1,
+    )
+    max_follows: int = _s(
+        1000, "Follows (topics, outlets, stories) a reader may have.", minimum=1, maximum=100000
+    )
+    smtp_host: str = _s("", "SMTP server for e-mail (briefings, alerts, reset links); empty: none.")
+    smtp_port: int = _s(587, "SMTP port.", minimum=1, maximum=65535)
+    smtp_security: str = _s(
+        "starttls", "starttls | tls (implicit) | none.", choices=("starttls", "tls", "none")
+    )
+    smtp_username: str = _s("", "SMTP user name (empty: no authentication).")
+    smtp_password: str = _s("", "SMTP password.", secret=True)
+    smtp_from: str = _s("", "From address of the e-mail everyside sends.")
+    smtp_timeout: float = _s(20.0, "Seconds an SMTP exchange may take.", minimum=0.1)
+    email_retries: int = _s(
+        4, "Delivery attempts of one e-mail before it is reported as failed.", minimum=1
+    )
+    email_retry_seconds: float = _s(
+        300.0, "Seconds before the first retry (doubling after each failure).", minimum=0
+    )
+    briefing_hour: int = _s(
+        6, "Hour (UTC) from which the daily briefing is sent.", minimum=0, maximum=23
+    )
     log_level: str = _s("INFO", "Logging level.", choices=LOG_LEVELS)
     # where each value came from: default | <config file> | env | cli | override
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)

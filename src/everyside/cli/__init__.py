@@ -21,7 +21,7 @@ from everyside.bench import (  # noqa: F401
     eval_summaries,
 )
 from everyside.bench.commands import bench_app, eval_app
-from everyside.cli import core, feeds, outlets, stories  # noqa: F401
+from everyside.cli import core, feeds, outlets, readers, stories  # noqa: F401
 from everyside.cli.common import app, run_app
 
 app.add_typer(eval_app, name="eval")

@@ -181,10 +181,16 @@ def config_show(
 def _serve(settings, store, stop: threading.Event | None = None) -> None:  # type: ignore[no-untyped-def]
     import uvicorn
 
+    from everyside.services import mail
     from everyside.web import create_app
 
+    web = create_app(settings, store)
+    mailer = None
+    if mail.configured(settings):  # briefings, alerts and reset links, beside (never in) ingest
+        es = web.state.es
+        mailer = mail.MailWorker(store, settings, es.key, es.base_url, utcnow).start()
     config = uvicorn.Config(
-        create_app(settings, store),
+        web,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level.lower(),
@@ -193,6 +199,8 @@ def _serve(settings, store, stop: threading.Event | None = None) -> None:  # typ
     server = uvicorn.Server(config)
     console.print(f"everyside is serving on http://{settings.host}:{settings.port}")
     server.run()
+    if mailer is not None:
+        mailer.stop()
     if stop is not None:
         stop.set()
 

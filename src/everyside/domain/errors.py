@@ -48,3 +48,15 @@ class FetchError(EverysideError):
 
 class BlockedURLError(FetchError):
     """The SSRF guard refused a URL."""
+
+
+class AuthError(EverysideError):
+    """A sign-in, a session or a token was refused."""
+
+
+class RateLimitedError(AuthError):
+    """Too many failed attempts: refused without checking, for a while."""
+
+
+class LimitError(InputError):
+    """A per-reader limit (e.g. max_follows) would be exceeded."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from everyside.domain.times import iso
+from everyside.domain.times import iso, to_db
 from everyside.store.search import search_stories
 
 RANGES = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
@@ -33,6 +33,7 @@ class StoryFilter:
     range: str | None = None  # day | week | month | None (all)
     blindspot: str | None = None  # left | right | any
     outlet_id: int | None = None
+    since: datetime | None = None  # aware UTC: stories last published from then on (briefings)
 
 
 def _iso(v: Any) -> str | None:
@@ -108,6 +109,9 @@ def list_stories(
         if anchor is not None:
             where.append("s.last_published_at >= :since")
             params["since"] = anchor - RANGES[f.range]
+    if f.since is not None:
+        where.append("s.last_published_at >= :since_abs")
+        params["since_abs"] = to_db(f.since)
     if f.country:
         where.append("c.country = :country")
         params["country"] = f.country.upper()[:2]

@@ -271,3 +271,129 @@ state = Table(
     Column("value", JSON),
     Column("updated_at", DateTime, nullable=False),
 )
+
+# -- readers (0006): accounts, sessions, tokens, follows, saves, reading history, e-mail -----
+# Every row that belongs to a reader references `readers.id` with ON DELETE CASCADE: deleting
+# an account deletes its history, follows, saves, sessions, tokens and queued mail.
+readers = Table(
+    "readers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", CleanString(8), nullable=False, default="account"),  # account | local
+    Column("email", CleanString(254), unique=True),  # normalised; NULL for the local reader
+    Column("username", CleanString(64)),  # as shown (PRECIS UsernameCaseMapped)
+    Column("username_key", CleanString(64), unique=True),  # confusable skeleton: one per look-alike
+    Column("password_hash", CleanText),  # argon2id (argon2-cffi's encoded form)
+    Column("role", CleanString(16), nullable=False, default="reader"),  # reader | admin
+    Column("recording", Boolean, nullable=False, default=True),  # reading history on/off
+    Column("email_briefing", Boolean, nullable=False, default=False),
+    Column("email_alerts", Boolean, nullable=False, default=False),
+    Column("feed_nonce", CleanString(32), nullable=False),  # secret feed URL = HMAC(key, nonce)
+    Column("last_briefing_on", CleanString(10)),  # ISO date of the last briefing queued
+    Column("created_at", DateTime, nullable=False),
+    Column("last_login_at", DateTime),
+)
+
+# Server-side sessions: the cookie holds a random token, the table its SHA-256.
+reader_sessions = Table(
+    "reader_sessions",
+    metadata,
+    Column("token_hash", CleanString(64), primary_key=True),
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("seen_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)
+Index("ix_reader_sessions_reader", reader_sessions.c.reader_id)
+
+# Personal access tokens (kind api) and one-time password-reset links (kind reset), hashed.
+reader_tokens = Table(
+    "reader_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", CleanString(8), nullable=False),  # api | reset
+    Column("token_hash", CleanString(64), nullable=False, unique=True),
+    Column("name", CleanString(100)),
+    Column("prefix", CleanString(16)),  # the first characters, to recognise a token in a list
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime),
+    Column("used_at", DateTime),
+)
+Index("ix_reader_tokens_reader", reader_tokens.c.reader_id)
+
+# Invitations when sign-up is by invitation: a hashed one-time code.
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("token_hash", CleanString(64), primary_key=True),
+    Column("email", CleanString(254)),  # when set, only this address may use it
+    Column("created_by", Integer, ForeignKey("readers.id", ondelete="SET NULL")),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime),
+)
+
+# Follows: a topic (its name), an outlet (its domain) or a story (its id, as text). For a story
+# `sides` holds the sides that covered it when last checked (for the new-side alert).
+follows = Table(
+    "follows",
+    metadata,
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", CleanString(8), primary_key=True),  # topic | outlet | story
+    Column("target", CleanString(253), primary_key=True),
+    Column("sides", CleanString(32)),
+    Column("created_at", DateTime, nullable=False),
+)
+
+saved_stories = Table(
+    "saved_stories",
+    metadata,
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# What a reader opened (a story page, or an article through /go/<id>), while recording is on.
+reading_events = Table(
+    "reading_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE"), nullable=False),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE")),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE")),
+    Column("read_at", DateTime, nullable=False),
+)
+Index("ix_reading_events_reader_time", reading_events.c.reader_id, reading_events.c.read_at)
+
+# Failed sign-ins, keyed by a keyed hash of the account or of the client address.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", CleanString(80), nullable=False),
+    Column("at", DateTime, nullable=False),
+)
+Index("ix_login_failures_key_at", login_failures.c.key, login_failures.c.at)
+
+# Outgoing e-mail: queued by the app, delivered (and retried) by the mail worker.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("reader_id", Integer, ForeignKey("readers.id", ondelete="CASCADE")),
+    Column("kind", CleanString(16), nullable=False),  # briefing | alert | reset | invite
+    Column("recipient", CleanString(254), nullable=False),
+    Column("subject", CleanText, nullable=False),
+    Column("body_text", CleanText, nullable=False),
+    Column("body_html", CleanText),
+    Column("headers", JSON),  # e.g. List-Unsubscribe
+    Column("status", CleanString(8), nullable=False, default="pending"),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime, nullable=False),
+    Column("last_error", CleanText),
+    Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),
+)
+Index("ix_outbox_due", outbox.c.status, outbox.c.next_attempt_at)
+Index("ix_outbox_reader", outbox.c.reader_id)

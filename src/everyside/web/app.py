@@ -168,7 +168,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings, store: Store) -> FastAPI:
     """The web app and JSON API over `store`. Serve it with uvicorn."""
-    from everyside.web import api, exports, operator, pages, system
+    from everyside.web import api, api_me, exports, me, operator, pages, system
 
     app = FastAPI(
         lifespan=_lifespan,
@@ -197,7 +197,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
     app.add_middleware(hosts.TrustedHosts, allowed=hosts.allowed_hosts(settings))
     app.add_middleware(HeadersAndTiming, metrics=app.state.es.metrics)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (system, operator, api, exports, pages):
+    for module in (system, operator, api_me, api, me, exports, pages):
         app.include_router(module.router)
     app.add_route("/favicon.ico", lambda r: Response(status_code=204), include_in_schema=False)
     return app

@@ -14,9 +14,10 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from everyside.services import read as q
+from everyside.services import readers
 from everyside.services import views as view
 from everyside.services.summaries import record_feedback
-from everyside.web import security
+from everyside.web import personal, security
 from everyside.web.cache import cached
 from everyside.web.context import Id, ctx, error_response, respond, wants_json
 
@@ -92,6 +93,8 @@ def story(
     if fresh:
         token = security.new_csrf_token(es.key, es.now())
     extra = {"csrf_token": token, "feedback_state": feedback, "reasons": FEEDBACK_REASONS}
+    if not wants_json(request):
+        extra["me"] = _personal(request, story_id)
     response = respond(request, "story.html", data, extra=extra)
     if wants_json(request):
         return response
@@ -106,6 +109,16 @@ def story(
         )
     _count_reader(request, response, story_id)
     return response
+
+
+def _personal(request: Request, story_id: int) -> dict[str, Any] | None:
+    """The reader's state on a story page (recording the read when recording is on)."""
+    reader = personal.current_reader(request)
+    if reader is None:
+        return None
+    es = ctx(request)
+    recorded = readers.record_story(es.store, reader, story_id, es.now())
+    return {**readers.story_state(es.store, reader["id"], story_id), "recording": recorded}
 
 
 def _count_reader(request: Request, response: Response, story_id: int) -> None:
@@ -227,7 +240,9 @@ def outlet(request: Request, domain: str) -> Response:
             if k in ("side", "bias_tier", "estimated_tier", "factuality_tier", "initial")
         }
     )
-    return respond(request, "outlet.html", found)
+    return personal.with_csrf(
+        request, lambda t: respond(request, "outlet.html", found, extra={"csrf_token": t})
+    )
 
 
 @page("/topics")
@@ -247,7 +262,10 @@ def _topics(request: Request) -> Response:
 def topic(request: Request, topic: str, page: int = Query(1, ge=1, le=1000)) -> Response:
     with ctx(request).store.read() as conn:
         stories = q.list_stories(conn, q.StoryFilter(topic=topic), limit=30, offset=(page - 1) * 30)
-    return respond(request, "topic.html", {"topic": topic, "stories": stories, "page": page})
+    data = {"topic": topic, "stories": stories, "page": page}
+    return personal.with_csrf(
+        request, lambda t: respond(request, "topic.html", data, extra={"csrf_token": t})
+    )
 
 
 @page("/search")
