@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from everyside.domain.clustering import NewsItem
+from everyside.domain.clustering.decision import JoinModel
 from everyside.domain.clustering.engine import EMBED_CHARS, embed_text
 from everyside.services.embeddings import load_embedder, story_engine
 from everyside.settings import load_settings
@@ -49,13 +50,16 @@ def test_empty_text_gives_a_zero_vector_not_nan():
 
 def test_embed_text_is_headline_and_capped_lead():
     item = NewsItem(id=1, title=" Quake hits Chile ", text="x" * 10_000)
-    text = embed_text(item)
+    text = embed_text(item, "Quake hits Chile", False)
     assert (
         text.startswith("Quake hits Chile. ")
         and len(text) == len("Quake hits Chile. ") + EMBED_CHARS
     )
-    assert embed_text(NewsItem(id=2, title=None, text="Only a lead")) == "Only a lead"
-    assert embed_text(NewsItem(id=3)) == ""
+    assert embed_text(NewsItem(id=2, title=None, text="Only a lead"), "", False) == "Only a lead"
+    assert embed_text(NewsItem(id=3), "", False) == ""
+    # a boilerplate text (a placeholder under unrelated articles) is left out
+    placeholder = NewsItem(id=4, text="Excerpt unavailable from publisher metadata.")
+    assert embed_text(placeholder, "vance visits armenia", True) == "vance visits armenia"
 
 
 def test_story_engine_follows_the_setting(tmp_path):
@@ -65,7 +69,11 @@ def test_story_engine_follows_the_setting(tmp_path):
         load_settings(tmp_path / "none.toml", env={"EVERYSIDE_STORY_EMBEDDINGS": "false"})
     )
     assert on.embedder is not None and off.embedder is None
-    assert on.model != off.model and on.merge_model != off.merge_model
+    # each variant runs the model fitted for its channels (weights.DENSE / weights.LEXICAL)
+    assert on.model == JoinModel.default(dense=True)
+    assert off.model == JoinModel.default(dense=False)
+    assert on.merge_model == JoinModel.default(dense=True, kind="merge")
+    assert off.merge_model == JoinModel.default(dense=False, kind="merge")
 
 
 def test_word_cache_gives_the_whole_text_tokenization():

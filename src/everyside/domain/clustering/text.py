@@ -189,7 +189,8 @@ def headline_source(item: NewsItem) -> tuple[str, str]:
 
 def display_headline(item: NewsItem, boilerplate: bool = False) -> str:
     """A headline to show for an article: its title, else the first sentence of its text
-    (unless that text is boilerplate), else its URL slug; "" when it has none of them."""
+    (unless that text is boilerplate), else its URL slug, else "Untitled report from OUTLET":
+    never empty."""
     title = " ".join((item.title or "").split())
     if title:
         return title[:MAX_TITLE_CHARS]
@@ -198,7 +199,12 @@ def display_headline(item: NewsItem, boilerplate: bool = False) -> str:
         if sentence:
             return sentence
     slug = slug_headline(item.url)
-    return slug[:1].upper() + slug[1:] if slug else ""
+    if slug:
+        return slug[:1].upper() + slug[1:]
+    # nothing that says what it reports (no title, no headline in the URL, a placeholder
+    # text): say where it is from rather than show a blank headline
+    where = " ".join((item.source or item.domain or "").split())
+    return f"Untitled report from {where}"[:MAX_TITLE_CHARS] if where else "Untitled report"
 
 
 @dataclass
