@@ -103,7 +103,7 @@ def test_extraction_pool_survives_a_dead_worker() -> None:
     )
 
     async def go() -> None:
-        ex = Extractor(1)
+        ex = Extractor(2)
         try:
             assert (await ex.extract(page, "http://x/a")).usable
             for pid in list(ex.pool._processes):  # type: ignore[attr-defined]

@@ -1,9 +1,12 @@
 """`everyside bench ingest`: measure the ingest path against a local server in a subprocess.
 
-Figures: articles/s end to end (fetch → parse → extract → dedupe → store) on a fresh SQLite
-store, extraction pages/s alone (one process, then the pool), the wall time of one round of
-conditional GETs over many unchanged feeds, and peak memory. Articles come from a JSONL file
-of the shared/data format when given (real text), else from generated text.
+Figures, all in one run: articles/s end to end (fetch → parse → extract → dedupe → store) on a
+fresh SQLite store; extraction alone on the very pages the round fetched, warmed up, in one
+process (`extract_page`: trafilatura and the language) and with the pool (`extract_batch` in
+batches, what the workers run in a round: the text fingerprint too); their ratio; robots.txt
+requests; the wall time of one round of conditional GETs over many unchanged feeds; and peak
+memory. Articles come from a JSONL file of the shared/data format when given (real text),
+else from generated text.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from everyside.ingest.extract import Extractor, extract_page
+from everyside.ingest.extract import Extractor, extract_batch, extract_page
 from everyside.ingest.round import Ingestor, RoundResult
 from everyside.ingest.service import register_feeds
 from everyside.services.feeds import deactivate_feeds, make_all_due
@@ -84,6 +87,20 @@ class BenchReport:
     children_peak_rss_mb: float
     full_cpu_s: float = 0.0  # CPU seconds of this process and the extraction workers
     unchanged_cpu_s: float = 0.0
+    robots_requests: int = 0
+    hosts: int = 1
+
+    @property
+    def articles_per_s(self) -> float:
+        return self.articles / max(self.seconds, 1e-9)
+
+    @property
+    def extract_one_per_s(self) -> float:
+        return self.extract_pages / max(self.extract_one_s, 1e-9)
+
+    @property
+    def extract_pool_per_s(self) -> float:
+        return self.extract_pages / max(self.extract_pool_s, 1e-9)
 
 
 def _articles(n: int, data: Path | None) -> list[dict[str, str]]:
@@ -206,10 +223,12 @@ def _measure(
         )
         say(f"full path: {spec['feeds']} feeds x {spec['per_feed']} articles ...")
         cpu0 = _cpu()
-        full, workers, workers_cpu, workers_peak = asyncio.run(_round(store, s, now, warm=True))
+        full, workers, workers_cpu, workers_peak, robots = asyncio.run(
+            _round(store, s, now, warm=True)
+        )
         full_cpu = _cpu() - cpu0 + workers_cpu
-        say("extraction alone ...")
-        pages = [_page(a) for a in _articles(min(200, spec["feeds"] * spec["per_feed"]), data)]
+        say("extraction alone, on the same pages ...")
+        pages = [_page(a) for a in _articles(spec["feeds"] * spec["per_feed"], data)]
         one_s, pool_s = _extract_alone(pages, s.extract_workers)
         say(f"{spec['unchanged']} unchanged feeds ...")
         register_feeds(
@@ -241,6 +260,7 @@ def _measure(
         kids,
         full_cpu,
         again_cpu,
+        robots,
     )
 
 
@@ -251,8 +271,9 @@ def _cpu() -> float:
 
 async def _round(
     store: Any, s: Settings, now: datetime, warm: bool = False
-) -> tuple[RoundResult, int, float, float]:
-    """One round; also the extraction workers' CPU seconds during it and their peak RSS."""
+) -> tuple[RoundResult, int, float, float, int]:
+    """One round; also the extraction workers' CPU seconds during it, their peak RSS and the
+    robots.txt requests made."""
     async with Ingestor(store, s) as ing:
         pids: list[int] = []
         if warm and ing.extractor is not None:  # start the worker processes before timing
@@ -263,8 +284,9 @@ async def _round(
         cpu0, _ = _proc_stats(pids)
         result = await ing.run_round(now)
         cpu1, peak = _proc_stats(pids)
-        workers = getattr(ing.extractor.pool, "_max_workers", 1) if ing.extractor else 0
-        return result, workers, cpu1 - cpu0, peak
+        workers = ing.extractor.processes if ing.extractor else 0
+        robots = ing.pages.robots.fetched if ing.pages.robots else 0
+        return result, workers, cpu1 - cpu0, peak, robots
 
 
 def _proc_stats(pids: list[int]) -> tuple[float, float]:
@@ -284,17 +306,22 @@ def _proc_stats(pids: list[int]) -> tuple[float, float]:
 
 
 def _extract_alone(pages: list[bytes], workers: int) -> tuple[float, float]:
+    """Seconds to extract `pages` in this process (after a warm-up pass over a few of them:
+    imports and the language model) and with an `Extractor` pool of `workers`."""
+    items = [(p, f"http://bench.example/a/{i}") for i, p in enumerate(pages)]
+    extract_batch(items[:20])
     start = time.perf_counter()
-    for p in pages:
-        extract_page(p, "http://bench.example/a")
+    for html, url in items:  # the extraction itself: trafilatura and the language
+        extract_page(html, url)
     one = time.perf_counter() - start
 
     async def pool() -> float:
         ex = Extractor(workers)
         try:
             await asyncio.gather(*(ex.extract(b"<html></html>", "http://x/") for _ in range(8)))
+            await ex.extract_many(items[:40])
             t0 = time.perf_counter()
-            await asyncio.gather(*(ex.extract(p, "http://bench.example/a") for p in pages))
+            await ex.extract_many(items)
             return time.perf_counter() - t0
         finally:
             ex.close()

@@ -79,6 +79,25 @@ class Fingerprint:
     digest: str | None
     minhash: MinHash | None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as the digest and the hash values only (an extraction worker sends it):
+        the permutations are the same in every process."""
+        mh = self.minhash
+        if mh is None:
+            return (Fingerprint, (self.digest, None))
+        return (_unpickle_fingerprint, (self.digest, mh.hashvalues.tobytes(), mh.num_perm))
+
+
+def _unpickle_fingerprint(digest: str | None, values: bytes, num_perm: int) -> Fingerprint:
+    import numpy as np
+
+    hv = np.frombuffer(values, dtype=_template(num_perm).hashvalues.dtype).copy()
+    return Fingerprint(digest, new_minhash(num_perm, hv))
+
+
+def fingerprint(text: str | None, num_perm: int = NUM_PERM) -> Fingerprint:
+    return Fingerprint(content_hash(text), signature(text, num_perm))
+
 
 @dataclass
 class Seen:
@@ -111,7 +130,7 @@ class DuplicateIndex:
         return len(self.by_id)
 
     def fingerprint(self, text: str | None) -> Fingerprint:
-        return Fingerprint(content_hash(text), signature(text, self.num_perm))
+        return fingerprint(text, self.num_perm)
 
     def find_original(
         self, text: str | None, outlet: str, fp: Fingerprint | None = None

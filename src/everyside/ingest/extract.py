@@ -1,6 +1,9 @@
 """Page extraction: main text and metadata of an article page (trafilatura), and language
-detection (py3langid). CPU-bound and pure: `extract_page` runs in a worker process
-(`Extractor`) so the event loop keeps fetching while pages are parsed.
+detection (py3langid). CPU-bound and pure: `extract_batch` runs in worker processes
+(`Extractor`) so the event loop keeps fetching while pages are parsed, a batch of pages per
+task so that few, larger messages cross between processes. The worker also computes the text's
+fingerprint for the duplicate index (normalised text → digest and MinHash), the other
+CPU-heavy step of an article, which the event loop's process would otherwise do.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, Th
 from dataclasses import dataclass
 from datetime import datetime
 
+from everyside.domain.dedupe import Fingerprint, fingerprint
+from everyside.domain.text.normalize import clean_text
 from everyside.domain.times import parse_iso
 
 log = logging.getLogger(__name__)
@@ -80,6 +85,22 @@ def extract_page(html: str | bytes, url: str) -> Extracted:
     )
 
 
+Page = tuple[bytes, str]  # (html, url)
+Result = tuple[Extracted, Fingerprint | None]  # the fingerprint of clean_text(text), if usable
+UNUSABLE = Extracted(None, None, None, None, None, None, None)
+BATCH = 8  # most pages per task
+
+
+def extract_batch(pages: list[Page]) -> list[Result]:
+    """Extract pages (in a worker): each page's fields and, for a usable text, the
+    fingerprint the write path would compute for it (`ArticleWriter.prepare`)."""
+    out: list[Result] = []
+    for html, url in pages:
+        page = extract_page(html, url)
+        out.append((page, fingerprint(clean_text(page.text)) if page.usable else None))
+    return out
+
+
 def _warm() -> None:
     import py3langid
     import trafilatura  # noqa: F401
@@ -88,35 +109,55 @@ def _warm() -> None:
 
 
 class Extractor:
-    """Runs `extract_page` off the event loop: in processes (workers > 0, default one per CPU)
-    or in one thread (workers = -1, for tests and tiny installs). A worker that dies (a crash
-    in a C library on a hostile page) costs that page its extraction, not the pool: the pool is
-    rebuilt and the page falls back to its feed content."""
+    """Runs `extract_batch` off the event loop: in processes (`workers` > 1; 0 = one per CPU)
+    or, with a single worker (`workers` = 1 or -1, or one CPU), in one thread of this process,
+    where no page has to be copied to another process. A worker process that dies (a crash in
+    a C library on a hostile page) costs its batch their extraction, not the pool: the pool is
+    rebuilt and those pages fall back to their feed content."""
 
-    def __init__(self, workers: int = 0):
-        self.workers = workers
+    def __init__(self, workers: int = 0, batch: int = BATCH):
+        self.workers = workers if workers >= 0 else 1
+        self.processes = (workers or max(1, os.cpu_count() or 1)) if workers >= 0 else 1
+        self.in_process = self.processes <= 1
+        self.batch = max(1, batch)
         self.pool: Executor = self._new_pool()
         self.restarts = 0
 
     def _new_pool(self) -> Executor:
-        if self.workers < 0:
+        if self.in_process:
             return ThreadPoolExecutor(1, thread_name_prefix="everyside-extract")
-        n = self.workers or max(1, os.cpu_count() or 1)
         ctx = multiprocessing.get_context("forkserver")
-        return ProcessPoolExecutor(n, mp_context=ctx, initializer=_warm)
+        return ProcessPoolExecutor(self.processes, mp_context=ctx, initializer=_warm)
 
     async def extract(self, html: bytes, url: str) -> Extracted:
+        return (await self.extract_many([(html, url)]))[0][0]
+
+    async def extract_many(self, pages: list[Page]) -> list[Result]:
+        """Every page's result, in order; the pages are split into batches of at most
+        `batch`, spread over the workers."""
+        if not pages:
+            return []
+        size = max(1, min(self.batch, -(-len(pages) // self.processes)))
+        chunks = [pages[i : i + size] for i in range(0, len(pages), size)]
+        done = await asyncio.gather(*(self._run(c) for c in chunks))
+        return [r for part in done for r in part]
+
+    async def _run(self, chunk: list[Page]) -> list[Result]:
         loop = asyncio.get_running_loop()
         pool = self.pool
         try:
-            return await loop.run_in_executor(pool, extract_page, html, url)
+            return await loop.run_in_executor(pool, extract_batch, chunk)
         except BrokenExecutor:
-            log.warning("extraction worker died on %s; restarting the pool", url)
+            log.warning(
+                "extraction worker died on a batch of %d pages (%s, ...); restarting the pool",
+                len(chunk),
+                chunk[0][1],
+            )
             if self.pool is pool:  # the first task to notice replaces it
                 self.restarts += 1
                 self.pool = self._new_pool()
                 pool.shutdown(wait=False, cancel_futures=True)
-            return Extracted(None, None, None, None, None, None, None)
+            return [(UNUSABLE, None) for _ in chunk]
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
