@@ -93,3 +93,31 @@ def test_politeness_per_host_holds_with_the_stages(tmp_path: Path) -> None:
     # the server sees with the network's jitter: judged over the whole round
     assert len(starts) == 8 + 32 + 1
     assert starts[-1] - starts[0] >= (len(starts) - 2) * 0.05
+
+
+def test_feeds_parsed_in_a_worker_as_in_process() -> None:
+    import asyncio
+
+    import pytest
+
+    from everyside.ingest.extract import Extractor
+    from everyside.ingest.feeds import FeedParseError, parse_feed
+    from ingest_server import rss
+
+    body = rss("Feed", [(f"https://example.org/a/{a['id']}", a) for a in load_articles(20)], NOW)
+    bad = b"<html><body>" + b"<p>not a feed</p>" * 400 + b"</body></html>"
+    url = "https://example.org/feed.xml"
+    with pytest.raises(FeedParseError) as inline:
+        parse_feed(bad, url, "text/html")
+
+    async def go() -> None:
+        ex = Extractor(2)
+        try:
+            assert await ex.parse_feed(body, url, "application/rss+xml") == parse_feed(body, url)
+            with pytest.raises(FeedParseError) as e:
+                await ex.parse_feed(bad, url, "text/html")
+            assert str(e.value) == str(inline.value) and e.value.url == url
+        finally:
+            ex.close()
+
+    asyncio.run(go())

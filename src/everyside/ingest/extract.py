@@ -12,9 +12,11 @@ import asyncio
 import logging
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 from everyside.domain.dedupe import Fingerprint, fingerprint
 from everyside.domain.text.normalize import clean_text
@@ -101,6 +103,17 @@ def extract_batch(pages: list[Page]) -> list[Result]:
     return out
 
 
+def parse_in_worker(body: bytes, url: str, content_type: str) -> tuple[Any, str | None]:
+    """`parse_feed` in a worker: (the parsed feed, None) or (None, the FeedParseError's
+    message) — the error classes take two arguments and would not unpickle as raised."""
+    from everyside.ingest.feeds import FeedParseError, parse_feed
+
+    try:
+        return parse_feed(body, url, content_type), None
+    except FeedParseError as e:
+        return None, str(e).removeprefix(f"parse feed {url}: ")
+
+
 def _warm() -> None:
     import py3langid
     import trafilatura  # noqa: F401
@@ -142,22 +155,42 @@ class Extractor:
         done = await asyncio.gather(*(self._run(c) for c in chunks))
         return [r for part in done for r in part]
 
+    async def parse_feed(self, body: bytes, url: str, content_type: str) -> Any:
+        """`feeds.parse_feed` in a worker process (feedparser is CPU-bound too); raises
+        FeedParseError as it does, or when the worker died on the document."""
+        from everyside.ingest.feeds import FeedParseError
+
+        try:
+            parsed, error = await self._submit(
+                f"parsing the feed {url}", parse_in_worker, body, url, content_type
+            )
+        except BrokenExecutor:
+            raise FeedParseError(url, "the parser's worker process died on it") from None
+        if error is not None:
+            raise FeedParseError(url, error)
+        return parsed
+
     async def _run(self, chunk: list[Page]) -> list[Result]:
+        try:
+            what = f"extracting {len(chunk)} pages: {chunk[0][1]}, ..."
+            return cast(list[Result], await self._submit(what, extract_batch, chunk))
+        except BrokenExecutor:
+            return [(UNUSABLE, None) for _ in chunk]
+
+    async def _submit(self, what: str, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn(*args) in the pool; a dead worker process rebuilds the pool (BrokenExecutor
+        is raised for this call only)."""
         loop = asyncio.get_running_loop()
         pool = self.pool
         try:
-            return await loop.run_in_executor(pool, extract_batch, chunk)
+            return await loop.run_in_executor(pool, fn, *args)
         except BrokenExecutor:
-            log.warning(
-                "extraction worker died on a batch of %d pages (%s, ...); restarting the pool",
-                len(chunk),
-                chunk[0][1],
-            )
+            log.warning("extraction worker died (%s); restarting the pool", what)
             if self.pool is pool:  # the first task to notice replaces it
                 self.restarts += 1
                 self.pool = self._new_pool()
                 pool.shutdown(wait=False, cancel_futures=True)
-            return [(UNUSABLE, None) for _ in chunk]
+            raise
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

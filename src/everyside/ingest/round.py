@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from everyside.domain.dedupe import Fingerprint
 from everyside.errors import EverysideError
@@ -51,7 +51,7 @@ MAX_NEW_PER_FEED = 200  # more waits for the next poll (validators are then not 
 FLUSH_EVERY = 500
 WRITE_BATCH_FEEDS = 32  # most feeds per store transaction ...
 WRITE_BATCH_ROWS = 400  # ... and most articles (a batch stops at the first limit reached)
-INLINE_PARSE_BYTES = 16_384
+INLINE_PARSE_BYTES = 2_048
 Progress = Callable[[int, int], None]
 
 
@@ -176,10 +176,7 @@ class Ingestor:
                 self._later(feed, now, d, last_error=None, error_count=0, last_success_at=now)
                 result.not_modified += 1
                 return
-            if len(resp.body) < INLINE_PARSE_BYTES:  # a thread hop costs more than the parse
-                parsed = parse_feed(resp.body, url, resp.content_type)
-            else:
-                parsed = await asyncio.to_thread(parse_feed, resp.body, url, resp.content_type)
+            parsed = await self._parse(resp, url)
         fresh = candidates(parsed.entries, url)
         known = await asyncio.to_thread(self._known, [c.key for c in fresh]) if fresh else {}
         new = [c for c in fresh if c.key not in known][:MAX_NEW_PER_FEED]
@@ -265,6 +262,16 @@ class Ingestor:
                 self.writer.undo(w)
             raise
         return counts
+
+    async def _parse(self, resp: Response, url: str) -> ParsedFeed:
+        """feedparser is CPU-bound: a feed of some size is parsed in an extraction process
+        (in a thread when there are none), a tiny one here (a hop costs more than it)."""
+        body, ctype = resp.body, resp.content_type
+        if len(body) < INLINE_PARSE_BYTES:
+            return parse_feed(body, url, ctype)
+        if self.extractor is not None and not self.extractor.in_process:
+            return cast(ParsedFeed, await self.extractor.parse_feed(body, url, ctype))
+        return await asyncio.to_thread(parse_feed, body, url, ctype)
 
     def _prepare(self, draft: Any, fp: Fingerprint | None, feed: FeedRow) -> Prepared | None:
         assert self.writer is not None
