@@ -37,7 +37,10 @@ def bench_ingest(
         f"end to end: {r.articles} articles in {r.seconds:.2f}s = "
         f"{r.articles_per_s:.1f} articles/s (fetch, parse, extract with "
         f"{r.workers} workers, dedupe, store); "
-        f"{r.full_cpu_s / max(r.articles, 1) * 1000:.1f} ms CPU per article (client side); "
+        f"{r.full_cpu_s / max(r.articles, 1) * 1000:.1f} ms CPU per article (client side: "
+        f"{r.main_cpu_s / max(r.articles, 1) * 1000:.1f} in this process, "
+        f"{(r.full_cpu_s - r.main_cpu_s) / max(r.articles, 1) * 1000:.1f} in the workers; "
+        f"the local server: {r.server_cpu_s / max(r.articles, 1) * 1000:.1f}); "
         f"{r.robots_requests} robots.txt request(s) for {r.hosts} host(s)"
     )
     console.print(

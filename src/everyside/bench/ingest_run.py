@@ -89,6 +89,8 @@ class BenchReport:
     unchanged_cpu_s: float = 0.0
     robots_requests: int = 0
     hosts: int = 1
+    main_cpu_s: float = 0.0  # of full_cpu_s: this process (fetch, parse, rows, store)
+    server_cpu_s: float = 0.0  # the local server's CPU seconds during the round
 
     @property
     def articles_per_s(self) -> float:
@@ -196,7 +198,8 @@ def run_bench(
     proc.start()
     try:
         base = ready.get(timeout=300)
-        return _measure(settings.replace(fetch_concurrency=concurrency), base, spec, data, say)
+        s = settings.replace(fetch_concurrency=concurrency)
+        return _measure(s, base, spec, data, say, proc.pid)
     finally:
         proc.terminate()
         proc.join()
@@ -208,6 +211,7 @@ def _measure(
     spec: dict[str, Any],
     data: Path | None,
     say: Callable[[str], None],
+    server_pid: int | None = None,
 ) -> BenchReport:
     s = settings.replace(
         allow_private_addresses=True,
@@ -222,11 +226,10 @@ def _measure(
             store, [(f"{base}/f/{i}.xml", None, None) for i in range(spec["feeds"])], now, "user"
         )
         say(f"full path: {spec['feeds']} feeds x {spec['per_feed']} articles ...")
-        cpu0 = _cpu()
-        full, workers, workers_cpu, workers_peak, robots = asyncio.run(
-            _round(store, s, now, warm=True)
+        full, workers, workers_cpu, workers_peak, robots, main_cpu, server_cpu = asyncio.run(
+            _round(store, s, now, warm=True, server_pid=server_pid)
         )
-        full_cpu = _cpu() - cpu0 + workers_cpu
+        full_cpu = main_cpu + workers_cpu
         say("extraction alone, on the same pages ...")
         pages = [_page(a) for a in _articles(spec["feeds"] * spec["per_feed"], data)]
         one_s, pool_s = _extract_alone(pages, s.extract_workers)
@@ -240,9 +243,7 @@ def _measure(
         store.write(lambda c: deactivate_feeds(c, f"{base}/f/"))
         first, *_ = asyncio.run(_round(store, s.replace(fetch_pages=False), now))
         store.write(make_all_due)
-        cpu0 = _cpu()
-        again, *_ = asyncio.run(_round(store, s.replace(fetch_pages=False), now))
-        again_cpu = _cpu() - cpu0
+        again, *_, again_cpu, _ = asyncio.run(_round(store, s.replace(fetch_pages=False), now))
         store.close()
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = workers_peak
@@ -261,6 +262,8 @@ def _measure(
         full_cpu,
         again_cpu,
         robots,
+        main_cpu_s=main_cpu,
+        server_cpu_s=server_cpu,
     )
 
 
@@ -270,10 +273,10 @@ def _cpu() -> float:
 
 
 async def _round(
-    store: Any, s: Settings, now: datetime, warm: bool = False
-) -> tuple[RoundResult, int, float, float, int]:
-    """One round; also the extraction workers' CPU seconds during it, their peak RSS and the
-    robots.txt requests made."""
+    store: Any, s: Settings, now: datetime, warm: bool = False, server_pid: int | None = None
+) -> tuple[RoundResult, int, float, float, int, float, float]:
+    """One round; also the extraction workers' CPU seconds during it, their peak RSS, the
+    robots.txt requests made, and the CPU seconds of this process and of the server."""
     async with Ingestor(store, s) as ing:
         pids: list[int] = []
         if warm and ing.extractor is not None:  # start the worker processes before timing
@@ -281,12 +284,15 @@ async def _round(
                 *(ing.extractor.extract(b"<html></html>", "http://x/") for _ in range(8))
             )
             pids = list(getattr(ing.extractor.pool, "_processes", {}) or {})
+        server = [server_pid] if server_pid else []
         cpu0, _ = _proc_stats(pids)
+        main0, srv0 = _cpu(), _proc_stats(server)[0]
         result = await ing.run_round(now)
+        main1, srv1 = _cpu(), _proc_stats(server)[0]
         cpu1, peak = _proc_stats(pids)
         workers = ing.extractor.processes if ing.extractor else 0
         robots = ing.pages.robots.fetched if ing.pages.robots else 0
-        return result, workers, cpu1 - cpu0, peak, robots
+        return result, workers, cpu1 - cpu0, peak, robots, main1 - main0, srv1 - srv0
 
 
 def _proc_stats(pids: list[int]) -> tuple[float, float]:

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 from everyside.domain.dedupe import Fingerprint
 from everyside.domain.urls import canonicalize_url, choose_canonical, registered_domain
 from everyside.errors import FetchError, InputError
-from everyside.ingest.extract import Extracted, Extractor, detect_language
+from everyside.ingest.extract import Extracted, Extractor, languages
 from everyside.ingest.feeds import Entry, looks_like_html
 from everyside.ingest.fetch import Fetcher, Response
 from everyside.ingest.robots import RobotsCache
@@ -82,7 +82,11 @@ class PageReader:
             drafts.append((self._draft(c, page, reason, final_url, feed_title, now), fp))
         missing = [d for d, _ in drafts if d.lang is None]
         if missing:  # off the event loop: the first call loads the language model
-            langs = await asyncio.to_thread(_languages, [(d.title, d.text) for d in missing])
+            samples = [(d.title, d.text) for d in missing]
+            if self.extractor is not None:
+                langs = await self.extractor.languages(samples)
+            else:
+                langs = await asyncio.to_thread(languages, samples)
             for d, lang in zip(missing, langs, strict=True):
                 d.lang = lang
         for (d, _), c in zip(drafts, cands, strict=True):
@@ -139,10 +143,6 @@ class PageReader:
         if not looks_like_html(resp.body) and b"<" not in resp.body[:1024]:
             return None, f"not an HTML page ({resp.content_type or 'no type'})"
         return resp, ""
-
-
-def _languages(samples: list[tuple[str | None, str | None]]) -> list[str | None]:
-    return [detect_language(" ".join(x for x in pair if x)) for pair in samples]
 
 
 def _short_lang(value: str | None) -> str | None:

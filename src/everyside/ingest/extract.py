@@ -103,6 +103,11 @@ def extract_batch(pages: list[Page]) -> list[Result]:
     return out
 
 
+def languages(samples: list[tuple[str | None, str | None]]) -> list[str | None]:
+    """The language of each (title, text) pair (for entries whose page gave none)."""
+    return [detect_language(" ".join(x for x in pair if x)) for pair in samples]
+
+
 def parse_in_worker(body: bytes, url: str, content_type: str) -> tuple[Any, str | None]:
     """`parse_feed` in a worker: (the parsed feed, None) or (None, the FeedParseError's
     message) — the error classes take two arguments and would not unpickle as raised."""
@@ -169,6 +174,17 @@ class Extractor:
         if error is not None:
             raise FeedParseError(url, error)
         return parsed
+
+    async def languages(self, samples: list[tuple[str | None, str | None]]) -> list[str | None]:
+        """`languages` off the event loop, in a worker process when there are some (so this
+        process need not load the language model: ~65 MB)."""
+        if self.in_process:
+            return await asyncio.to_thread(languages, samples)
+        try:
+            what = f"detecting the language of {len(samples)} entries"
+            return cast(list[str | None], await self._submit(what, languages, samples))
+        except BrokenExecutor:
+            return [None] * len(samples)
 
     async def _run(self, chunk: list[Page]) -> list[Result]:
         try:

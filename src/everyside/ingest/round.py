@@ -89,9 +89,11 @@ class Ingestor:
         # loading the outlet directory and the language model takes seconds: not on the loop
         if self.writer is None:
             self.writer = await asyncio.to_thread(pipeline.article_writer, self.s)
-        await asyncio.to_thread(detect_language, "warm up the language model")
         if self._own_extractor:
             self.extractor = Extractor(self.s.extract_workers)
+        if self.extractor is None or self.extractor.in_process or not self.s.fetch_pages:
+            # the language model is loaded here only when no worker process detects languages
+            await asyncio.to_thread(detect_language, "warm up the language model")
         self.fetcher = Fetcher(self.s)
         robots = RobotsCache(self.fetcher, self.s.user_agent) if self.s.respect_robots else None
         self.pages = PageReader(
