@@ -103,7 +103,7 @@ def test_extraction_pool_survives_a_dead_worker() -> None:
     )
 
     async def go() -> None:
-        ex = Extractor(1)
+        ex = Extractor(2)
         try:
             assert (await ex.extract(page, "http://x/a")).usable
             for pid in list(ex.pool._processes):  # type: ignore[attr-defined]
@@ -115,3 +115,44 @@ def test_extraction_pool_survives_a_dead_worker() -> None:
             ex.close()
 
     asyncio.run(go())
+
+
+def test_one_keep_alive_pool_per_host() -> None:
+    """Requests to one host reuse one connection; each host has its own pool, and idle pools
+    beyond `max_pools` are closed (a round over many hosts keeps few sockets open)."""
+    from everyside.ingest.fetch import HostPools
+
+    ports: dict[str, list[int]] = {}
+
+    def handler(h) -> None:  # type: ignore[no-untyped-def]
+        ports.setdefault(h.server.server_address[0], []).append(h.client_address[1])
+        h.send_plain(200, h.server.server_address[0].encode())
+
+    servers = []
+    for host in ("127.0.0.1", "127.0.0.2", "127.0.0.3"):
+        routes = Routes()
+        routes["/x"] = handler
+        servers.append(LocalServer(routes, host=host))
+    for srv in servers:
+        srv.__enter__()
+    try:
+
+        async def go() -> None:
+            async with Fetcher(BASE.replace(per_host_concurrency=2)) as f:
+                pools = f.client._transport
+                assert isinstance(pools, HostPools)
+                pools.max_pools = 2
+                for srv in servers:
+                    for _ in range(4):
+                        host = srv.base.split("//")[1].split(":")[0]
+                        assert (await f.get(srv.url("/x"))).body == host.encode()
+                    assert len(pools.pools) <= 2 and not pools.busy
+                again = await asyncio.gather(*(f.get(servers[2].url("/x")) for _ in range(6)))
+                assert {r.body for r in again} == {b"127.0.0.3"}
+
+        asyncio.run(go())
+    finally:
+        for srv in servers:
+            srv.__exit__(None, None, None)
+    assert [len(set(ports[h])) for h in ("127.0.0.1", "127.0.0.2")] == [1, 1]  # keep-alive
+    assert len(set(ports["127.0.0.3"])) <= 2  # per_host_concurrency connections at most

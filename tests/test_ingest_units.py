@@ -329,3 +329,43 @@ def test_robots_rules(robots: object, url: str, allowed: bool) -> None:
 
     cache = RobotsCache(_FakeFetcher({"https://a.example/robots.txt": robots}), "everyside/0.1")  # type: ignore[arg-type]
     assert asyncio.run(cache.allowed(url)) is allowed
+
+
+def test_http_client_logs_per_request_only_with_verbose() -> None:
+    import logging
+
+    from everyside.cli.common import configure_logging
+
+    httpx_log, core_log = logging.getLogger("httpx"), logging.getLogger("httpcore")
+    try:
+        configure_logging("INFO", 0)  # the default: no line per request
+        assert not httpx_log.isEnabledFor(logging.INFO)
+        assert not core_log.isEnabledFor(logging.DEBUG)
+        configure_logging("INFO", 1)  # -v
+        assert httpx_log.isEnabledFor(logging.INFO) and not core_log.isEnabledFor(logging.DEBUG)
+        configure_logging("INFO", 2)  # -vv
+        assert core_log.isEnabledFor(logging.DEBUG)
+    finally:
+        httpx_log.setLevel(logging.NOTSET)
+        core_log.setLevel(logging.NOTSET)
+        logging.getLogger().setLevel(logging.WARNING)
+
+
+def test_signature_with_shared_permutations_is_datasketchs() -> None:
+    """The MinHash built on the shared permutations equals a fresh datasketch MinHash."""
+    import zlib
+
+    from datasketch import MinHash
+
+    from everyside.domain.dedupe import SHINGLE_WORDS, words
+
+    text = " ".join(f"word{i % 89} other{i % 17}" for i in range(300))
+    w = words(text)
+    plain = MinHash(num_perm=64, hashfunc=zlib.crc32)
+    plain.update_batch(
+        list({" ".join(w[i : i + SHINGLE_WORDS]).encode() for i in range(len(w) - 4)})
+    )
+    ours = signature(text)
+    assert ours is not None and list(ours.hashvalues) == list(plain.hashvalues)
+    assert signature("another text " * 40) is not None
+    assert list(signature(text).hashvalues) == list(plain.hashvalues)  # template untouched

@@ -118,7 +118,11 @@ class Settings:
     respect_robots: bool = _s(True, "Obey robots.txt for article pages.")
     poll_min_interval: float = _s(300.0, "Shortest seconds between polls of a feed.", minimum=0)
     poll_max_interval: float = _s(86400.0, "Longest seconds between polls of a feed.", minimum=0)
-    extract_workers: int = _s(0, "Processes extracting page text (0 = one per CPU).", minimum=-1)
+    extract_workers: int = _s(
+        0,
+        "Processes extracting page text (0 = one per CPU; 1 or -1 = in the ingest process).",
+        minimum=-1,
+    )
     dedupe_threshold: float = _s(
         0.8,
         "Estimated Jaccard similarity from which an "

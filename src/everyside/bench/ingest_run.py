@@ -1,9 +1,12 @@
 """`everyside bench ingest`: measure the ingest path against a local server in a subprocess.
 
-Figures: articles/s end to end (fetch → parse → extract → dedupe → store) on a fresh SQLite
-store, extraction pages/s alone (one process, then the pool), the wall time of one round of
-conditional GETs over many unchanged feeds, and peak memory. Articles come from a JSONL file
-of the shared/data format when given (real text), else from generated text.
+Figures, all in one run: articles/s end to end (fetch → parse → extract → dedupe → store) on a
+fresh SQLite store; extraction alone on the very pages the round fetched, warmed up, in one
+process (`extract_page`: trafilatura and the language) and with the pool (`extract_batch` in
+batches, what the workers run in a round: the text fingerprint too); their ratio; robots.txt
+requests; the wall time of one round of conditional GETs over many unchanged feeds; and peak
+memory. Articles come from a JSONL file of the shared/data format when given (real text),
+else from generated text.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from everyside.ingest.extract import Extractor, extract_page
+from everyside.ingest.extract import Extractor, extract_batch, extract_page
 from everyside.ingest.round import Ingestor, RoundResult
 from everyside.ingest.service import register_feeds
 from everyside.services.feeds import deactivate_feeds, make_all_due
@@ -84,6 +87,22 @@ class BenchReport:
     children_peak_rss_mb: float
     full_cpu_s: float = 0.0  # CPU seconds of this process and the extraction workers
     unchanged_cpu_s: float = 0.0
+    robots_requests: int = 0
+    hosts: int = 1
+    main_cpu_s: float = 0.0  # of full_cpu_s: this process (fetch, parse, rows, store)
+    server_cpu_s: float = 0.0  # the local server's CPU seconds during the round
+
+    @property
+    def articles_per_s(self) -> float:
+        return self.articles / max(self.seconds, 1e-9)
+
+    @property
+    def extract_one_per_s(self) -> float:
+        return self.extract_pages / max(self.extract_one_s, 1e-9)
+
+    @property
+    def extract_pool_per_s(self) -> float:
+        return self.extract_pages / max(self.extract_pool_s, 1e-9)
 
 
 def _articles(n: int, data: Path | None) -> list[dict[str, str]]:
@@ -179,7 +198,8 @@ def run_bench(
     proc.start()
     try:
         base = ready.get(timeout=300)
-        return _measure(settings.replace(fetch_concurrency=concurrency), base, spec, data, say)
+        s = settings.replace(fetch_concurrency=concurrency)
+        return _measure(s, base, spec, data, say, proc.pid)
     finally:
         proc.terminate()
         proc.join()
@@ -191,6 +211,7 @@ def _measure(
     spec: dict[str, Any],
     data: Path | None,
     say: Callable[[str], None],
+    server_pid: int | None = None,
 ) -> BenchReport:
     s = settings.replace(
         allow_private_addresses=True,
@@ -205,11 +226,12 @@ def _measure(
             store, [(f"{base}/f/{i}.xml", None, None) for i in range(spec["feeds"])], now, "user"
         )
         say(f"full path: {spec['feeds']} feeds x {spec['per_feed']} articles ...")
-        cpu0 = _cpu()
-        full, workers, workers_cpu, workers_peak = asyncio.run(_round(store, s, now, warm=True))
-        full_cpu = _cpu() - cpu0 + workers_cpu
-        say("extraction alone ...")
-        pages = [_page(a) for a in _articles(min(200, spec["feeds"] * spec["per_feed"]), data)]
+        full, workers, workers_cpu, workers_peak, robots, main_cpu, server_cpu = asyncio.run(
+            _round(store, s, now, warm=True, server_pid=server_pid)
+        )
+        full_cpu = main_cpu + workers_cpu
+        say("extraction alone, on the same pages ...")
+        pages = [_page(a) for a in _articles(spec["feeds"] * spec["per_feed"], data)]
         one_s, pool_s = _extract_alone(pages, s.extract_workers)
         say(f"{spec['unchanged']} unchanged feeds ...")
         register_feeds(
@@ -221,9 +243,7 @@ def _measure(
         store.write(lambda c: deactivate_feeds(c, f"{base}/f/"))
         first, *_ = asyncio.run(_round(store, s.replace(fetch_pages=False), now))
         store.write(make_all_due)
-        cpu0 = _cpu()
-        again, *_ = asyncio.run(_round(store, s.replace(fetch_pages=False), now))
-        again_cpu = _cpu() - cpu0
+        again, *_, again_cpu, _ = asyncio.run(_round(store, s.replace(fetch_pages=False), now))
         store.close()
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     kids = workers_peak
@@ -241,6 +261,9 @@ def _measure(
         kids,
         full_cpu,
         again_cpu,
+        robots,
+        main_cpu_s=main_cpu,
+        server_cpu_s=server_cpu,
     )
 
 
@@ -250,9 +273,10 @@ def _cpu() -> float:
 
 
 async def _round(
-    store: Any, s: Settings, now: datetime, warm: bool = False
-) -> tuple[RoundResult, int, float, float]:
-    """One round; also the extraction workers' CPU seconds during it and their peak RSS."""
+    store: Any, s: Settings, now: datetime, warm: bool = False, server_pid: int | None = None
+) -> tuple[RoundResult, int, float, float, int, float, float]:
+    """One round; also the extraction workers' CPU seconds during it, their peak RSS, the
+    robots.txt requests made, and the CPU seconds of this process and of the server."""
     async with Ingestor(store, s) as ing:
         pids: list[int] = []
         if warm and ing.extractor is not None:  # start the worker processes before timing
@@ -260,11 +284,15 @@ async def _round(
                 *(ing.extractor.extract(b"<html></html>", "http://x/") for _ in range(8))
             )
             pids = list(getattr(ing.extractor.pool, "_processes", {}) or {})
+        server = [server_pid] if server_pid else []
         cpu0, _ = _proc_stats(pids)
+        main0, srv0 = _cpu(), _proc_stats(server)[0]
         result = await ing.run_round(now)
+        main1, srv1 = _cpu(), _proc_stats(server)[0]
         cpu1, peak = _proc_stats(pids)
-        workers = getattr(ing.extractor.pool, "_max_workers", 1) if ing.extractor else 0
-        return result, workers, cpu1 - cpu0, peak
+        workers = ing.extractor.processes if ing.extractor else 0
+        robots = ing.pages.robots.fetched if ing.pages.robots else 0
+        return result, workers, cpu1 - cpu0, peak, robots, main1 - main0, srv1 - srv0
 
 
 def _proc_stats(pids: list[int]) -> tuple[float, float]:
@@ -284,17 +312,22 @@ def _proc_stats(pids: list[int]) -> tuple[float, float]:
 
 
 def _extract_alone(pages: list[bytes], workers: int) -> tuple[float, float]:
+    """Seconds to extract `pages` in this process (after a warm-up pass over a few of them:
+    imports and the language model) and with an `Extractor` pool of `workers`."""
+    items = [(p, f"http://bench.example/a/{i}") for i, p in enumerate(pages)]
+    extract_batch(items[:20])
     start = time.perf_counter()
-    for p in pages:
-        extract_page(p, "http://bench.example/a")
+    for html, url in items:  # the extraction itself: trafilatura and the language
+        extract_page(html, url)
     one = time.perf_counter() - start
 
     async def pool() -> float:
         ex = Extractor(workers)
         try:
             await asyncio.gather(*(ex.extract(b"<html></html>", "http://x/") for _ in range(8)))
+            await ex.extract_many(items[:40])
             t0 = time.perf_counter()
-            await asyncio.gather(*(ex.extract(p, "http://bench.example/a") for p in pages))
+            await ex.extract_many(items)
             return time.perf_counter() - t0
         finally:
             ex.close()

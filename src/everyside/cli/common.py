@@ -63,6 +63,13 @@ def _root(
     data_dir: str | None = typer.Option(None, "--data-dir", help="Data directory."),
     database_url: str | None = typer.Option(None, "--database-url", help="SQLAlchemy URL."),
     log_level: str | None = typer.Option(None, "--log-level", help="DEBUG, INFO, WARNING."),
+    verbose: int = typer.Option(
+        0,
+        "--verbose",
+        "-v",
+        count=True,
+        help="-v: one log line per HTTP request; -vv: HTTP connection details too.",
+    ),
 ) -> None:
     st = CliState(
         config_file=config,
@@ -78,7 +85,15 @@ def _root(
     )
     ctx.obj = st
     ctx.call_on_close(st.close)
-    level = st.settings().log_level.upper()
+    configure_logging(st.settings().log_level, verbose)
+
+
+def configure_logging(level_name: str, verbose: int = 0) -> None:
+    """The root logger at `log_level`; the HTTP client's per-request lines only with -v.
+
+    httpx logs every request at INFO (10,000 lines for one round over 10,000 feeds) and
+    httpcore every connection step at DEBUG: both stay at WARNING unless asked for."""
+    level = level_name.upper()
     logging.basicConfig(
         level=getattr(logging, level, logging.INFO),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -86,6 +101,11 @@ def _root(
     # Alembic narrates every start at INFO; its news matters only when debugging.
     if level != "DEBUG":
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    http = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    logging.getLogger("httpx").setLevel(http)
+    logging.getLogger("httpcore").setLevel(http if verbose > 1 else logging.WARNING)
+    if verbose and logging.getLogger().level > http:
+        logging.getLogger().setLevel(http)
 
 
 # Optional dependencies (pyproject extras): the module a command needs -> the extra bringing it.

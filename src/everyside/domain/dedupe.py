@@ -9,12 +9,14 @@ ingest layer fills it from the store on start and feeds it new articles as they 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import zlib
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from datasketch import MinHash, MinHashLSH
 
@@ -36,6 +38,26 @@ def content_hash(text: str | None) -> str | None:
     return hashlib.sha256(" ".join(w).encode("utf-8")).hexdigest() if w else None
 
 
+@functools.cache
+def _template(num_perm: int) -> MinHash:
+    """An empty MinHash whose permutations the others share. datasketch draws them from a
+    seeded RandomState for every new MinHash (the same ones each time, seed 1), which cost
+    more than hashing an article's shingles."""
+    return MinHash(num_perm=num_perm, hashfunc=zlib.crc32)
+
+
+def new_minhash(num_perm: int = NUM_PERM, hashvalues: Any = None) -> MinHash:
+    """An empty MinHash (or one with the given hash values) with the shared permutations."""
+    t = _template(num_perm)
+    return MinHash(
+        num_perm=num_perm,
+        hashfunc=zlib.crc32,  # C-speed 32-bit hash of each shingle
+        hashvalues=t.hashvalues if hashvalues is None else hashvalues,
+        permutations=t.permutations,
+        scheme=t.scheme,
+    )
+
+
 def signature(text: str | None, num_perm: int = NUM_PERM) -> MinHash | None:
     """MinHash of the text's 5-word shingles; None for texts shorter than MIN_WORDS words."""
     w = words(text or "")
@@ -45,7 +67,7 @@ def signature(text: str | None, num_perm: int = NUM_PERM) -> MinHash | None:
         " ".join(w[i : i + SHINGLE_WORDS]).encode("utf-8")
         for i in range(len(w) - SHINGLE_WORDS + 1)
     }
-    mh = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)  # C-speed 32-bit hash of each shingle
+    mh = new_minhash(num_perm)
     mh.update_batch(list(shingles))
     return mh
 
@@ -56,6 +78,25 @@ class Fingerprint:
 
     digest: str | None
     minhash: MinHash | None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as the digest and the hash values only (an extraction worker sends it):
+        the permutations are the same in every process."""
+        mh = self.minhash
+        if mh is None:
+            return (Fingerprint, (self.digest, None))
+        return (_unpickle_fingerprint, (self.digest, mh.hashvalues.tobytes(), mh.num_perm))
+
+
+def _unpickle_fingerprint(digest: str | None, values: bytes, num_perm: int) -> Fingerprint:
+    import numpy as np
+
+    hv = np.frombuffer(values, dtype=_template(num_perm).hashvalues.dtype).copy()
+    return Fingerprint(digest, new_minhash(num_perm, hv))
+
+
+def fingerprint(text: str | None, num_perm: int = NUM_PERM) -> Fingerprint:
+    return Fingerprint(content_hash(text), signature(text, num_perm))
 
 
 @dataclass
@@ -89,7 +130,7 @@ class DuplicateIndex:
         return len(self.by_id)
 
     def fingerprint(self, text: str | None) -> Fingerprint:
-        return Fingerprint(content_hash(text), signature(text, self.num_perm))
+        return fingerprint(text, self.num_perm)
 
     def find_original(
         self, text: str | None, outlet: str, fp: Fingerprint | None = None

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin
 
+from everyside.domain.dedupe import Fingerprint
 from everyside.domain.urls import canonicalize_url, choose_canonical, registered_domain
 from everyside.errors import FetchError, InputError
-from everyside.ingest.extract import Extracted, Extractor, detect_language
+from everyside.ingest.extract import Extracted, Extractor, languages
 from everyside.ingest.feeds import Entry, looks_like_html
-from everyside.ingest.fetch import Fetcher
+from everyside.ingest.fetch import Fetcher, Response
 from everyside.ingest.robots import RobotsCache
 from everyside.services.articles import ArticleDraft
 
@@ -58,7 +59,49 @@ class PageReader:
     async def read(self, c: Candidate, feed_title: str | None, now: datetime) -> ArticleDraft:
         """The article as found for a candidate (outlet, dedupe and bookkeeping are the write
         path's job: `everyside.services.articles`)."""
-        page, reason, final_url = await self._page(c.entry.link or c.key)
+        return (await self.read_many([c], feed_title, now))[0][0]
+
+    async def read_many(
+        self, cands: list[Candidate], feed_title: str | None, now: datetime
+    ) -> list[tuple[ArticleDraft, Fingerprint | None]]:
+        """`read` for a feed's new entries: the pages are fetched concurrently, then extracted
+        in batches (`Extractor.extract_many`). Each draft comes with the fingerprint of its
+        text when the extraction worker computed it (for `ArticleWriter.prepare`)."""
+        if not cands:
+            return []
+        fetched = await asyncio.gather(*(self._fetch(c.entry.link or c.key) for c in cands))
+        html = [(r[0].body, r[0].url) for r in fetched if r[0] is not None]
+        extracted = iter(await self.extractor.extract_many(html) if self.extractor else [])
+        drafts: list[tuple[ArticleDraft, Fingerprint | None]] = []
+        for c, (resp, reason) in zip(cands, fetched, strict=True):
+            page, fp, final_url = None, None, None
+            if resp is not None:
+                page, fp = next(extracted)
+                final_url = resp.url
+                reason = "" if page.usable else "no main text extracted (paywall or teaser?)"
+            drafts.append((self._draft(c, page, reason, final_url, feed_title, now), fp))
+        missing = [d for d, _ in drafts if d.lang is None]
+        if missing:  # off the event loop: the first call loads the language model
+            samples = [(d.title, d.text) for d in missing]
+            if self.extractor is not None:
+                langs = await self.extractor.languages(samples)
+            else:
+                langs = await asyncio.to_thread(languages, samples)
+            for d, lang in zip(missing, langs, strict=True):
+                d.lang = lang
+        for (d, _), c in zip(drafts, cands, strict=True):
+            d.lang = d.lang or _short_lang(c.entry.language)
+        return drafts
+
+    def _draft(
+        self,
+        c: Candidate,
+        page: Extracted | None,
+        reason: str,
+        final_url: str | None,
+        feed_title: str | None,
+        now: datetime,
+    ) -> ArticleDraft:
         e = c.entry
         if page is not None and page.usable:
             key = choose_canonical(final_url, page.canonical) if final_url else c.key
@@ -69,9 +112,6 @@ class PageReader:
             extraction = "feed" if reason == "pages off" else "feed-fallback"
         title = (page.title if page and page.usable else None) or e.title
         lang = page.lang if page and page.usable else None
-        if lang is None:  # off the event loop: the first call loads the language model
-            sample = " ".join(x for x in (title, text) if x)
-            lang = await asyncio.to_thread(detect_language, sample) or _short_lang(e.language)
         return ArticleDraft(
             key=key,
             url=e.link,
@@ -89,22 +129,20 @@ class PageReader:
             extra={"fallback_reason": reason} if extraction == "feed-fallback" else None,
         )
 
-    async def _page(self, url: str) -> tuple[Extracted | None, str, str | None]:
+    async def _fetch(self, url: str) -> tuple[Response | None, str]:
+        """The page's response when it is one to extract, else None and the reason."""
         if self.extractor is None:
-            return None, "pages off", None
+            return None, "pages off"
         try:
             if self.robots is not None and not await self.robots.allowed(url):
-                return None, "disallowed by robots.txt", None
+                return None, "disallowed by robots.txt"
             resp = await self.fetcher.get(url, accept=PAGE_ACCEPT)
         except FetchError as err:
             log.info("page %s: %s; using feed content", url, err)
-            return None, str(err), None
+            return None, str(err)
         if not looks_like_html(resp.body) and b"<" not in resp.body[:1024]:
-            return None, f"not an HTML page ({resp.content_type or 'no type'})", None
-        page = await self.extractor.extract(resp.body, resp.url)
-        if not page.usable:
-            return page, "no main text extracted (paywall or teaser?)", resp.url
-        return page, "", resp.url
+            return None, f"not an HTML page ({resp.content_type or 'no type'})"
+        return resp, ""
 
 
 def _short_lang(value: str | None) -> str | None:

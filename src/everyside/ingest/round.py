@@ -1,10 +1,19 @@
 """One ingest round: poll every due feed, store what is new, reschedule each feed.
 
 `Ingestor` holds what outlives a round (HTTP client, extraction processes, robots cache, the
-duplicate index rebuilt from the store on start). A feed is processed as: conditional GET →
-parse → candidates not yet stored → pages fetched and extracted concurrently → one transaction
-storing its articles together with its new validators and schedule (see storage.py for why).
+duplicate index rebuilt from the store on start). A round is three stages joined by queues:
+- fetch (asyncio, `fetch_concurrency` feeds at once): conditional GET → parse → candidates not
+  yet stored → pages fetched concurrently (robots.txt once per origin);
+- extract: each feed's pages go to the extraction processes in batches (`Extractor`), which
+  return the text and its fingerprint, so the event loop only fetches, parses feeds and
+  assembles rows;
+- store: one writer task takes the finished feeds in order and writes several of them per
+  transaction, each feed's articles together with its new validators and schedule (so a crash
+  leaves every feed either fully stored or untouched: docs/design-notes/ingest.md). A batch
+  that fails is retried one feed per transaction, so one bad feed fails alone.
 Any failure is recorded on the feed (message, error count, back-off) and the round goes on.
+Clustering and analysis are not part of a round: the caller runs them after it
+(`everyside.services.pipeline.after_ingest`).
 """
 
 from __future__ import annotations
@@ -16,8 +25,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, TypeVar, cast
 
+from everyside.domain.dedupe import Fingerprint
 from everyside.errors import EverysideError
 from everyside.ingest import schedule
 from everyside.ingest.articles import Candidate, PageReader, candidates
@@ -38,7 +49,9 @@ T = TypeVar("T")
 Connection = Any  # an open store connection (inside `store.write(fn)`)
 MAX_NEW_PER_FEED = 200  # more waits for the next poll (validators are then not stored)
 FLUSH_EVERY = 500
-INLINE_PARSE_BYTES = 16_384
+WRITE_BATCH_FEEDS = 32  # most feeds per store transaction ...
+WRITE_BATCH_ROWS = 400  # ... and most articles (a batch stops at the first limit reached)
+INLINE_PARSE_BYTES = 2_048
 Progress = Callable[[int, int], None]
 
 
@@ -70,14 +83,17 @@ class Ingestor:
         self.writer = writer
         self.write_lock = threading.Lock()
         self._pending: list[tuple[int, dict[str, Any]]] = []
+        self._commits: asyncio.Queue[_Commit | None] = asyncio.Queue()
 
     async def __aenter__(self) -> Ingestor:
         # loading the outlet directory and the language model takes seconds: not on the loop
         if self.writer is None:
             self.writer = await asyncio.to_thread(pipeline.article_writer, self.s)
-        await asyncio.to_thread(detect_language, "warm up the language model")
         if self._own_extractor:
             self.extractor = Extractor(self.s.extract_workers)
+        if self.extractor is None or self.extractor.in_process or not self.s.fetch_pages:
+            # the language model is loaded here only when no worker process detects languages
+            await asyncio.to_thread(detect_language, "warm up the language model")
         self.fetcher = Fetcher(self.s)
         robots = RobotsCache(self.fetcher, self.s.user_agent) if self.s.respect_robots else None
         self.pages = PageReader(
@@ -105,6 +121,9 @@ class Ingestor:
         for f in due:
             queue.put_nowait(f)
         done = 0
+        workers = max(1, min(self.s.fetch_concurrency, len(due)))
+        self._commits = asyncio.Queue(maxsize=2 * workers)
+        writer = asyncio.create_task(self._writer(result))
 
         async def worker() -> None:
             nonlocal done
@@ -117,8 +136,19 @@ class Ingestor:
                 if len(self._pending) >= FLUSH_EVERY:
                     await self._flush()
 
-        workers = max(1, min(self.s.fetch_concurrency, len(due)))
-        await asyncio.gather(*(worker() for _ in range(workers)))
+        fetching = asyncio.gather(*(worker() for _ in range(workers)))
+        try:
+            await asyncio.wait([fetching, writer], return_when=asyncio.FIRST_COMPLETED)
+            if writer.done():  # only a bug ends the writer early: stop fetching, raise it
+                fetching.cancel()
+                writer.result()
+            await fetching
+            await self._commits.put(None)
+            await writer
+        finally:
+            for task in (fetching, writer):
+                if not task.done():
+                    task.cancel()
         await self._flush()
         assert self.writer is not None
         self.writer.expire(now)
@@ -148,18 +178,15 @@ class Ingestor:
                 self._later(feed, now, d, last_error=None, error_count=0, last_success_at=now)
                 result.not_modified += 1
                 return
-            if len(resp.body) < INLINE_PARSE_BYTES:  # a thread hop costs more than the parse
-                parsed = parse_feed(resp.body, url, resp.content_type)
-            else:
-                parsed = await asyncio.to_thread(parse_feed, resp.body, url, resp.content_type)
+            parsed = await self._parse(resp, url)
         fresh = candidates(parsed.entries, url)
         known = await asyncio.to_thread(self._known, [c.key for c in fresh]) if fresh else {}
         new = [c for c in fresh if c.key not in known][:MAX_NEW_PER_FEED]
         capped = len([c for c in fresh if c.key not in known]) > MAX_NEW_PER_FEED
-        drafts = await asyncio.gather(*(self.pages.read(c, parsed.title, now) for c in new))
+        drafts = await self.pages.read_many(new, parsed.title, now)
         changed = _changed(fresh, known)
-        rows = [self._prepare(d, feed) for d in drafts]  # normalised and fingerprinted here,
-        rows = [r for r in rows if r is not None]  # so the single writer only compares them
+        rows = [self._prepare(d, fp, feed) for d, fp in drafts]  # normalised and fingerprinted
+        rows = [r for r in rows if r is not None]  # here, so the single writer only compares
         d = schedule.after_success(
             feed.id,
             now,
@@ -173,21 +200,86 @@ class Ingestor:
             values = _success_values(feed, resp, parsed, d, now, 0, capped)
             self._pending.append((feed.id, values))
             return
-        n_new, n_upd = await asyncio.to_thread(
-            self._write,
-            lambda conn: self._commit(
-                conn, feed, url, resp, parsed, list(rows), changed, d, now, capped
-            ),
+        await self._commits.put(
+            _Commit(feed, url, resp, parsed, list(rows), changed, d, now, capped)
         )
-        result.new += n_new
-        result.updated += n_upd
-        result.fallbacks += sum(1 for r in rows if r.draft.extraction == "feed-fallback")
 
-    def _prepare(self, draft: Any, feed: FeedRow) -> Prepared | None:
+    # -- the store stage -----------------------------------------------------------------
+    async def _writer(self, result: RoundResult) -> None:
+        """Write finished feeds in arrival order, several per transaction."""
+        closing = False
+        while not closing:
+            first = await self._commits.get()
+            if first is None:
+                return
+            batch, n = [first], len(first.rows)
+            while len(batch) < WRITE_BATCH_FEEDS and n < WRITE_BATCH_ROWS:
+                try:
+                    item = self._commits.get_nowait()
+                except asyncio.QueueEmpty:
+                    break
+                if item is None:
+                    closing = True
+                    break
+                batch.append(item)
+                n += len(item.rows)
+            await self._write_batch(batch, result)
+
+    async def _write_batch(self, batch: list[_Commit], result: RoundResult) -> None:
+        try:
+            counts = await asyncio.to_thread(self._write, partial(self._commit_all, batch=batch))
+        except Exception as e:
+            if len(batch) > 1:  # find the feed that fails: one transaction each
+                for c in batch:
+                    await self._write_batch([c], result)
+                return
+            c = batch[0]
+            if isinstance(e, EverysideError):
+                self._failed(c.feed, c.now, result, str(e), getattr(e, "retry_after", None))
+            else:  # a bug must not stop the batch either; keep the trace in logs
+                log.exception("feed %s: unexpected error", c.feed.url)
+                msg = f"internal error: {type(e).__name__}: {e}"
+                self._failed(c.feed, c.now, result, msg, None)
+            return
+        for c, (n_new, n_upd) in zip(batch, counts, strict=True):
+            result.new += n_new
+            result.updated += n_upd
+            result.fallbacks += sum(1 for r in c.rows if r.draft.extraction == "feed-fallback")
+
+    def _commit_all(self, conn: Connection, *, batch: list[_Commit]) -> list[tuple[int, int]]:
+        """Each feed of the batch through `_commit`, in one transaction; if one fails, what the
+        others added to the duplicate index and the outlet cache is forgotten too."""
+        assert self.writer is not None
+        done: list[WriteResult] = []
+        counts = []
+        try:
+            for c in batch:
+                written, n_upd = self._commit(
+                    conn, c.feed, c.url, c.resp, c.parsed, c.rows, c.changed, c.d, c.now, c.capped
+                )
+                done.append(written)
+                counts.append((len(written.inserted), n_upd))
+        except BaseException:
+            for w in done:
+                self.writer.undo(w)
+            raise
+        return counts
+
+    async def _parse(self, resp: Response, url: str) -> ParsedFeed:
+        """feedparser is CPU-bound: a feed of some size is parsed in an extraction process
+        (in a thread when there are none), a tiny one here (a hop costs more than it)."""
+        body, ctype = resp.body, resp.content_type
+        if len(body) < INLINE_PARSE_BYTES:
+            return parse_feed(body, url, ctype)
+        if self.extractor is not None and not self.extractor.in_process:
+            return cast(ParsedFeed, await self.extractor.parse_feed(body, url, ctype))
+        return await asyncio.to_thread(parse_feed, body, url, ctype)
+
+    def _prepare(self, draft: Any, fp: Fingerprint | None, feed: FeedRow) -> Prepared | None:
         assert self.writer is not None
         draft.feed_id, draft.feed_outlet_id = feed.id, feed.outlet_id
         try:
-            return self.writer.prepare(draft)
+            return self.writer.prepare(draft, fp if draft.extraction == "page" else None)
         except EverysideError as e:  # no title and no text: nothing to store
             log.info("feed %s: entry %s skipped: %s", feed.url, draft.url, e)
             return None
@@ -245,9 +337,9 @@ class Ingestor:
         d: schedule.Decision,
         now: datetime,
         capped: bool,
-    ) -> tuple[int, int]:
+    ) -> tuple[WriteResult, int]:
         """The feed's new articles (through the one write path), its changed descriptions and
-        its new validators and schedule, in one transaction."""
+        its new validators and schedule, in the caller's transaction."""
         assert self.writer is not None
         written = WriteResult()
         try:
@@ -258,7 +350,7 @@ class Ingestor:
         except BaseException:
             self.writer.undo(written)  # the transaction rolls back: forget what it added
             raise
-        return len(written.inserted), len(changed)
+        return written, len(changed)
 
     def _commit_feed(
         self,
@@ -280,6 +372,21 @@ class Ingestor:
             else:
                 values["url"] = url
         storage.update_feed(conn, feed.id, **values)
+
+
+@dataclass
+class _Commit:
+    """A polled feed waiting for the store stage."""
+
+    feed: FeedRow
+    url: str
+    resp: Response
+    parsed: ParsedFeed
+    rows: list[Prepared]
+    changed: list[tuple[int, str]]
+    d: schedule.Decision
+    now: datetime
+    capped: bool
 
 
 def _success_values(

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import httpcore
 import httpx
+from httpcore._utils import is_socket_readable
 
 from everyside.errors import BlockedURLError, FetchError
 
@@ -232,12 +233,16 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         if self.guard.allow_private:
-            return await self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
+            return _Stream.of(
+                await self.inner.connect_tcp(host, port, timeout, local_address, socket_options)
+            )
         last: Exception | None = None
         for ip in await self.guard.addresses(host, port):
             try:
-                return await self.inner.connect_tcp(
-                    str(ip), port, timeout, local_address, socket_options
+                return _Stream.of(
+                    await self.inner.connect_tcp(
+                        str(ip), port, timeout, local_address, socket_options
+                    )
                 )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as e:
                 last = e  # the next address of the same answer, as a browser would
@@ -254,6 +259,43 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self.inner.sleep(seconds)
+
+
+class _Stream(httpcore.AsyncNetworkStream):
+    """A connection as httpcore's backend made it, with a cheaper "is the idle connection
+    still open?" check: httpcore asks it of every idle connection of the pool at every
+    request, and anyio answers by building a dict of the socket's attributes (with a
+    getpeername call) each time; here the socket is looked up once."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkStream, sock: Any):
+        self.inner = inner
+        self.sock = sock
+
+    @classmethod
+    def of(cls, inner: httpcore.AsyncNetworkStream) -> _Stream:
+        return cls(inner, inner.get_extra_info("socket"))
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self.inner.read(max_bytes, timeout)
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self.inner.write(buffer, timeout)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    async def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
+        inner = await self.inner.start_tls(ssl_context, server_hostname, timeout)
+        return _Stream(inner, self.sock)
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable" and self.sock is not None:
+            return is_socket_readable(self.sock)
+        if info == "socket" and self.sock is not None:
+            return self.sock
+        return self.inner.get_extra_info(info)
 
 
 class GuardedTransport(httpx.AsyncHTTPTransport):

@@ -131,12 +131,19 @@ class ArticleWriter:
             return self.index.expire(utc(now))
 
     # -- writing ---------------------------------------------------------------------------
-    def prepare(self, draft: ArticleDraft) -> Prepared:
-        """Normalise and fingerprint (raises InputError for an article with no key)."""
+    def prepare(self, draft: ArticleDraft, fingerprint: Fingerprint | None = None) -> Prepared:
+        """Normalise and fingerprint (raises InputError for an article with no key).
+
+        `fingerprint`, when given, is the one of `clean_text(draft.text)` computed elsewhere
+        (an ingest extraction worker); it is used only when it was made with this index's
+        number of permutations."""
         d = normalised(draft)
         if not d.title and not d.text:
             raise InputError("article has neither title nor text")
-        return Prepared(d, self.index.fingerprint(d.text))
+        mh = fingerprint.minhash if fingerprint is not None else None
+        if fingerprint is None or (mh is not None and mh.num_perm != self.index.num_perm):
+            fingerprint = self.index.fingerprint(d.text)
+        return Prepared(d, fingerprint)
 
     def write(self, conn: Any, batch: list[Prepared], now: datetime) -> WriteResult:
         """Insert new articles and update changed ones, in the caller's transaction."""
@@ -198,7 +205,7 @@ class ArticleWriter:
             "lang": d.lang,
             "published_at": published,
             "fetched_at": fetched,
-            "content_hash": content_hash(d.text or d.title),
+            "content_hash": p.fingerprint.digest if d.text else content_hash(d.title),
             "extraction": d.extraction,
             "extra": d.extra or None,
             "feed_id": d.feed_id,
