@@ -19,6 +19,7 @@ never see a table.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -37,9 +38,10 @@ from everyside.services.summaries import get_summary
 from everyside.store import coverage as coverage_rows
 from everyside.store import readmodel as rm
 from everyside.store.readmodel import RANGES, StoryFilter
+from everyside.store.search import SORTS, SearchFilter
 from everyside.store.search import similar_stories as similar_ids
 
-__all__ = ["RANGES", "StoryFilter"]
+__all__ = ["RANGES", "SORTS", "SearchFilter", "StoryFilter"]
 UNTITLED = "(untitled story)"
 
 
@@ -67,8 +69,41 @@ def get_story(conn: Any, story_id: int) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def search(conn: Any, q: str, limit: int = 30, offset: int = 0) -> list[dict[str, Any]]:
-    return _headlines(conn, rm.search(conn, q, limit=limit, offset=offset))
+def search(
+    conn: Any,
+    q: str,
+    *,
+    sort: str = "relevance",
+    f: SearchFilter | None = None,
+    limit: int = 30,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """One page of a search: `total` (every matching story), `stories` (this page) and
+    `next_offset` (None on the last page)."""
+    total, rows = rm.search(conn, q, sort=sort, f=f, limit=limit, offset=offset)
+    more = offset + len(rows) < total
+    return {
+        "total": total,
+        "stories": _headlines(conn, rows),
+        "next_offset": offset + len(rows) if more and rows else None,
+    }
+
+
+def encode_cursor(offset: int) -> str:
+    """An opaque paging cursor (the API promises nothing about its form)."""
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The offset of a cursor from `encode_cursor`; ValueError when it is not one."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValueError("not a cursor of this API") from e
+    tag, _, num = raw.partition(":")
+    if tag != "o" or not num.isdigit() or len(num) > 9:
+        raise ValueError("not a cursor of this API")
+    return int(num)
 
 
 def similar(conn: Any, story: dict[str, Any], limit: int = 5) -> list[dict[str, Any]]:

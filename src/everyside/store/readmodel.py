@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from everyside.domain.times import iso
-from everyside.store.search import search_stories
+from everyside.store.search import SearchFilter, search_page
 
 RANGES = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
 STORY_COLS = """s.id, s.headline, s.merged_into, s.article_count,
@@ -214,13 +214,22 @@ def article(conn: Connection, article_id: int) -> dict[str, Any] | None:
     return _article(rows[0]) if rows else None
 
 
-def search(conn: Connection, q: str, limit: int = 30, offset: int = 0) -> list[dict[str, Any]]:
-    hits = search_stories(conn, q, limit=limit, offset=offset)
-    rows = stories_by_ids(conn, [h.story_id for h in hits])
-    matched = {h.story_id: h.matched_articles for h in hits}
+def search(
+    conn: Connection,
+    q: str,
+    *,
+    sort: str = "relevance",
+    f: SearchFilter | None = None,
+    limit: int = 30,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    """(number of all matching stories, this page of them with `matched_articles`)."""
+    found = search_page(conn, q, sort=sort, f=f, limit=limit, offset=offset)
+    rows = stories_by_ids(conn, [h.story_id for h in found.hits])
+    matched = {h.story_id: h.matched_articles for h in found.hits}
     for r in rows:
         r["matched_articles"] = matched[r["id"]]
-    return rows
+    return found.total, rows
 
 
 def list_outlets(conn: Connection, q: str = "", limit: int = 100, offset: int = 0) -> list[dict]:

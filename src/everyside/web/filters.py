@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from jinja2 import Environment
 
 from everyside.domain.places import country_name
+from everyside.services.read import SearchFilter
 from everyside.services.views import parse_time, relative_time
 from everyside.settings import Settings
 from everyside.web import charts
@@ -25,6 +27,18 @@ def side_colors(settings: Settings) -> dict[str, str]:
         if name in colors and _COLOR.match(value):
             colors[name] = value
     return colors
+
+
+def search_filter(
+    side: str | None, outlet: str | None, since: date | None, until: date | None
+) -> SearchFilter:
+    """A search's filters from query parameters; `until` is a whole day (inclusive)."""
+    return SearchFilter(
+        side=side or None,
+        outlet=(outlet or "").strip() or None,
+        since=datetime.combine(since, time()) if since else None,
+        until=datetime.combine(until, time()) + timedelta(days=1) if until else None,
+    )
 
 
 def pct(v: Any) -> str:

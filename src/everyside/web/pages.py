@@ -8,7 +8,9 @@ HTML one so that `/outlets/bbc.co.uk.json` is the twin, not an outlet called "bb
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -19,6 +21,7 @@ from everyside.services.summaries import record_feedback
 from everyside.web import security
 from everyside.web.cache import cached
 from everyside.web.context import Id, ctx, error_response, respond, wants_json
+from everyside.web.filters import search_filter
 
 router = APIRouter(include_in_schema=False)
 
@@ -250,14 +253,55 @@ def topic(request: Request, topic: str, page: int = Query(1, ge=1, le=1000)) -> 
     return respond(request, "topic.html", {"topic": topic, "stories": stories, "page": page})
 
 
+SEARCH_PAGE = 30
+DAY = r"^(\d{4}-\d{2}-\d{2})?$"
+
+
 @page("/search")
 def search(
     request: Request,
     q_: str = Query("", alias="q", max_length=200),
-    page: int = Query(1, ge=1, le=100),
+    sort: str = Query("relevance", pattern="^(relevance|date)$"),
+    side: str = Query("", pattern="^(left|center|right)?$"),
+    outlet: str = Query("", max_length=253),
+    since_: str = Query("", alias="from", pattern=DAY),  # an empty form field is no filter
+    until_: str = Query("", alias="to", pattern=DAY),
+    page: int = Query(1, ge=1, le=10000),
 ) -> Response:
-    results: list[dict[str, Any]] = []
+    try:
+        since = date.fromisoformat(since_) if since_ else None
+        until = date.fromisoformat(until_) if until_ else None
+    except ValueError as e:
+        return error_response(request, 422, f"not a date: {e}")
+    found: dict[str, Any] = {"total": 0, "stories": [], "next_offset": None}
     if q_.strip():
+        f = search_filter(side, outlet, since, until)
         with ctx(request).store.read() as conn:
-            results = q.search(conn, q_, limit=30, offset=(page - 1) * 30)
-    return respond(request, "search.html", {"q": q_, "results": results, "page": page})
+            found = q.search(
+                conn, q_, sort=sort, f=f, limit=SEARCH_PAGE, offset=(page - 1) * SEARCH_PAGE
+            )
+    params = {
+        "q": q_,
+        "sort": sort,
+        "side": side,
+        "outlet": outlet,
+        "from": since.isoformat() if since else "",
+        "to": until.isoformat() if until else "",
+    }
+    keep = {k: v for k, v in params.items() if v and not (k == "sort" and v == "relevance")}
+
+    def link(n: int) -> str:
+        return "/search?" + urlencode({**keep, **({"page": n} if n > 1 else {})})
+
+    first = (page - 1) * SEARCH_PAGE + 1
+    data = {
+        **params,
+        "total": found["total"],
+        "results": found["stories"],
+        "page": page,
+        "shown": [first, first + len(found["stories"]) - 1] if found["stories"] else None,
+        "prev_url": link(page - 1) if page > 1 else None,
+        "next_url": link(page + 1) if found["next_offset"] is not None else None,
+    }
+    extra = {"this_from": params["from"], "this_to": params["to"]}  # `from` is a Jinja keyword
+    return respond(request, "search.html", data, extra=extra)

@@ -1,0 +1,151 @@
+"""What a reader sees (issue 18), through the running app over the dev database that the real
+pipeline built from allsides_dev.jsonl: search totals, paging, sorting and filters in the API and
+on the page."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import httpx
+import pytest
+from devdb import Site
+from sqlalchemy import text
+
+from everyside.store.search import fts5_query
+
+pytestmark = pytest.mark.browser
+WORD = "biden"  # matches 80-odd stories of the dev file: more than two pages of 30
+
+
+def api(site: Site, path: str, **params: Any) -> dict[str, Any]:
+    r = httpx.get(site.base + path, params=params, timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def matching_ids(site: Site, word: str) -> set[int]:
+    """Every live story whose headline or articles match, straight from the full-text tables
+    (no ranking, no paging): what the search's total must count."""
+    sql = (
+        "SELECT a.story_id FROM articles a WHERE a.story_id IS NOT NULL AND a.id IN "
+        "(SELECT rowid FROM articles_fts WHERE articles_fts MATCH :q) "
+        "UNION SELECT rowid FROM stories_fts WHERE stories_fts MATCH :q"
+    )
+    with site.store.read() as conn:  # type: ignore[attr-defined]
+        ids = {int(r[0]) for r in conn.execute(text(sql), {"q": fts5_query(word)})}
+        live = {
+            int(r[0])
+            for r in conn.execute(text("SELECT id FROM stories WHERE merged_into IS NULL"))
+        }
+    return ids & live
+
+
+def walk(site: Site, **params: Any) -> tuple[int, list[dict[str, Any]]]:
+    """All pages of an API search by its cursors: (the first page's total, every story)."""
+    first = api(site, "/api/v1/search", **params)
+    out, body, pages = list(first["stories"]), first, 1
+    while body["next_cursor"]:
+        body = api(site, "/api/v1/search", **params, cursor=body["next_cursor"])
+        assert body["total"] == first["total"]
+        out += body["stories"]
+        pages += 1
+        assert pages < 100
+    return first["total"], out
+
+
+def test_search_api_counts_every_match_and_pages_through_them(site: Site) -> None:
+    expected = matching_ids(site, WORD)
+    assert len(expected) > 60, "the dev file should have more than two pages of matches"
+    total, stories = walk(site, q=WORD, limit=25)
+    ids = [s["id"] for s in stories]
+    assert total == len(expected)
+    assert len(ids) == len(set(ids)) and set(ids) == expected  # every match once, none lost
+    first = api(site, "/api/v1/search", q=WORD, limit=25)
+    assert [s["id"] for s in first["stories"]] == ids[:25] and first["next_cursor"]
+    bad = httpx.get(site.base + "/api/v1/search", params={"q": WORD, "cursor": "nope!"})
+    assert bad.status_code == 422 and "cursor" in bad.json()["error"]["message"]
+
+
+def test_search_sorts_by_date_or_relevance(site: Site) -> None:
+    total, by_date = walk(site, q=WORD, sort="date", limit=40)
+    times = [s["last_published_at"] for s in by_date]
+    assert len(by_date) == total and times == sorted(times, reverse=True)
+    by_rel = api(site, "/api/v1/search", q=WORD, limit=40)["stories"]
+    assert [s["id"] for s in by_rel] != [s["id"] for s in by_date[:40]]
+    # relevance: the best story mentions the word in its headline or many of its articles
+    top = by_rel[0]
+    assert WORD in top["headline"].lower() or top["matched_articles"] >= 2
+
+
+def sides_of(site: Site, story_id: int) -> set[str]:
+    counts = api(site, f"/story/{story_id}.json")["counts"]
+    return {side for side in ("left", "center", "right") if counts[side]}
+
+
+def test_search_filters_by_side_outlet_and_dates(site: Site) -> None:
+    total, everything = walk(site, q=WORD, limit=100)
+    for side in ("left", "right"):
+        n, found = walk(site, q=WORD, side=side, limit=100)
+        assert 0 < n < total and len(found) == n
+        assert all(side in sides_of(site, s["id"]) for s in found)
+        missing = [s for s in everything if side not in sides_of(site, s["id"])]
+        assert len(found) + len(missing) == total
+    # an outlet: exactly the matching stories one of whose articles it published
+    articles = api(site, f"/api/v1/stories/{everything[0]['id']}/articles")["articles"]
+    domain = articles[0]["outlet_domain"]
+    n, found = walk(site, q=WORD, outlet=domain, limit=100)
+    covered = [
+        s
+        for s in everything
+        if domain
+        in {
+            a["outlet_domain"] for a in api(site, f"/api/v1/stories/{s['id']}/articles")["articles"]
+        }
+    ]
+    assert 0 < n == len(covered) and {s["id"] for s in found} == {s["id"] for s in covered}
+    assert walk(site, q=WORD, outlet="no-such-outlet.example")[0] == 0
+    # a date range: the stories whose time span overlaps it
+    days = sorted(datetime.fromisoformat(s["last_published_at"]).date() for s in everything)
+    lo, hi = days[len(days) // 4], days[len(days) // 2]
+    n, found = walk(site, **{"q": WORD, "from": lo.isoformat(), "to": hi.isoformat()})
+
+    def overlaps(s: dict[str, Any]) -> bool:
+        first = datetime.fromisoformat(s["first_published_at"]).date()
+        last = datetime.fromisoformat(s["last_published_at"]).date()
+        return last >= lo and first <= hi
+
+    assert 0 < n < total and {s["id"] for s in found} == {
+        s["id"] for s in everything if overlaps(s)
+    }
+    assert isinstance(lo, date)
+
+
+def test_search_page_shows_the_total_pages_and_keeps_filters(site: Site, page) -> None:  # type: ignore[no-untyped-def]
+    total = api(site, "/api/v1/search", q=WORD)["total"]
+    page.goto(site.base + "/search")
+    page.fill("#search-q", WORD)
+    page.select_option("select[name=sort]", "date")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_load_state()
+    assert page.inner_text("#search-total").startswith(f"Stories 1–30 of {total} stories")
+    first = page.eval_on_selector_all("ol.stories > li h3 a", "e => e.map(a => a.href)")
+    assert len(first) == 30
+    page.click("nav.pager a[rel=next]")
+    page.wait_for_load_state()
+    assert page.inner_text("#search-total").startswith(f"Stories 31–60 of {total} stories")
+    second = page.eval_on_selector_all("ol.stories > li h3 a", "e => e.map(a => a.href)")
+    assert second and not set(second) & set(first)
+    assert page.input_value("select[name=sort]") == "date"  # the filters stay with the pages
+    assert page.input_value("#search-q") == WORD
+    # the last page has no "next" link, and its count ends at the total
+    page.goto(site.base + f"/search?q={WORD}&page={(total + 29) // 30}")
+    assert page.inner_text("#search-total").startswith(
+        f"Stories {(total - 1) // 30 * 30 + 1}–{total} of {total}"
+    )
+    assert page.query_selector("nav.pager a[rel=next]") is None
+    # a side filter narrows the page and says so
+    page.goto(site.base + f"/search?q={WORD}&side=right")
+    n_right = api(site, "/api/v1/search", q=WORD, side="right")["total"]
+    assert f"of {n_right} stor" in page.inner_text("#search-total") and n_right < total
+    assert page.input_value("select[name=side]") == "right"
