@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from everyside.services import read as q
+from everyside.services import system
 from everyside.services import views as view
 from everyside.services.summaries import record_feedback
 from everyside.web import security
@@ -55,12 +56,15 @@ def home(
 
 
 def _home(request: Request, f: q.StoryFilter, page: int) -> Response:
-    with ctx(request).store.read() as conn:
+    es = ctx(request)
+    with es.store.read() as conn:
         stories = q.list_stories(conn, f, limit=30, offset=(page - 1) * 30)
+        ingestion = system.ingestion(conn, es.settings, es.now())
     data = {
         "stories": stories,
         "filters": {"topic": f.topic, "country": f.country, "range": f.range},
         "page": page,
+        "ingestion": ingestion.to_dict(),
     }
     return respond(request, "home.html", data)
 
