@@ -4,6 +4,7 @@ on the page."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -149,3 +150,79 @@ def test_search_page_shows_the_total_pages_and_keeps_filters(site: Site, page) -
     n_right = api(site, "/api/v1/search", q=WORD, side="right")["total"]
     assert f"of {n_right} stor" in page.inner_text("#search-total") and n_right < total
     assert page.input_value("select[name=side]") == "right"
+
+
+def legend_numbers(page, scope: str) -> list[int]:  # type: ignore[no-untyped-def]
+    texts = page.eval_on_selector_all(
+        f"{scope} .bar-legend .legend", "els => els.map(e => e.textContent)"
+    )
+    return [int(t.strip().rsplit(" ", 1)[1].rstrip("%")) for t in texts if t.strip()[-1] == "%"]
+
+
+def test_percentages_sum_to_100(site: Site, page) -> None:  # type: ignore[no-untyped-def]
+    """Largest-remainder rounding: three equally covered sides show 34/33/33, never 33/33/33."""
+    with site.store.read() as conn:  # type: ignore[attr-defined]
+        even = [
+            int(r[0])
+            for r in conn.execute(
+                text(
+                    "SELECT story_id FROM coverage WHERE rated_outlets = 3 AND "
+                    "abs(left_share - center_share) < 1e-6 AND abs(center_share - right_share) "
+                    "< 1e-6 ORDER BY story_id LIMIT 5"
+                )
+            )
+        ]
+    assert even, "the dev file has roundups with one outlet of each side"
+    page.goto(site.base + "/")
+    cards = page.query_selector_all("ol.stories > li")
+    assert len(cards) == 30
+    for i in range(len(cards)):
+        shown = legend_numbers(page, f"ol.stories > li:nth-child({i + 1})")
+        assert not shown or sum(shown) == 100, shown
+    for sid in even:
+        page.goto(f"{site.base}/story/{sid}")
+        assert sorted(legend_numbers(page, "aside.panel")) == [33, 33, 34]
+        assert "Coverage is split evenly between Left, Center and Right" in page.inner_text(
+            ".plurality"
+        )
+        desc = page.text_content("aside.panel svg.chart-bias desc") or ""
+        assert sum(int(n) for n in re.findall(r"(\d+)%", desc)) == 100
+
+
+def test_no_space_before_commas_in_summaries(site: Site, page) -> None:  # type: ignore[no-untyped-def]
+    """Extracted text keeps a space where a link ended ("Micro Devices , predicted"); the
+    summary's sentences never show it."""
+    with site.store.read() as conn:  # type: ignore[attr-defined]
+        ids = [
+            int(r[0])
+            for r in conn.execute(
+                text("SELECT story_id FROM summaries WHERE CAST(data AS TEXT) LIKE '% ,%'")
+            )
+        ]
+    assert ids, "the dev file has an extracted sentence with ' ,' in a summary"
+    for sid in ids:
+        page.goto(f"{site.base}/story/{sid}")
+        bullets = page.eval_on_selector_all(
+            "#summary ul li", "els => els.map(e => e.firstChild.textContent)"
+        )
+        assert bullets and not [b for b in bullets if " ," in b], bullets
+        body = httpx.get(f"{site.base}/story/{sid}.json").json()
+        assert not [b for b in body["summary"]["bullets"] if " ," in b["text"]]
+
+
+def test_feedback_link_only_beside_a_summary(site: Site, page) -> None:  # type: ignore[no-untyped-def]
+    with site.store.read() as conn:  # type: ignore[attr-defined]
+        with_summary = conn.execute(text("SELECT min(story_id) FROM summaries")).scalar()
+        single = conn.execute(
+            text(
+                "SELECT min(s.id) FROM stories s LEFT JOIN summaries m ON m.story_id = s.id "
+                "WHERE s.article_count = 1 AND s.merged_into IS NULL AND m.story_id IS NULL"
+            )
+        ).scalar()
+    assert with_summary and single
+    page.goto(f"{site.base}/story/{with_summary}")
+    assert page.locator("#summary ul.bullets > li").count() > 0
+    assert page.locator("details.feedback").count() == 1
+    page.goto(f"{site.base}/story/{single}")
+    assert page.locator("details.feedback").count() == 0
+    assert "a summary is written from at least two articles" in page.inner_text("#summary")

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from everyside.cli.common import app as root
 from everyside.cli.common import console, state
+from everyside.domain.percent import percentages
 from everyside.domain.places import country_name
 from everyside.domain.times import parse_iso
 from everyside.errors import EverysideError
@@ -48,7 +49,8 @@ def bar(shares: dict[str, float | None], colors: dict[str, str], width: int = 30
     for side in SIDES:
         n = round((shares.get(side) or 0) * width)
         text.append("█" * n, style=colors[side])
-    text.append("  " + "  ".join(f"{LABELS[s]} {_pct(shares.get(s))}" for s in SIDES))
+    whole = _pcts(shares)
+    text.append("  " + "  ".join(f"{LABELS[s]} {whole[s]}" for s in SIDES))
     return text
 
 
@@ -57,12 +59,19 @@ def small_bar(shares: dict[str, float | None], colors: dict[str, str]) -> Text:
     text = Text()
     for side in SIDES:
         text.append("█" * round((shares.get(side) or 0) * 10), style=colors[side])
-    labels = (f"{LABELS[s][0]}{_pct(shares.get(s)).rstrip('%')}" for s in SIDES)
+    whole = _pcts(shares)
+    labels = (f"{LABELS[s][0]}{whole[s].rstrip('%')}" for s in SIDES)
     return text.append(" " + " ".join(labels))
 
 
 def _pct(v: float | None) -> str:
     return "–" if v is None else f"{round(v * 100)}%"
+
+
+def _pcts(shares: dict[str, float | None]) -> dict[str, str]:
+    """Whole percentages that sum to 100 (largest remainder), as the web page shows them."""
+    whole = percentages({s: shares.get(s) for s in SIDES})
+    return {s: "–" if v is None else f"{v}%" for s, v in whole.items()}
 
 
 def _when(v: Any) -> str:

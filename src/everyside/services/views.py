@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from everyside.domain.coverage import plurality_sentence as coverage_plurality
 from everyside.domain.model import (
     FACTUALITY_TIERS,
     OWNERSHIP_CATEGORIES,
@@ -19,6 +20,7 @@ from everyside.domain.model import (
     bias_tier,
     factuality_tier,
 )
+from everyside.domain.percent import percentages, tidy_spacing
 from everyside.domain.times import parse_iso
 
 SIDES = ("left", "center", "right")
@@ -105,7 +107,16 @@ def plurality_sentence(shares: dict[str, float | None]) -> str | None:
     if not known or not any(known.values()):
         return None
     side = max(SIDES, key=lambda s: known.get(s) or 0.0)
-    return f"{round((known[side] or 0) * 100)}% of the rated sources are {SIDE_LABEL[side]}"
+    whole = percentages({s: shares.get(s) for s in SIDES})
+    return f"{whole[side]}% of the rated sources are {SIDE_LABEL[side]}"
+
+
+def _plurality(counts: dict[str, Any], src: dict[str, Any]) -> str | None:
+    if not counts or not isinstance(src.get("rated"), int) or not isinstance(src.get("total"), int):
+        return None
+    return coverage_plurality(
+        {s: int(counts.get(s) or 0) for s in SIDES}, src["rated"], src["total"]
+    )
 
 
 def coverage_panel(doc: dict[str, Any], story: dict[str, Any]) -> dict[str, Any]:
@@ -123,7 +134,9 @@ def coverage_panel(doc: dict[str, Any], story: dict[str, Any]) -> dict[str, Any]
         "unrated_outlets": int(src.get("unrated") or 0),
         "counts": {s: int(counts.get(s) or 0) for s in SIDES},
         "shares": {s: shares.get(s) for s in SIDES},
-        "plurality": bias.get("plurality") or plurality_sentence(shares),
+        # from the counts, not the stored sentence: documents stored before issue 18 said
+        # "33% each" where the legend now says 34/33/33
+        "plurality": _plurality(counts, src) or bias.get("plurality") or plurality_sentence(shares),
         "factuality": _in_order(_get(doc, "factuality").get("counts"), FACTUALITY_ORDER),
         "ownership": _in_order(_get(doc, "ownership").get("counts"), OWNERSHIP_CATEGORIES),
         "mostly_from": _get(doc, "countries").get("sentence"),
@@ -257,4 +270,4 @@ def _bullet(b: dict[str, Any], by_id: dict[int, dict[str, Any]]) -> dict[str, An
                 "url": art["url"] if art else None,
             }
         )
-    return {"text": str(b.get("text") or ""), "citations": cites}
+    return {"text": tidy_spacing(str(b.get("text") or "")), "citations": cites}

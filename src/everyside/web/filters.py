@@ -8,6 +8,7 @@ from typing import Any
 
 from jinja2 import Environment
 
+from everyside.domain.percent import percentages
 from everyside.domain.places import country_name
 from everyside.services.read import SearchFilter
 from everyside.services.views import parse_time, relative_time
@@ -45,6 +46,13 @@ def pct(v: Any) -> str:
     return "–" if v is None else f"{round(float(v) * 100)}%"
 
 
+def pcts(shares: Any) -> dict[str, str]:
+    """Left/Center/Right shares as "34%", "33%", "33%": whole numbers that sum to 100."""
+    shares = shares if isinstance(shares, dict) else {}
+    whole = percentages({s: shares.get(s) for s in ("left", "center", "right")})
+    return {s: "–" if v is None else f"{v}%" for s, v in whole.items()}
+
+
 def day(v: Any) -> str:
     """ "AUG 4, 2021" for the dateline; "date unknown" when there is none."""
     dt = parse_time(v)
@@ -53,6 +61,7 @@ def day(v: Any) -> str:
 
 def install(env: Environment, settings: Settings) -> None:
     env.filters["pct"] = pct
+    env.filters["pcts"] = pcts
     env.filters["ago"] = relative_time
     env.filters["day"] = day
     env.filters["country"] = country_name
