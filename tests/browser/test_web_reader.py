@@ -226,3 +226,66 @@ def test_feedback_link_only_beside_a_summary(site: Site, page) -> None:  # type:
     page.goto(f"{site.base}/story/{single}")
     assert page.locator("details.feedback").count() == 0
     assert "a summary is written from at least two articles" in page.inner_text("#summary")
+
+
+def biggest_story(site: Site) -> tuple[int, dict[str, int]]:
+    with site.store.read() as conn:  # type: ignore[attr-defined]
+        sid = conn.execute(
+            text(
+                "SELECT id FROM stories WHERE merged_into IS NULL "
+                "ORDER BY article_count DESC, id LIMIT 1"
+            )
+        ).scalar()
+    counts = api(site, f"/story/{sid}.json")["counts"]
+    return int(sid), counts
+
+
+def shown_cards(page) -> list[str]:  # type: ignore[no-untyped-def]
+    return page.eval_on_selector_all(
+        "ol.cards > li.card:not([hidden])", "els => els.map(e => e.dataset.side)"
+    )
+
+
+def test_phone_shows_summary_and_coverage_before_25_cards(big_site: Site, browser) -> None:  # type: ignore[no-untyped-def]
+    sid, counts = biggest_story(big_site)
+    assert counts["all"] > 100, "the 2026 file has a story with hundreds of articles"
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{big_site.base}/story/{sid}")
+
+    def top(selector: str) -> float:
+        return float(page.locator(selector).first.bounding_box()["y"])
+
+    assert top("h1") < top("#summary") < top("aside.panel") < top("ol.cards > li.card")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    assert len(shown_cards(page)) == 25
+    more = page.locator("p.more-articles a.more")
+    assert more.is_visible() and f"({counts['all'] - 25} not shown)" in more.inner_text()
+    more.click()
+    assert len(shown_cards(page)) == 50
+    assert "shown=50" in page.url
+    # a side tab starts again at 25 of that side, and "more" pages through that side only
+    side = max(("left", "center", "right"), key=lambda s: counts[s])
+    assert counts[side] > 25
+    page.locator(f"a.tab-{side}").click()
+    assert shown_cards(page) == [side] * 25
+    page.locator("p.more-articles a.more").click()
+    assert shown_cards(page) == [side] * min(50, counts[side])
+    page.locator("a.tab-all").click()
+    assert len(shown_cards(page)) == 25
+    context.close()
+
+
+def test_article_paging_without_javascript(big_site: Site, browser) -> None:  # type: ignore[no-untyped-def]
+    sid, counts = biggest_story(big_site)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{big_site.base}/story/{sid}")
+    assert len(shown_cards(page)) == 25
+    page.locator("p.more-articles a.more").click()
+    page.wait_for_url("**shown=50**")
+    assert len(shown_cards(page)) == 50
+    page.locator("a.tab-right").click()
+    page.wait_for_url("**side=right**")
+    assert shown_cards(page) == ["right"] * min(25, counts["right"])
+    context.close()

@@ -79,6 +79,24 @@ def _story_data(request: Request, story_id: int, side: str | None, sort: str) ->
     return {**data, "counts": view.side_counts(data["articles"]), "side": side, "sort": sort}
 
 
+CARDS_PAGE = 25  # article cards shown at a time; "Show 25 more" adds the next ones
+
+
+def _card_page(cards: list[dict], side: str | None, sort: str, shown: int) -> dict[str, Any]:
+    """Which cards a page shows (the first `shown` of the chosen side) and the link to more.
+    Every card is in the page, the others `hidden`, so the tabs and "more" work in place with
+    JavaScript and by links without it."""
+    matching = [c["id"] for c in cards if side is None or c["side"] == side]
+    shown = max(CARDS_PAGE, shown)
+    visible = set(matching[:shown])
+    remaining = len(matching) - len(visible)
+    more = None
+    if remaining > 0:
+        more = "?" + urlencode({"side": side or "all", "sort": sort, "shown": shown + CARDS_PAGE})
+        more += f"#article-{matching[shown]}"
+    return {"visible": visible, "more_url": more, "remaining": remaining, "page_size": CARDS_PAGE}
+
+
 @page("/story/{story_id:int}")
 def story(
     request: Request,
@@ -86,6 +104,7 @@ def story(
     side: str | None = Query(None, pattern="^(left|center|right|all)?$"),
     sort: str = Query("time", pattern="^(time|bias|factuality)$"),
     feedback: str | None = None,
+    shown: int = Query(CARDS_PAGE, ge=1, le=100_000),
 ) -> Response:
     data = _story_data(request, story_id, side if side != "all" else None, sort)
     if data is None:
@@ -99,6 +118,7 @@ def story(
     if fresh:
         token = security.new_csrf_token(es.key, es.now())
     extra = {"csrf_token": token, "feedback_state": feedback, "reasons": FEEDBACK_REASONS}
+    extra.update(_card_page(data["articles"], data["side"], sort, shown))
     response = respond(request, "story.html", data, extra=extra)
     if wants_json(request):
         return response
