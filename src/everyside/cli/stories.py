@@ -20,8 +20,6 @@ from everyside.domain.percent import percentages
 from everyside.domain.places import country_name
 from everyside.domain.times import parse_iso
 from everyside.errors import EverysideError
-from everyside.services import coverage as cs
-from everyside.services import read
 
 app = typer.Typer(help="List stories and show their coverage.", no_args_is_help=True)
 root.add_typer(app, name="stories")
@@ -88,6 +86,8 @@ def list_cmd(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
 ) -> None:
     """Most recent stories with their Left/Center/Right coverage."""
+    from everyside.services import read
+
     if side not in (None, "left", "right"):
         raise typer.BadParameter("--side is left or right")
     st = state(ctx)
@@ -119,6 +119,8 @@ def analyse_cmd(
     all_stories: bool = typer.Option(False, "--all", help="Recompute every story."),
 ) -> None:
     """(Re)compute stored coverage: of the given stories, every story, or the stale ones."""
+    from everyside.services import coverage as cs
+
     st = state(ctx)
     store = st.store()
     ids: list[int] | None = list(story_ids or [])
@@ -139,6 +141,9 @@ def show_cmd(
 ) -> None:
     """Everything about one story: sources, bias, factuality, ownership, who broke it,
     countries, blindspot, location, topics, timeline, outlets and articles."""
+    from everyside.services import coverage as cs
+    from everyside.services import read
+
     st = state(ctx)
     with st.store().read() as conn:
         if read.get_story(conn, story_id) is None:

@@ -34,7 +34,6 @@ from everyside.services.coverage import (
     get_coverage,
     load_outlets,
 )
-from everyside.services.summaries import get_summary
 from everyside.store import coverage as coverage_rows
 from everyside.store import readmodel as rm
 from everyside.store.readmodel import RANGES, StoryFilter
@@ -130,6 +129,9 @@ def story_detail(
 ) -> dict[str, Any] | None:
     """A story as readers see it: the story, its coverage panel, summary, article cards and
     similar stories (and the full coverage document with `document`); None when unknown."""
+    # summaries bring the summariser (NumPy, SciPy, an HTTP client): only a story page needs them
+    from everyside.services.summaries import get_summary
+
     story = get_story(conn, story_id)
     if story is None:
         return None
