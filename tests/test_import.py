@@ -250,3 +250,23 @@ def test_import_prints_a_table_and_logs_only_with_verbose(tmp_path, shared_data)
     loud = subprocess.run([*cmd, "-v"], env=env, capture_output=True, text=True, timeout=600)
     assert loud.returncode == 0, loud.stderr
     assert " INFO " in loud.stderr and "summarised" in loud.stderr
+
+
+def test_imported_urls_are_unescaped(store, tmp_path):
+    """Scraped files escape `?` for a shell and `&` for HTML (uci_dev.jsonl has 190 such URLs:
+    `article.aspx\\?feed=OBR&amp;date=...`): stored URLs and keys are the real ones."""
+    rows = [
+        {"id": "1", "title": "One", "url": "http://main.omanobserver.om/\\?p=63376"},
+        {"id": "2", "title": "Two", "url": "http://money.example/a.aspx\\?feed=OBR&amp;id=17"},
+    ]
+    rep = import_jsonl(store, _write(tmp_path / "in.jsonl", rows), NOW, _writer())
+    assert rep.inserted == 2, rep.errors
+    with store.read() as conn:
+        got = conn.execute(select(t.articles.c.url, t.articles.c.key).order_by(t.articles.c.id))
+        urls, keys = zip(*got.all(), strict=True)
+    assert urls == (
+        "http://main.omanobserver.om/?p=63376",
+        "http://money.example/a.aspx?feed=OBR&id=17",
+    )
+    assert all("\\" not in k and "&amp;" not in k for k in keys)
+    assert keys[0].endswith("?p=63376")

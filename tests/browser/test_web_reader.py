@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -289,3 +290,34 @@ def test_article_paging_without_javascript(big_site: Site, browser) -> None:  # 
     page.wait_for_url("**side=right**")
     assert shown_cards(page) == ["right"] * min(25, counts["right"])
     context.close()
+
+
+def test_outlet_website_is_the_homepage_of_its_own_domain(site: Site, page) -> None:  # type: ignore[no-untyped-def]
+    """The directory's "homepage" of some outlets is a section page (BBC: /persian/afghanistan);
+    the link is the root of the outlet's own site."""
+    with site.store.read() as conn:  # type: ignore[attr-defined]
+        rows = conn.execute(
+            text("SELECT domain, homepage FROM outlets WHERE homepage LIKE 'http%/%/%'")
+        ).all()
+    sections = [(d, urlsplit(h)) for d, h in rows if urlsplit(h).path.strip("/")]
+    assert sections
+    for domain, home in sections[:5]:
+        page.goto(f"{site.base}/outlets/{domain}")
+        href = page.get_attribute("a.website", "href")
+        assert href == f"{home.scheme}://{home.hostname}/", (domain, home, href)
+
+
+@pytest.mark.parametrize(
+    "domain, homepage, link",
+    [
+        ("bbc.com", "http://www.bbc.com/persian/afghanistan", "http://www.bbc.com/"),
+        ("bbc.co.uk", "javascript:alert(1)", "https://bbc.co.uk/"),
+        ("bbc.co.uk", "https://other-site.example/bbc", "https://bbc.co.uk/"),
+        ("www.example.org", None, "https://example.org/"),
+        ("local.example.co.nz", "http://local.example.co.nz/news", "http://local.example.co.nz/"),
+    ],
+)
+def test_website_rule(domain: str, homepage: str | None, link: str) -> None:
+    from everyside.services.views import website
+
+    assert website(domain, homepage) == link

@@ -22,7 +22,7 @@ from typing import Any
 
 from everyside.domain.errors import InputError
 from everyside.domain.times import parse_iso_strict, to_db
-from everyside.domain.urls import article_key
+from everyside.domain.urls import article_key, unescape_url
 from everyside.services.articles import ArticleDraft, ArticleWriter, Prepared
 from everyside.store import Store
 
@@ -101,6 +101,7 @@ def parse_line(raw: str, path: str, lineno: int, now: datetime) -> tuple[Row, li
         ext_id = obj.get("id")
         ext_id = None if ext_id is None else str(ext_id)
         url = _text(obj, "url")
+        url = unescape_url(url) if url else url  # `\?` and `&amp;` of scraped files
         title, text = _text(obj, "title"), _text(obj, "text")
         published = parse_date(obj.get("date"))
         domain, source, lang = _text(obj, "domain"), _text(obj, "source"), _text(obj, "lang")

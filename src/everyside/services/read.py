@@ -167,6 +167,7 @@ def outlet(conn: Any, domain: str, recent: int = 20) -> dict[str, Any] | None:
     o = rm.get_outlet(conn, domain)
     if o is None:
         return None
+    o["website"] = views.website(o.get("domain"), o.get("homepage"))
     articles = rm.outlet_articles(conn, o["id"], limit=recent)
     ids = list(dict.fromkeys(a["story_id"] for a in articles if a["story_id"]))
     return {"outlet": o, "recent_articles": articles, "recent_stories": stories_by_ids(conn, ids)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from everyside.domain.coverage import plurality_sentence as coverage_plurality
 from everyside.domain.model import (
@@ -22,6 +23,7 @@ from everyside.domain.model import (
 )
 from everyside.domain.percent import percentages, tidy_spacing
 from everyside.domain.times import parse_iso
+from everyside.domain.urls import registered_domain
 
 SIDES = ("left", "center", "right")
 SIDE_LABEL = {"left": "Left", "center": "Center", "right": "Right"}
@@ -271,3 +273,22 @@ def _bullet(b: dict[str, Any], by_id: dict[int, dict[str, Any]]) -> dict[str, An
             }
         )
     return {"text": tidy_spacing(str(b.get("text") or "")), "citations": cites}
+
+
+def website(domain: str | None, homepage: str | None) -> str | None:
+    """The outlet's homepage as a link: only http(s), only on the outlet's own registered
+    domain, and only the site's root (a directory's "homepage" is often a section page such as
+    /news/local/atwater/ or /index.php?id_seccion=10); else the root of the outlet's domain."""
+    if not domain:
+        return None
+    own = registered_domain(domain)
+    if homepage:
+        try:
+            parts = urlsplit(homepage.strip())
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            parts, host = None, ""
+        ok = parts is not None and parts.scheme in ("http", "https") and host
+        if ok and parts is not None and registered_domain(host) == own:
+            return f"{parts.scheme}://{host}/"
+    return f"https://{domain.removeprefix('www.')}/"
