@@ -345,3 +345,27 @@ def test_every_story_of_two_articles_has_a_summary_and_a_headline(big_site: Site
         assert page.locator("h1").inner_text().strip()
         assert page.locator("#summary ul.bullets > li").count() >= 1
         assert page.locator("details.feedback").count() == 1
+
+
+def test_countries_are_names_from_the_directory_and_filters_take_names(
+    big_site: Site, page
+) -> None:  # type: ignore[no-untyped-def]
+    """The BBC is British (a US audience panel listed it, and that used to make it American);
+    pages show country names; the country filter takes a name or a code."""
+    page.goto(f"{big_site.base}/outlets/bbc.co.uk")
+    assert "United Kingdom" in (page.text_content("p.dateline") or "")  # shown upper-case
+    by_code = [
+        s["id"] for s in api(big_site, "/api/v1/stories", country="GB", limit=200)["stories"]
+    ]
+    by_name = api(big_site, "/api/v1/stories", country="united kingdom", limit=200)["stories"]
+    assert by_code and [s["id"] for s in by_name] == by_code
+    assert {s["country_name"] for s in by_name} == {"United Kingdom"}
+    assert api(big_site, "/api/v1/stories", country="Atlantis")["stories"] == []
+    page.goto(f"{big_site.base}/?country=United+Kingdom")
+    shown = page.eval_on_selector_all(
+        "ol.stories > li h3 a", "e => e.map(a => Number(a.getAttribute('href').split('/')[2]))"
+    )
+    assert shown == by_code[:30]
+    assert set(
+        page.eval_on_selector_all("ol.stories .place", "e => e.map(x => x.textContent)")
+    ) == {"United Kingdom"}

@@ -16,6 +16,7 @@ from rich.table import Table
 from everyside.cli.common import app as root
 from everyside.cli.common import console, err_console, state
 from everyside.domain.model import bias_tier, factuality_tier
+from everyside.domain.places import country_code, country_name
 from everyside.errors import InputError
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def _table(rows: list[OutletRow], title: str) -> Table:
         t.add_row(
             r.domain,
             r.name,
-            r.country or "-",
+            country_name(r.country) if r.country else "-",
             _fmt_bias(r.bias, r.bias_spread),
             _fmt_fact(r.factuality),
             r.origin,
@@ -75,7 +76,9 @@ def _table(rows: list[OutletRow], title: str) -> Table:
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    country: str | None = typer.Option(None, "--country", help="ISO code, e.g. US."),
+    country: str | None = typer.Option(
+        None, "--country", help="ISO code or name: GB, United Kingdom."
+    ),
     rated: bool = typer.Option(False, "--rated", help="Only outlets with a bias rating."),
     limit: int = typer.Option(50, "--limit", help="At most this many (0 = all)."),
 ) -> None:
@@ -83,7 +86,8 @@ def list_cmd(
     from everyside.services.directory import list_outlets
 
     with _store(ctx).read() as conn:
-        rows = list_outlets(conn, country=country, rated=rated, limit=limit or None)
+        code = (country_code(country) or country.upper()) if country else None
+        rows = list_outlets(conn, country=code, rated=rated, limit=limit or None)
     console.print(_table(rows, f"{len(rows)} outlets"))
 
 
@@ -111,7 +115,8 @@ def show_cmd(ctx: typer.Context, domain: str) -> None:
     o, row = found
     console.print(f"[bold]{o.name}[/bold]  {o.domain}  ({row.origin})")
     console.print(
-        f"country {o.country or '-'} · language {o.language or '-'} · scope "
+        f"country {country_name(o.country) if o.country else '-'} · "
+        f"language {o.language or '-'} · scope "
         f"{o.scope or '-'} · type {o.media_type or '-'} · homepage {o.homepage or '-'}"
     )
     console.print(

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from everyside.domain.places import country_code, country_name
 from everyside.domain.times import iso
 from everyside.store.search import SearchFilter, search_page
 
@@ -68,6 +69,7 @@ def _story(row: Any) -> dict[str, Any]:
         },
         "blindspot": m["blindspot"],
         "country": m["country"],
+        "country_name": country_name(m["country"]) if m["country"] else None,
         "topics": topic_names(_json(m["topics"])),
     }
 
@@ -108,9 +110,9 @@ def list_stories(
         if anchor is not None:
             where.append("s.last_published_at >= :since")
             params["since"] = anchor - RANGES[f.range]
-    if f.country:
+    if f.country:  # a code ("GB") or a name ("United Kingdom"); an unknown one matches nothing
         where.append("c.country = :country")
-        params["country"] = f.country.upper()[:2]
+        params["country"] = country_code(f.country) or "-"
     if f.topic:
         where.append("CAST(c.topics AS TEXT) LIKE :topic")
         params["topic"] = "%" + _like_escape(f.topic) + "%"
@@ -206,6 +208,7 @@ def _article(row: Any) -> dict[str, Any]:
     m["snippet"] = (m.pop("snippet") or m.pop("lead", None) or "").strip()
     m.pop("lead", None)
     m["outlet_name"] = m["outlet_name"] or m["source"] or m["domain"] or "Unknown outlet"
+    m["country_name"] = country_name(m["country"]) if m.get("country") else None
     return m
 
 

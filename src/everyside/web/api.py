@@ -26,7 +26,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def stories(
     request: Request,
     topic: str | None = None,
-    country: str | None = None,
+    country: str | None = Query(
+        None, max_length=60, description="ISO code or name of the country: GB, United Kingdom"
+    ),
     range: str | None = Query(None, pattern="^(day|week|month|all)$"),
     blindspot: str | None = Query(None, pattern="^(left|right)$"),
     limit: int = Query(30, ge=1, le=200),
