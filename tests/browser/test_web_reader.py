@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
 from devdb import Site
 from sqlalchemy import text
 
+from everyside.store.readmodel import topic_names
 from everyside.store.search import fts5_query
 
 pytestmark = pytest.mark.browser
@@ -369,3 +370,73 @@ def test_countries_are_names_from_the_directory_and_filters_take_names(
     assert set(
         page.eval_on_selector_all("ol.stories .place", "e => e.map(x => x.textContent)")
     ) == {"United Kingdom"}
+
+
+@pytest.mark.parametrize("which", ["site", "big_site"])
+def test_similar_stories_share_an_entity_or_key_term(which: str, request, page) -> None:  # type: ignore[no-untyped-def]
+    """Similar stories share at least one named entity or key term with the story and are
+    close in content (never only a shared word such as "Senate"); the page lists the same."""
+    from everyside.domain.similar import MIN_SIMILARITY
+
+    site = request.getfixturevalue(which)
+    with site.store.read() as conn:
+        ids = [
+            int(r[0])
+            for r in conn.execute(
+                text(
+                    "SELECT id FROM stories WHERE merged_into IS NULL AND article_count >= 2 "
+                    "ORDER BY id LIMIT 80"
+                )
+            )
+        ]
+    pairs = 0
+    for sid in ids:
+        body = api(site, f"/story/{sid}.json")
+        mine = {t.casefold() for t in body["story"]["tags"]}
+        for s in body["similar"]:
+            theirs = {t.casefold() for t in api(site, f"/story/{s['id']}.json")["story"]["tags"]}
+            assert mine & theirs, (sid, s["id"], body["story"]["tags"])
+            assert {t.casefold() for t in s["shared"]} <= mine & theirs
+            assert s["similarity"] >= MIN_SIMILARITY
+            pairs += 1
+        if body["similar"] and pairs < 10:
+            page.goto(f"{site.base}/story/{sid}")
+            shown = page.eval_on_selector_all(
+                "ul.similar a", "e => e.map(a => Number(a.getAttribute('href').split('/')[2]))"
+            )
+            assert shown == [s["id"] for s in body["similar"]]
+    assert pairs >= 5
+
+
+@pytest.mark.parametrize("which", ["site", "big_site"])
+def test_topics_are_clean_and_have_three_stories(which: str, request, page) -> None:  # type: ignore[no-untyped-def]
+    """No junk chips ("MILLION Bitcoins", "Jos", bylines in capitals); a topic page only when
+    three stories share the topic; case-folded ("COVID" and "Covid" are one topic)."""
+    site = request.getfixturevalue(which)
+    topics = api(site, "/topics.json")["topics"]
+    assert topics and all(t["stories"] >= 3 for t in topics)
+    names = [t["name"] for t in topics]
+    assert len({n.casefold() for n in names}) == len(names)
+    for n in names:
+        words = n.split()
+        assert not any(ch.isdigit() for ch in n), n
+        assert not (len(words) > 1 and n.isupper()), n
+        assert len(n) > 3 or n.isupper(), n
+        assert "million" not in n.lower() and "’" not in n and "'" not in n, n
+    for t in topics[:5]:
+        page.goto(f"{site.base}/topics/{quote(t['name'])}")
+        assert page.locator("ol.stories > li").count() >= 3
+    # a tag of fewer than three stories has no page, and no chip links to one
+    with site.store.read() as conn:
+        tags = [r[0] for r in conn.execute(text("SELECT topics FROM coverage"))]
+    counts: dict[str, int] = {}
+    for raw in tags:
+        for tag in {t.casefold() for t in topic_names(raw)}:
+            counts[tag] = counts.get(tag, 0) + 1
+    rare = next(tag for tag, k in counts.items() if k == 1)
+    assert httpx.get(f"{site.base}/topics/{quote(rare)}").status_code == 404
+    page.goto(site.base + "/")
+    chips = page.eval_on_selector_all("a.chip", "e => e.map(a => a.textContent.trim())")
+    assert chips
+    for chip in sorted(set(chips))[:10]:  # every chip leads to a topic page
+        assert httpx.get(f"{site.base}/topics/{quote(chip)}").status_code == 200, chip

@@ -366,7 +366,7 @@ def compute_coverage(
         side_shares=bias["by_outlet"]["shares"],
         blindspot=spot,
         country=(location or {}).get("country") or countries["majority"],
-        topics=extract_topics([(a.title, a.text) for a in arts]),
+        topics=extract_topics([(a.title, a.text) for a in arts], [a.outlet for a in arts]),
         sections=sections,
         computed_at=now,
     )

@@ -273,8 +273,16 @@ def _topics(request: Request) -> Response:
 @page("/topics/{topic}")
 def topic(request: Request, topic: str, page: int = Query(1, ge=1, le=1000)) -> Response:
     with ctx(request).store.read() as conn:
-        stories = q.list_stories(conn, q.StoryFilter(topic=topic), limit=30, offset=(page - 1) * 30)
-    return respond(request, "topic.html", {"topic": topic, "stories": stories, "page": page})
+        name = q.topic_pages(conn).get(topic.casefold())
+        if name is None:
+            return error_response(
+                request,
+                404,
+                f"no topic page for {topic!r}: a topic gets one when {q.TOPIC_PAGE_MIN} stories "
+                "share it; see /topics or search for it",
+            )
+        stories = q.list_stories(conn, q.StoryFilter(topic=name), limit=30, offset=(page - 1) * 30)
+    return respond(request, "topic.html", {"topic": name, "stories": stories, "page": page})
 
 
 SEARCH_PAGE = 30
