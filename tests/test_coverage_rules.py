@@ -89,6 +89,19 @@ def test_by_outlet_and_by_article_differ() -> None:
             4,
             "Coverage is split evenly: 50% each of Left and Right",
         ),
+        (  # 34/33/33 with largest remainder: no one number fits every side
+            {"left": 1, "center": 1, "right": 1},
+            3,
+            3,
+            "Coverage is split evenly between Left, Center and Right",
+        ),
+        (
+            {"left": 2, "center": 2, "right": 1},
+            5,
+            5,
+            "Coverage is split evenly: 40% each of Left and Center",
+        ),
+        ({"left": 1, "center": 1, "right": 4}, 6, 6, "67% of the sources are Right"),
     ],
 )
 def test_plurality_sentence(counts: dict, rated: int, total: int, sentence: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from everyside.domain.topics import SLUG, entities, extract_topics, phrases
+from everyside.domain.topics import SLUG, entities, extract_topics, phrases, quality
 
 
 @pytest.mark.parametrize(
@@ -123,3 +123,42 @@ def test_headline_only_stories(titles: list[str], present: str | None, absent: s
 )
 def test_wire_slug(title: str, expected: str) -> None:
     assert SLUG.sub("", title) == expected
+
+
+@pytest.mark.parametrize(
+    "tag, ok",
+    [
+        ("Joe Biden", True),
+        ("NATO", True),
+        ("Centers for Disease Control and Prevention", True),
+        ("MILLION Bitcoins", False),  # a quantity in capitals
+        ("million", False),
+        ("two dozen", False),
+        ("Jos", False),  # a cut name
+        ("Fla", False),  # an abbreviation
+        ("J.D", False),
+        ("I’m", False),
+        ("MARY CLARE JALONICK", False),  # a byline
+        ("ORIGINALLY PUBLISHED JANUARY", False),
+        ("OCTOBER", False),
+        ("COVID-19", False),
+        ("2026 budget", False),
+    ],
+)
+def test_topic_quality(tag: str, ok: bool) -> None:
+    assert quality(tag) is ok
+
+
+def test_a_topic_needs_two_outlets_not_two_articles() -> None:
+    """An outlet's own recurring word ("Bitcoins" in its two articles) is not a topic; a name
+    two outlets write is; tags differing only in case are one."""
+    docs = [
+        ("Bitcoin slides", "Traders sold Bitcoins as Jerome Powell spoke in Washington."),
+        ("Bitcoin falls", "More Bitcoins were sold after Jerome Powell's remarks."),
+        ("Markets", "Stocks fell as Jerome Powell warned about INFLATION and inflation."),
+    ]
+    tags = [t["tag"] for t in extract_topics(docs, ["a.example", "a.example", "b.example"])]
+    assert "Jerome Powell" in tags and "Bitcoins" not in tags
+    alone = [t["tag"] for t in extract_topics(docs[:2], ["a.example", "a.example"])]
+    assert "Bitcoins" in alone  # one outlet: its own words are all there is
+    assert not any(t.isupper() and len(t) > 6 for t in tags)

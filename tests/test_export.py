@@ -85,3 +85,61 @@ def test_outlets_and_stories(filled, tmp_path):
 def test_bad_arguments(store, tmp_path, what, fmt, msg):
     with pytest.raises(InputError, match=msg):
         export(store, what, fmt, tmp_path / "x")
+
+
+@pytest.mark.slow
+def test_stories_carry_their_coverage_and_summary(sqlite_url, tmp_path, shared_data):
+    """`export --what stories` holds what a story page shows: sides, rated and unrated outlets,
+    factuality, blindspot, who broke the news, countries and the summary (issue 18)."""
+    from datetime import UTC
+
+    from everyside.services import read
+    from everyside.services.pipeline import import_files
+    from everyside.store import open_store
+
+    src = shared_data / "stories" / "allsides_dev.jsonl"
+    part = tmp_path / "part.jsonl"
+    part.write_text("".join(src.read_text(encoding="utf-8").splitlines(True)[:120]))
+    settings = load_settings(env={}, cli={"data_dir": str(tmp_path), "database_url": sqlite_url})
+    store = open_store(sqlite_url)
+    now = datetime(2021, 9, 1, tzinfo=UTC)
+    import_files(store, settings, [part], now)
+    n = export(store, "stories", "jsonl", tmp_path / "s.jsonl")
+    rows = [json.loads(line) for line in (tmp_path / "s.jsonl").read_text().splitlines()]
+    assert n == len(rows) > 10
+    export(store, "stories", "csv", tmp_path / "s.csv")
+    with (tmp_path / "s.csv").open(encoding="utf-8", newline="") as fh:
+        csv_rows = list(csv.DictReader(fh))
+    table = pq.read_table(_parquet(store, tmp_path))
+    assert [r["id"] for r in rows] == [int(r["id"]) for r in csv_rows] == table["id"].to_pylist()
+    summaries = 0
+    with store.read() as conn:
+        for row in rows:
+            if row["merged_into"]:
+                continue
+            d = read.story_detail(conn, row["id"], settings, now)
+            cov = d["coverage"]
+            assert (row["left_outlets"], row["center_outlets"], row["right_outlets"]) == (
+                cov["counts"]["left"],
+                cov["counts"]["center"],
+                cov["counts"]["right"],
+            )
+            assert (row["rated_outlets"], row["unrated_outlets"]) == (
+                cov["rated_outlets"],
+                cov["unrated_outlets"],
+            )
+            assert row["blindspot"] == d["story"]["blindspot"]
+            doc = read.coverage_document(conn, row["id"], settings, now) or {}
+            assert json.loads(row["factuality"]) == doc["factuality"]["counts"]
+            assert json.loads(row["countries"] or "{}") == doc["countries"]["counts"]
+            assert row["broke_the_news_outlet"] == (cov["broke"] or {}).get("name")
+            bullets = [b["text"] for b in d["summary"]["bullets"]]
+            assert (row["summary"] or "") == "\n".join(bullets)
+            summaries += bool(bullets)
+    assert summaries > 3
+    store.close()
+
+
+def _parquet(store, tmp_path):
+    export(store, "stories", "parquet", tmp_path / "s.parquet")
+    return tmp_path / "s.parquet"

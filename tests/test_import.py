@@ -156,6 +156,7 @@ def test_sigkill_mid_import_leaves_a_consistent_db_and_rerun_completes(tmp_path,
         "EVERYSIDE_DATA_DIR": str(tmp_path),
         "EVERYSIDE_DATABASE_URL": f"sqlite:///{db}",
         "EVERYSIDE_CONFIG": str(tmp_path / "none.toml"),
+        "COLUMNS": "250",  # the summary table on one line per file
     }
     cmd = [sys.executable, "-m", "everyside", "import", "--no-process", str(big)]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -188,7 +189,9 @@ def test_sigkill_mid_import_leaves_a_consistent_db_and_rerun_completes(tmp_path,
         keys = conn.execute(select(func.count(t.articles.c.key.distinct()))).scalar_one()
     engine.dispose()
     assert n == keys == total
-    assert f"{total - partial} new" in done.stdout
+    row = next(line for line in done.stdout.splitlines() if big.name in line)
+    cells = [c.strip() for c in row.split("│")]  # file, lines, new, updated, unchanged, ...
+    assert cells[3] == str(total - partial), done.stdout
 
 
 def test_wire_copies_are_marked_as_copies_of_the_first(store, tmp_path):
@@ -218,3 +221,52 @@ def test_wire_copies_are_marked_as_copies_of_the_first(store, tmp_path):
         ).scalar_one()
     # the same outlet's repost resolves through the other copies to the first original too
     assert got == {"1": None, "2": first, "3": first, "4": None, "5": first}
+
+
+@pytest.mark.slow
+def test_import_prints_a_table_and_logs_only_with_verbose(tmp_path, shared_data):
+    """One progress bar and a summary table; the per-story log lines and every warning with -v
+    (issue 18: an import used to log a line per story)."""
+    src = shared_data / "stories" / "allsides_dev.jsonl"
+    part = tmp_path / "part.jsonl"
+    lines = src.read_text(encoding="utf-8").splitlines(True)[:60]
+    part.write_text("".join(lines) + "not json\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        "EVERYSIDE_DATA_DIR": str(tmp_path / "quiet"),
+        "EVERYSIDE_CONFIG": str(tmp_path / "none.toml"),
+        "COLUMNS": "250",
+    }
+    cmd = [sys.executable, "-m", "everyside", "import", str(part)]
+    quiet = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert quiet.returncode == 0, quiet.stderr
+    row = next(line for line in quiet.stdout.splitlines() if part.name in line)
+    cells = [c.strip() for c in row.split("│")]
+    assert cells[2:7] == ["61", "60", "0", "0", "1"], quiet.stdout
+    assert "stories changed" in quiet.stdout and "summaries updated" in quiet.stdout
+    assert " INFO " not in quiet.stderr and "summarised" not in quiet.stderr, quiet.stderr
+    assert quiet.stderr.count("skipped") == 1  # the bad line, once
+    env["EVERYSIDE_DATA_DIR"] = str(tmp_path / "verbose")
+    loud = subprocess.run([*cmd, "-v"], env=env, capture_output=True, text=True, timeout=600)
+    assert loud.returncode == 0, loud.stderr
+    assert " INFO " in loud.stderr and "summarised" in loud.stderr
+
+
+def test_imported_urls_are_unescaped(store, tmp_path):
+    """Scraped files escape `?` for a shell and `&` for HTML (uci_dev.jsonl has 190 such URLs:
+    `article.aspx\\?feed=OBR&amp;date=...`): stored URLs and keys are the real ones."""
+    rows = [
+        {"id": "1", "title": "One", "url": "http://main.omanobserver.om/\\?p=63376"},
+        {"id": "2", "title": "Two", "url": "http://money.example/a.aspx\\?feed=OBR&amp;id=17"},
+    ]
+    rep = import_jsonl(store, _write(tmp_path / "in.jsonl", rows), NOW, _writer())
+    assert rep.inserted == 2, rep.errors
+    with store.read() as conn:
+        got = conn.execute(select(t.articles.c.url, t.articles.c.key).order_by(t.articles.c.id))
+        urls, keys = zip(*got.all(), strict=True)
+    assert urls == (
+        "http://main.omanobserver.om/?p=63376",
+        "http://money.example/a.aspx?feed=OBR&id=17",
+    )
+    assert all("\\" not in k and "&amp;" not in k for k in keys)
+    assert keys[0].endswith("?p=63376")

@@ -319,3 +319,13 @@ def test_language_names(name: str | None, code: str | None) -> None:
     from everyside.registry.build.countries import language_code
 
     assert language_code(name) == code
+
+
+def test_country_precedence_in_the_committed_bundle() -> None:
+    """A country named by the outlet tables beats the domain's ccTLD, which beats the country a
+    table assumes for all its rows (the US audience panel of us_news_domains lists the BBC)."""
+    d = load_directory()
+    assert d.get("bbc.co.uk").country == "GB"  # was US, from the audience panel
+    assert d.get("lemonde.fr").country == "FR"  # ABYZ and Wikidata say France
+    assert d.get("nytimes.com").country == "US"
+    assert d.get("rtve.es").country == "ES"

@@ -19,6 +19,7 @@ from everyside.domain.summarize import (
 )
 from everyside.domain.summarize.graph import lead_baseline, lexrank_baseline
 from everyside.domain.summarize.headline import clean_title, loaded_penalty
+from everyside.domain.summarize.select import token_overlap
 from everyside.domain.summarize.text import split_sentences
 from everyside.domain.summarize.trim import trim_sentence
 
@@ -358,15 +359,40 @@ def test_headline_only_articles():
 
 
 @pytest.mark.parametrize(
-    "articles, eligible",
-    [
-        (SENATE, True),
-        (SENATE[:2], False),
-        ([SourceArticle(i, "t", "x", "same.example") for i in range(5)], False),
+    "articles, members, eligible",
+    [  # every story of two articles or more gets a summary (issue 18)
+        (SENATE, None, True),
+        (SENATE[:2], None, True),
+        (SENATE[:1], None, False),
+        (SENATE[:1], 12, True),  # one original and eleven wire copies of it
+        ([SourceArticle(i, "t", "x", "same.example") for i in range(5)], None, True),
+        ([], 5, False),  # nothing to summarise from
     ],
 )
-def test_is_eligible(articles, eligible):
-    assert is_eligible(articles) is eligible
+def test_is_eligible(articles, members, eligible):
+    assert is_eligible(articles, members) is eligible
+
+
+def test_no_two_bullets_repeat_each_other():
+    """A repeated sentence (a placeholder excerpt, one wire sentence in two outlets' words)
+    never fills in for a missing bullet."""
+    same = "Excerpt unavailable from publisher metadata."
+    arts = [SourceArticle(i, "", same, f"outlet{i}.example") for i in range(4)]
+    arts.append(
+        SourceArticle(
+            9,
+            "",
+            "The city council approved the new transit budget on Monday after a long debate. "
+            "The council also approved new bus lines for the northern suburbs.",
+            "other.example",
+        )
+    )
+    doc = summarize_story(arts, NOW)
+    texts = [b["text"] for b in doc["bullets"]]
+    assert texts.count(same) <= 1
+    for i, a in enumerate(texts):
+        for b in texts[:i]:
+            assert token_overlap(a, b) <= SummaryParams().max_bullet_overlap, (a, b)
 
 
 @pytest.mark.parametrize(
@@ -448,7 +474,7 @@ def test_reasoning_is_ignored_when_parsing():
     assert parse_lines(reply) == {1: "The vote passed.", 2: "Next one."}
 
 
-def test_redundant_stories_still_get_the_minimum_bullets():
+def test_redundant_stories_get_no_repeated_bullets():
     same = "The Senate passed the infrastructure bill on Tuesday by a vote of 69 to 30."
     articles = [
         SourceArticle(1, "Senate passes bill", same, "a.example"),
@@ -460,5 +486,7 @@ def test_redundant_stories_still_get_the_minimum_bullets():
         ),
     ]
     doc = summarize_story(articles, NOW)
-    assert len(doc["bullets"]) == 3
+    # three wordings of one sentence: one bullet, not the same fact three times (issue 18)
+    texts = [b["text"] for b in doc["bullets"]]
+    assert 1 <= len(texts) < 3, texts
     assert all(b["citations"][0]["role"] == "source" for b in doc["bullets"])

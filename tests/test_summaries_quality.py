@@ -46,11 +46,15 @@ def _every_bullet(doc):
 def test_every_bullet_of_every_dev_story_is_grounded(dev_stories):
     stories, _ = dev_stories
     bullets = grounded = 0
+    full = multi = 0
     for articles in stories.values():
         fields = {a.id: {"text": a.text, "title": a.title, "summary": a.summary} for a in articles}
         doc = summarize_story(articles, NOW)
         if is_eligible(articles):
-            assert 3 <= len(doc["bullets"]) <= 5
+            assert 1 <= len(doc["bullets"]) <= 5
+        if len(articles) >= 3 and len({a.outlet for a in articles}) >= 2:
+            multi += 1
+            full += len(doc["bullets"]) >= 3
         for bullet in _every_bullet(doc):
             bullets += 1
             ok = False
@@ -64,6 +68,8 @@ def test_every_bullet_of_every_dev_story_is_grounded(dev_stories):
             grounded += ok
     assert bullets > 1000
     assert grounded == bullets  # 100 %
+    # three bullets or more, unless the only other sentences repeat a bullet (issue 18)
+    assert full >= 0.95 * multi, (full, multi)
 
 
 def test_dev_stories_get_sides_when_covered_by_two(dev_stories):

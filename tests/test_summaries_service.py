@@ -223,17 +223,35 @@ def test_growth_triggers_regeneration(store: Store, story: int):
         assert ss.get_summary(conn, story)["basis"]["article_count"] == 6
 
 
-def test_small_story_and_copies_get_no_summary(store: Store):
-    def seed_small(conn):
-        sid = _seed(conn, count=2)
-        oid = conn.execute(select(t.outlets.c.id).where(t.outlets.c.domain == "right.example"))
-        _add_article(conn, sid, oid.scalar_one(), "copy", TEXTS[0][1], TEXTS[0][2], T0, copy_of=1)
-        return sid
-
-    sid = store.write(seed_small)
-    assert ss.update_summaries(store, _settings(), [sid, 999], NOW) == 0
+def test_every_story_of_two_articles_gets_a_summary(store: Store):
+    """One article: no summary. Two, even when the second is a wire copy of the first: a
+    summary (issue 18: 135 of 442 imported stories said "No summary yet")."""
+    single = store.write(lambda conn: _seed(conn, count=1))
+    assert ss.update_summaries(store, _settings(), [single, 999], NOW) == 0
     with store.read() as conn:
-        assert ss.get_summary(conn, sid) is None
+        assert ss.get_summary(conn, single) is None
+
+    def add_copy(conn):
+        first = conn.execute(select(t.articles.c.id).where(t.articles.c.story_id == single))
+        oid = conn.execute(select(t.outlets.c.id).where(t.outlets.c.domain == "right.example"))
+        _add_article(
+            conn,
+            single,
+            oid.scalar_one(),
+            "copy",
+            TEXTS[0][1],
+            TEXTS[0][2],
+            T0,
+            copy_of=first.scalar_one(),
+        )
+
+    store.write(add_copy)
+    assert ss.update_summaries(store, _settings(), [single], NOW) == 1
+    with store.read() as conn:
+        doc = ss.get_summary(conn, single)
+    assert doc and doc["bullets"]
+    cited = {c["article_id"] for b in doc["bullets"] for c in b["citations"]}
+    assert len(cited) == 1  # from the original only: a copy is no second source
 
 
 # -- feedback ---------------------------------------------------------------------------------

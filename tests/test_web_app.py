@@ -127,7 +127,7 @@ def fill(store: Store) -> None:
         coverage = [
             (1, 3, 3, 1 / 3, 1 / 3, 1 / 3, None, "US", ["climate", "Senate"]),
             (2, 2, 2, 0.5, 0.5, 0.0, "right", "US", ["weather", "Senate"]),
-            (4, 1, 0, None, None, None, None, None, [XSS]),
+            (4, 1, 0, None, None, None, None, None, [XSS, "senate"]),  # a topic page: 3 stories
         ]
         for sid, outs, rated, le, ce, ri, spot, country, topics in coverage:
             conn.execute(
@@ -222,7 +222,7 @@ def test_json_twin_and_accept_header_agree(client: TestClient) -> None:
         "/outlets",
         "/outlets/left.example",
         "/topics",
-        "/topics/climate",
+        "/topics/senate",
         "/search?q=climate",
     ):
         twin = path.replace("?", ".json?", 1) if "?" in path else path + ".json"
@@ -259,8 +259,10 @@ def test_story_page_sections(client: TestClient) -> None:
     assert d["coverage"]["outlets"] == 3 and d["coverage"]["rated_outlets"] == 3
     assert d["summary"]["bullets"][0]["citations"][0]["outlet"] == "Left Daily"
     assert [s["id"] for s in d["similar"]] == []
-    assert [s["id"] for s in client.get("/story/2.json").json()["similar"]] == [1]
-    assert 'href="/story/1">Senate passes climate bill' in client.get("/story/2").text
+    # stories 1 and 2 share the tag "Senate" but a climate bill is not a storm: no similar
+    # story rather than an unrelated one (issue 18)
+    assert [s["id"] for s in client.get("/story/2.json").json()["similar"]] == []
+    assert 'href="/story/1">Senate passes climate bill' not in client.get("/story/2").text
 
 
 @pytest.mark.parametrize(
@@ -303,7 +305,10 @@ def test_blindspots_outlets_topics_search(client: TestClient) -> None:
     assert "67% original, 1 wire copy" in client.get("/outlets/center.example").text
     assert client.get("/outlets/nope.example").status_code == 404
     topics = client.get("/topics.json").json()["topics"]
-    assert {"name": "climate", "stories": 1} in topics
+    assert topics == [{"name": "Senate", "stories": 3}]  # case-folded; one story is no topic
+    assert client.get("/topics/climate").status_code == 404
+    assert client.get("/topics/SENATE.json").json()["topic"] == "Senate"
+    assert client.get("/story/1.json").json()["story"]["topics"] == ["Senate"]  # chips
     found = client.get("/search.json?q=storm").json()["results"]
     assert [s["id"] for s in found] == [2]
 
@@ -364,7 +369,9 @@ def test_exports(client: TestClient) -> None:
 
 def test_health_and_metrics(client: TestClient) -> None:
     (head,) = code_heads()  # the newest migration, whatever its number after merges
-    assert client.get("/-/health").json() == {"status": "ok", "database": "ok", "schema": head}
+    health = client.get("/-/health").json()
+    assert (health["status"], health["database"], health["schema"]) == ("ok", "ok", head)
+    assert health["ingestion"]["state"] == "no feeds"  # an import-only database is healthy
     client.get("/")
     store = client.app.state.es.store  # type: ignore[attr-defined]
     store.write(

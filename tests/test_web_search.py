@@ -12,8 +12,11 @@ from everyside.store import open_store
 from everyside.store.db import Store
 from everyside.store.schema import articles, stories
 from everyside.store.search import (
+    SearchFilter,
+    SearchPage,
     fts5_query,
     search_articles,
+    search_page,
     search_stories,
     similar_stories,
 )
@@ -63,6 +66,14 @@ def _check(store: Store) -> None:
         assert similar_stories(conn, 1, ["Senate"]) == []  # never itself
         assert similar_stories(conn, 1, ["Florida", "storm"]) == [2]
         assert similar_stories(conn, 1, []) == []
+        # totals, paging, filters (the same SQL shape on both databases)
+        assert search_page(conn, "florida climate").total == 0  # every word must match
+        one = search_page(conn, "climate", limit=1)
+        assert one.total == 1 and one.hits[0].matched_articles == 1
+        assert search_page(conn, "climate", offset=5) == SearchPage(1, [])  # total past the end
+        late = SearchFilter(since=datetime(2026, 1, 2))
+        assert search_page(conn, "climate", f=late).total == 0
+        assert search_page(conn, "climate", f=SearchFilter(outlet="nowhere.example")).total == 0
     # the triggers keep the index in step with updates and deletes
     store.write(
         lambda c: c.execute(text("UPDATE articles SET title='Typhoon near Tampa' WHERE id=1"))

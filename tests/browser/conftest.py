@@ -24,23 +24,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    import devdb
+def _serve(settings, store, stand_ins: list[str]) -> Iterator[Site]:  # type: ignore[no-untyped-def]
+    """The app over `store`, served by uvicorn in a thread on 127.0.0.1."""
     import uvicorn
 
-    from everyside.settings import load_settings
-    from everyside.store import open_store
     from everyside.web import create_app
 
-    if not devdb.DEV_FILE.exists():
-        pytest.fail(f"missing {devdb.DEV_FILE}: shared/ must sit beside the repo")
-    data = tmp_path_factory.mktemp("web")
-    # AllSides roundups have at most 3 rated outlets: a lower blindspot minimum makes the
-    # two-outlet stories show up in the blindspot feed.
-    settings = load_settings(env={}, cli={"data_dir": str(data), "blindspot_min_rated": 2})
-    store = open_store(settings.db_url)
-    built = devdb.build(store, settings, datetime(2021, 9, 1, tzinfo=UTC))
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(
@@ -54,10 +43,47 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the test server did not start")
         time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", store, built.stand_ins)
+    yield Site(f"http://127.0.0.1:{port}", store, stand_ins)
     server.should_exit = True
     thread.join(10)
     store.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    import devdb
+
+    from everyside.settings import load_settings
+    from everyside.store import open_store
+
+    if not devdb.DEV_FILE.exists():
+        pytest.fail(f"missing {devdb.DEV_FILE}: shared/ must sit beside the repo")
+    data = tmp_path_factory.mktemp("web")
+    # AllSides roundups have at most 3 rated outlets: a lower blindspot minimum makes the
+    # two-outlet stories show up in the blindspot feed.
+    settings = load_settings(env={}, cli={"data_dir": str(data), "blindspot_min_rated": 2})
+    store = open_store(settings.db_url)
+    built = devdb.build(store, settings, datetime(2021, 9, 1, tzinfo=UTC))
+    yield from _serve(settings, store, built.stand_ins)
+
+
+@pytest.fixture(scope="session")
+def big_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """groundnews_feb2026_dev.jsonl (real 2026 stories, one of them with hundreds of articles,
+    many articles without a title) through the same pipeline."""
+    import devdb
+
+    from everyside.settings import load_settings
+    from everyside.store import open_store
+
+    path = devdb.DATA / "stories" / "groundnews_feb2026_dev.jsonl"
+    if not path.exists():
+        pytest.fail(f"missing {path}: shared/ must sit beside the repo")
+    data = tmp_path_factory.mktemp("web-2026")
+    settings = load_settings(env={}, cli={"data_dir": str(data)})
+    store = open_store(settings.db_url)
+    built = devdb.build(store, settings, datetime(2026, 3, 1, tzinfo=UTC), path)
+    yield from _serve(settings, store, built.stand_ins)
 
 
 # Module scope, not session: Playwright's sync API keeps an event loop running in the main

@@ -18,16 +18,16 @@ import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from everyside.bench.commands import bench_app as app
 from everyside.bench.commands import console, state
-from everyside.domain.clustering import NewsItem
-from everyside.domain.clustering.repair import repair
-from everyside.domain.clustering.replay import item_from_row
 from everyside.errors import InputError
-from everyside.services.embeddings import story_engine
+
+if TYPE_CHECKING:
+    from everyside.domain.clustering import NewsItem
 
 DEV_FILES = ("uci_dev.jsonl", "allsides_dev.jsonl", "neus_train.jsonl")
 
@@ -47,6 +47,9 @@ def _perturb(text: str | None, rng: random.Random, tag: str) -> str | None:
 
 def synthetic_stream(data: Path, per_day: int, seed: int = 7) -> Iterator[NewsItem]:
     """An endless, time-ordered stream of perturbed copies of the dev articles."""
+    from everyside.domain.clustering import NewsItem
+    from everyside.domain.clustering.replay import item_from_row
+
     base = []
     for name in DEV_FILES:
         path = data / name
@@ -92,6 +95,9 @@ def bench_cluster(
     data: Path = typer.Option(None, help="Folder of the labelled dev files."),
 ) -> None:
     """Print articles/s and peak memory of assignment after `--stored` articles."""
+    from everyside.domain.clustering.repair import repair
+    from everyside.services.embeddings import story_engine
+
     engine = story_engine(state(ctx).settings())
     params = engine.params
     stream = synthetic_stream(data or _default_data(), per_day)

@@ -12,16 +12,17 @@ import statistics
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from everyside.bench.commands import bench_app as app
 from everyside.bench.commands import console
-from everyside.bench.eval_summaries import read_jsonl
-from everyside.domain.summarize import SourceArticle, summarize_story
-from everyside.domain.summarize.model import SIDES, candidates
 from everyside.errors import InputError
+
+if TYPE_CHECKING:
+    from everyside.domain.summarize import SourceArticle
 
 DEFAULT_FILE = Path("../shared/data/stories/allsides_dev.jsonl")
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -31,6 +32,9 @@ def build_story(
     texts: list[str], titles: list[str], articles: int, paragraphs: int, offset: int
 ) -> list[SourceArticle]:
     """`articles` synthetic articles, each `paragraphs` real paragraphs long."""
+    from everyside.domain.summarize import SourceArticle
+    from everyside.domain.summarize.model import SIDES
+
     story = []
     for n in range(articles):
         first = (offset + n * paragraphs) % len(texts)
@@ -57,6 +61,10 @@ def bench_summaries(
     stories: int = typer.Option(5, "--stories", help="Stories to time."),
 ) -> None:
     """Seconds to summarise a story of N articles in the default mode."""
+    from everyside.bench.eval_summaries import read_jsonl
+    from everyside.domain.summarize import summarize_story
+    from everyside.domain.summarize.model import candidates
+
     if not file.is_file():
         raise InputError("no such file; pass a stories/*.jsonl file with texts", path=str(file))
     rows = [r for r in read_jsonl(file) if r.get("text")]

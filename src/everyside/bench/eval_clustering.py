@@ -10,29 +10,17 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    from everyside.domain.clustering.metrics import Scores
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from everyside.bench.commands import console, state
 from everyside.bench.commands import eval_app as app
-from everyside.domain.clustering.metrics import Scores, score
-from everyside.domain.clustering.replay import (
-    DEFAULT_PER_DAY,
-    DENSE_SPREAD_HOURS,
-    ORDERS,
-    arranged,
-    item_from_row,
-    nearest_previous,
-    replay,
-    single_pass,
-    stream_order,
-)
 from everyside.errors import InputError
-from everyside.services.embeddings import story_engine
 
 TFIDF_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 20))
 EMBED_THRESHOLD = 0.7
@@ -63,6 +51,10 @@ def read_rows(path: Path) -> list[dict[str, Any]]:
 def engine_scores(rows: list[dict[str, Any]], settings: Any) -> tuple[Scores, float]:
     """The product's replay: online assignment plus the repair pass every
     `params.repair_every` articles (the `story_repair_every` setting)."""
+    from everyside.domain.clustering.metrics import score
+    from everyside.domain.clustering.replay import item_from_row, replay, stream_order
+    from everyside.services.embeddings import story_engine
+
     items = [item_from_row(r) for r in rows]
     order = stream_order(items)
     engine = story_engine(settings)
@@ -81,6 +73,14 @@ def tfidf_baseline(rows: list[dict[str, Any]]) -> tuple[Scores, float]:
     """Single-pass TF-IDF cosine at the best fixed threshold (an oracle choice per file)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    from everyside.domain.clustering.metrics import score
+    from everyside.domain.clustering.replay import (
+        item_from_row,
+        nearest_previous,
+        single_pass,
+        stream_order,
+    )
+
     order = stream_order([item_from_row(r) for r in rows])
     vecs = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(
         _texts(rows, order)
@@ -94,8 +94,17 @@ def tfidf_baseline(rows: list[dict[str, Any]]) -> tuple[Scores, float]:
 
 def embedding_baseline(rows: list[dict[str, Any]]) -> Scores:
     """Single-pass cosine >= 0.7 on wordllama sentence embeddings."""
+    import numpy as np
     import wordllama
     from wordllama import WordLlama
+
+    from everyside.domain.clustering.metrics import score
+    from everyside.domain.clustering.replay import (
+        item_from_row,
+        nearest_previous,
+        single_pass,
+        stream_order,
+    )
 
     # wordllama ships weights and tokenizer in the package; point it there so it never
     # reaches for the network.
@@ -109,6 +118,8 @@ def embedding_baseline(rows: list[dict[str, Any]]) -> Scores:
 def conditions(order: str, per_day: int, spread_hours: float) -> list[tuple[str, int, float]]:
     """(order, articles a day, mean delay) of each stream to replay. `--per-day` alone keeps
     its old meaning: the interleaved stream at that rate (back to back with spread 0)."""
+    from everyside.domain.clustering.replay import DEFAULT_PER_DAY, ORDERS
+
     if order == "all":
         names = list(ORDERS)
     elif order:
@@ -149,23 +160,30 @@ def eval_clustering(
         help="Re-date each file's stream to N articles a day (a dense stream, as from hundreds "
         "of feeds); 0 keeps the files' own dates.",
     ),
-    spread_hours: float = typer.Option(
-        DENSE_SPREAD_HOURS,
+    spread_hours: float | None = typer.Option(
+        None,
         "--spread-hours",
         min=0.0,
         help="With --per-day: delay each article by a random time of this mean, so a story's "
         "articles spread over hours and interleave with other stories as in a real feed "
-        "stream (seeded: runs repeat); 0 keeps them back to back in file order.",
+        "stream (seeded: runs repeat); 0 keeps them back to back in file order. Default: the "
+        "replay's DENSE_SPREAD_HOURS.",
     ),
     order: str = typer.Option(
         "",
         "--order",
         help="Arrival order: own (the file's own dates and order), spread (re-dated to "
-        f"--per-day, default {DEFAULT_PER_DAY}, delayed by --spread-hours: interleaved), "
+        "--per-day, default: the replay's DEFAULT_PER_DAY, delayed by --spread-hours: "
+        "interleaved), "
         "shuffled (a seeded random order) or all (each of them, one row per order).",
     ),
 ) -> None:
     """Replay labelled story files through the engine and print B-cubed, pairwise F1 and ARI."""
+    from everyside.domain.clustering.replay import DENSE_SPREAD_HOURS, ORDERS, arranged
+
+    if spread_hours is None:
+        spread_hours = DENSE_SPREAD_HOURS
+
     if order and order not in (*ORDERS, "all"):
         raise InputError(f"unknown order {order!r}: give one of {', '.join(ORDERS)} or all")
     settings = state(ctx).settings()

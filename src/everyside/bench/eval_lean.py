@@ -13,13 +13,16 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
 from everyside.bench.commands import console, state
 from everyside.bench.commands import eval_app as app
-from everyside.bench.lean_eval import LeanEvaluation, evaluate_files, evaluate_store
+
+if TYPE_CHECKING:
+    from everyside.bench.lean_eval import LeanEvaluation
 
 
 def _pct(x: float | None) -> str:
@@ -84,6 +87,8 @@ def eval_lean(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per file (or store)."),
 ) -> None:
     """Leave-one-out accuracy of the estimated lean and factuality, and article coverage."""
+    from everyside.bench.lean_eval import evaluate_files, evaluate_store
+
     now = datetime.now(UTC)
     st = state(ctx)
     if files:

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from everyside.bench.commands import console
 from everyside.bench.commands import eval_app as app
-from everyside.bench.summary_rouge import METRICS, evaluate, group_rows
 from everyside.errors import InputError
 
 
@@ -56,6 +55,8 @@ def eval_summaries(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per system."),
 ) -> None:
     """ROUGE-1/2/L F1 of everyside's summaries, LexRank and a lead baseline."""
+    from everyside.bench.summary_rouge import METRICS, evaluate, group_rows
+
     rows = read_jsonl(file)
     try:
         stories, own = group_rows(rows)

@@ -12,6 +12,7 @@ import sys
 
 # Each command module registers its commands on import, in help order.
 from everyside.bench import (  # noqa: F401
+    bench_cli,
     bench_cluster,
     bench_ingest,
     bench_summaries,

@@ -4,15 +4,38 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
 from everyside.errors import EverysideError
 from everyside.settings import Settings, load_settings
-from everyside.store import Store, open_store
 
+if TYPE_CHECKING:  # the store (SQLAlchemy, Alembic) loads when a command first opens it, so
+    # that `everyside --help` and the commands without a database start fast
+    from everyside.store import Store
+
+
+def _flags_show_no_type() -> None:
+    """A flag takes no value, so its help line shows no type: typer 0.2x prints `<bool>` beside
+    every flag (`--help <bool>`), which reads as if the flag wanted a value."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+    if getattr(shown, "everyside", False):
+        return
+
+    def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
+        if self.is_flag and not self.count:
+            return None
+        return shown(self, ctx)
+
+    display_type_rich.everyside = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_flags_show_no_type()
 app = typer.Typer(
     name="everyside",
     help="See every side of every news story, on your own machine.",
@@ -41,6 +64,8 @@ class CliState:
 
     def store(self, migrate: bool | None = None) -> Store:
         if self._store is None:
+            from everyside.store import open_store
+
             self._store = open_store(self.settings().db_url, migrate=migrate)
         return self._store
 

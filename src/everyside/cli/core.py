@@ -45,64 +45,89 @@ def import_cmd(
     strict: bool = typer.Option(
         False, "--strict", help="Exit with status 1 when any line was skipped."
     ),
+    verbose: bool = typer.Option(
+        False, "-v", "--verbose", help="Log each stage and list every skipped line and warning."
+    ),
 ) -> None:
     """Load articles from JSONL files into the store (idempotent), then cluster them.
 
     Each line is checked against the declared schema; a bad line is skipped and reported with
     its line number and the reason, and every good line is imported."""
+    import logging
+
     from everyside.services.pipeline import import_files
 
     st = state(ctx)
     settings, store = st.settings(), st.store()
     total = sum(p.stat().st_size for p in files if p.is_file())
-    with contextlib.ExitStack() as stack:
-        on_bad = None
-        if errors is not None:
-            out = stack.enter_context(errors.open("w", encoding="utf-8"))
+    quiet = logging.getLogger("everyside")
+    level = quiet.level
+    if not verbose:  # one progress bar and a table; the stages' log lines with -v
+        quiet.setLevel(max(logging.WARNING, quiet.getEffectiveLevel()))
+    try:
+        with contextlib.ExitStack() as stack:
+            on_bad = None
+            if errors is not None:
+                out = stack.enter_context(errors.open("w", encoding="utf-8"))
 
-            def on_bad(bad: Any) -> None:
-                out.write(json.dumps(bad.as_json(), ensure_ascii=False) + "\n")
+                def on_bad(bad: Any) -> None:
+                    out.write(json.dumps(bad.as_json(), ensure_ascii=False) + "\n")
 
-        bar = stack.enter_context(
-            Progress(
-                TextColumn("importing"),
-                BarColumn(),
-                DownloadColumn(),
-                TimeRemainingColumn(),
-                console=err_console,
-                transient=True,
+            bar = stack.enter_context(
+                Progress(
+                    TextColumn("importing"),
+                    BarColumn(),
+                    DownloadColumn(),
+                    TimeRemainingColumn(),
+                    console=err_console,
+                    transient=True,
+                )
             )
-        )
-        task = bar.add_task("import", total=total or None)
-        reports, processed = import_files(
-            store,
-            settings,
-            files,
-            utcnow(),
-            progress=lambda n: bar.advance(task, n),
-            process=process,
-            on_bad=on_bad,
-        )
+            task = bar.add_task("import", total=total or None)
+            reports, processed = import_files(
+                store,
+                settings,
+                files,
+                utcnow(),
+                progress=lambda n: bar.advance(task, n),
+                process=process,
+                on_bad=on_bad,
+            )
+    finally:
+        quiet.setLevel(level)
     failed = 0
+    table = Table("file", "lines", "new", "updated", "unchanged", "failed", "warnings")
     for r in reports:
-        for msg in r.errors[:50]:
+        shown = r.errors if verbose else r.errors[:5]
+        for msg in shown:
             err_console.print(f"skipped {msg}", highlight=False, markup=False, soft_wrap=True)
-        if r.failed > 50:
-            err_console.print(f"... and {r.failed - 50} more skipped lines in {r.path}")
-        for msg in r.warnings[:5]:
-            err_console.print(f"[dim]warning[/dim] {msg}", highlight=False)
-        console.print(
-            f"{r.path}: {r.lines} lines, {r.inserted} new, {r.updated} updated, "
-            f"{r.unchanged} unchanged, {r.failed} failed",
-            highlight=False,
-            soft_wrap=True,
+        if len(r.errors) > len(shown):
+            err_console.print(
+                f"... and {len(r.errors) - len(shown)} more skipped lines in {r.path} (-v lists "
+                "them)"
+            )
+        if verbose:
+            for msg in r.warnings:
+                err_console.print(f"[dim]warning[/dim] {msg}", highlight=False)
+        table.add_row(
+            str(r.path),
+            str(r.lines),
+            str(r.inserted),
+            str(r.updated),
+            str(r.unchanged),
+            str(r.failed),
+            str(len(r.warnings)),
         )
         failed += r.failed
+    console.print(table)
     if processed is not None:
-        console.print(
-            f"stories: {processed.stories_changed} changed; coverage {processed.coverage_updated}"
-            f", summaries {processed.summaries_updated} updated"
+        stages = Table("stories changed", "coverage updated", "summaries updated")
+        stages.add_row(
+            str(processed.stories_changed),
+            str(processed.coverage_updated),
+            str(processed.summaries_updated),
         )
+        console.print(stages)
     if errors is not None and failed:
         console.print(
             f"{failed} skipped lines written to {errors}", highlight=False, soft_wrap=True
@@ -174,7 +199,7 @@ def config_show(
     if values:
         console.print(table)
     else:
-        console.print("every setting has its default value (`--all` lists them)")
+        console.print("every setting has its default value (--all lists them)")
     console.print(f"database: {settings.redacted()['database_url'] or settings.db_url}")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -15,27 +16,13 @@ from rich.table import Table
 from everyside.cli.common import app as root
 from everyside.cli.common import console, err_console, state
 from everyside.domain.model import bias_tier, factuality_tier
+from everyside.domain.places import country_code, country_name
 from everyside.errors import InputError
-from everyside.registry import load_directory
-from everyside.registry.stats import coverage_of_file
-from everyside.services.directory import (
-    OutletRow,
-    add_outlet,
-    ensure_directory,
-    get_outlet,
-    list_outlets,
-    search_outlets,
-    sync_directory,
-)
-from everyside.services.lean import outlet_estimates, refresh_estimates
-from everyside.services.outlet_files import (
-    ImportReport,
-    export_records,
-    import_ratings,
-    import_records,
-    write_export,
-)
-from everyside.store import Store
+
+if TYPE_CHECKING:
+    from everyside.services.directory import OutletRow
+    from everyside.services.outlet_files import ImportReport
+    from everyside.store import Store
 
 app = typer.Typer(help="Browse and extend the outlet directory.", no_args_is_help=True)
 ratings_app = typer.Typer(help="Import ratings from other raters.", no_args_is_help=True)
@@ -52,6 +39,8 @@ def _now() -> datetime:
 
 
 def _store(ctx: typer.Context) -> Store:
+    from everyside.services.directory import ensure_directory
+
     store = state(ctx).store()
     ensure_directory(store, _now())
     return store
@@ -76,7 +65,7 @@ def _table(rows: list[OutletRow], title: str) -> Table:
         t.add_row(
             r.domain,
             r.name,
-            r.country or "-",
+            country_name(r.country) if r.country else "-",
             _fmt_bias(r.bias, r.bias_spread),
             _fmt_fact(r.factuality),
             r.origin,
@@ -87,19 +76,26 @@ def _table(rows: list[OutletRow], title: str) -> Table:
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    country: str | None = typer.Option(None, "--country", help="ISO code, e.g. US."),
+    country: str | None = typer.Option(
+        None, "--country", help="ISO code or name: GB, United Kingdom."
+    ),
     rated: bool = typer.Option(False, "--rated", help="Only outlets with a bias rating."),
     limit: int = typer.Option(50, "--limit", help="At most this many (0 = all)."),
 ) -> None:
     """List outlets by domain."""
+    from everyside.services.directory import list_outlets
+
     with _store(ctx).read() as conn:
-        rows = list_outlets(conn, country=country, rated=rated, limit=limit or None)
+        code = (country_code(country) or country.upper()) if country else None
+        rows = list_outlets(conn, country=code, rated=rated, limit=limit or None)
     console.print(_table(rows, f"{len(rows)} outlets"))
 
 
 @app.command("search")
 def search_cmd(ctx: typer.Context, text: str, limit: int = typer.Option(50, "--limit")) -> None:
     """Outlets whose name or domain contains TEXT."""
+    from everyside.services.directory import search_outlets
+
     with _store(ctx).read() as conn:
         rows = search_outlets(conn, text, limit)
     console.print(_table(rows, f"{len(rows)} outlets matching {text!r}"))
@@ -108,6 +104,9 @@ def search_cmd(ctx: typer.Context, text: str, limit: int = typer.Option(50, "--l
 @app.command("show")
 def show_cmd(ctx: typer.Context, domain: str) -> None:
     """Everything known about one outlet (DOMAIN, alias or URL)."""
+    from everyside.services.directory import get_outlet
+    from everyside.services.lean import outlet_estimates
+
     with _store(ctx).read() as conn:
         found = get_outlet(conn, domain)
         estimates = outlet_estimates(conn, found[1].id) if found is not None else {}
@@ -116,7 +115,8 @@ def show_cmd(ctx: typer.Context, domain: str) -> None:
     o, row = found
     console.print(f"[bold]{o.name}[/bold]  {o.domain}  ({row.origin})")
     console.print(
-        f"country {o.country or '-'} · language {o.language or '-'} · scope "
+        f"country {country_name(o.country) if o.country else '-'} · "
+        f"language {o.language or '-'} · scope "
         f"{o.scope or '-'} · type {o.media_type or '-'} · homepage {o.homepage or '-'}"
     )
     console.print(
@@ -155,6 +155,8 @@ def _estimate_line(e: dict) -> str:
 @app.command("estimate")
 def estimate_cmd(ctx: typer.Context) -> None:
     """Recompute the estimated lean and factuality of every unrated outlet now."""
+    from everyside.services.lean import refresh_estimates
+
     rep = refresh_estimates(_store(ctx), _now())
     for axis in ("bias", "factuality"):
         console.print(
@@ -175,6 +177,8 @@ def add_cmd(
     feed: list[str] = typer.Option([], "--feed", help="Feed URL (repeatable)."),
 ) -> None:
     """Add (or update) an outlet of your own; it survives updates of the bundled data."""
+    from everyside.services.directory import add_outlet
+
     oid = add_outlet(
         _store(ctx),
         domain,
@@ -196,6 +200,8 @@ def export_cmd(
     fmt: str = typer.Option("json", "--format", help="json | csv"),
 ) -> None:
     """Write every outlet with its ratings, ownership, aliases and feeds to FILE."""
+    from everyside.services.outlet_files import export_records, write_export
+
     with _store(ctx).read() as conn:
         records = export_records(conn)
     write_export(records, file, fmt)
@@ -211,6 +217,8 @@ def _print_report(report: ImportReport, what: str) -> None:
 @app.command("import")
 def import_cmd(ctx: typer.Context, file: Path) -> None:
     """Load outlets from a file written by `outlets export` (JSON or CSV)."""
+    from everyside.services.outlet_files import import_records
+
     report = import_records(_store(ctx), file, _now())
     _print_report(report, "outlets")
     if report.errors:
@@ -224,6 +232,8 @@ def ratings_import_cmd(
     rater: str = typer.Option(..., "--rater", help="Name of the rater, e.g. my-panel."),
 ) -> None:
     """Load ratings from a CSV with columns domain,axis,label[,value,date]."""
+    from everyside.services.outlet_files import import_ratings
+
     report = import_ratings(_store(ctx), rater, file, _now())
     _print_report(report, "ratings")
     if report.errors:
@@ -251,6 +261,9 @@ def sync_cmd(
     ctx: typer.Context, force: bool = typer.Option(False, "--force", help="Sync even if unchanged.")
 ) -> None:
     """Copy the bundled directory into the store (normally automatic)."""
+    from everyside.registry import load_directory
+    from everyside.services.directory import sync_directory
+
     result = sync_directory(state(ctx).store(), load_directory(), _now(), force=force)
     console.print(result)
 
@@ -258,6 +271,9 @@ def sync_cmd(
 @registry_app.command("stats")
 def stats_cmd(files: list[Path]) -> None:
     """Share of articles (and outlets) in JSONL FILEs whose outlet has a bias rating."""
+    from everyside.registry import load_directory
+    from everyside.registry.stats import coverage_of_file
+
     directory = load_directory()
     t = Table(title="bias-rated coverage")
     for col in ("file", "articles", "matched", "bias-rated", "by article", "outlets", "by outlet"):
@@ -291,7 +307,9 @@ def bench_cmd(
     import tempfile
     import time
 
+    from everyside.registry import load_directory
     from everyside.registry.directory import _load
+    from everyside.services.directory import sync_directory
     from everyside.store import open_store
 
     _load.cache_clear()

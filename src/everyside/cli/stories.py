@@ -16,11 +16,10 @@ from rich.text import Text
 
 from everyside.cli.common import app as root
 from everyside.cli.common import console, state
+from everyside.domain.percent import percentages
 from everyside.domain.places import country_name
 from everyside.domain.times import parse_iso
 from everyside.errors import EverysideError
-from everyside.services import coverage as cs
-from everyside.services import read
 
 app = typer.Typer(help="List stories and show their coverage.", no_args_is_help=True)
 root.add_typer(app, name="stories")
@@ -48,7 +47,8 @@ def bar(shares: dict[str, float | None], colors: dict[str, str], width: int = 30
     for side in SIDES:
         n = round((shares.get(side) or 0) * width)
         text.append("█" * n, style=colors[side])
-    text.append("  " + "  ".join(f"{LABELS[s]} {_pct(shares.get(s))}" for s in SIDES))
+    whole = _pcts(shares)
+    text.append("  " + "  ".join(f"{LABELS[s]} {whole[s]}" for s in SIDES))
     return text
 
 
@@ -57,12 +57,19 @@ def small_bar(shares: dict[str, float | None], colors: dict[str, str]) -> Text:
     text = Text()
     for side in SIDES:
         text.append("█" * round((shares.get(side) or 0) * 10), style=colors[side])
-    labels = (f"{LABELS[s][0]}{_pct(shares.get(s)).rstrip('%')}" for s in SIDES)
+    whole = _pcts(shares)
+    labels = (f"{LABELS[s][0]}{whole[s].rstrip('%')}" for s in SIDES)
     return text.append(" " + " ".join(labels))
 
 
 def _pct(v: float | None) -> str:
     return "–" if v is None else f"{round(v * 100)}%"
+
+
+def _pcts(shares: dict[str, float | None]) -> dict[str, str]:
+    """Whole percentages that sum to 100 (largest remainder), as the web page shows them."""
+    whole = percentages({s: shares.get(s) for s in SIDES})
+    return {s: "–" if v is None else f"{v}%" for s, v in whole.items()}
 
 
 def _when(v: Any) -> str:
@@ -79,6 +86,8 @@ def list_cmd(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
 ) -> None:
     """Most recent stories with their Left/Center/Right coverage."""
+    from everyside.services import read
+
     if side not in (None, "left", "right"):
         raise typer.BadParameter("--side is left or right")
     st = state(ctx)
@@ -110,6 +119,8 @@ def analyse_cmd(
     all_stories: bool = typer.Option(False, "--all", help="Recompute every story."),
 ) -> None:
     """(Re)compute stored coverage: of the given stories, every story, or the stale ones."""
+    from everyside.services import coverage as cs
+
     st = state(ctx)
     store = st.store()
     ids: list[int] | None = list(story_ids or [])
@@ -130,6 +141,9 @@ def show_cmd(
 ) -> None:
     """Everything about one story: sources, bias, factuality, ownership, who broke it,
     countries, blindspot, location, topics, timeline, outlets and articles."""
+    from everyside.services import coverage as cs
+    from everyside.services import read
+
     st = state(ctx)
     with st.store().read() as conn:
         if read.get_story(conn, story_id) is None:

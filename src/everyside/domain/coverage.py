@@ -24,6 +24,7 @@ from everyside.domain.model import (
     counts_in_order,
     factuality_tier,
 )
+from everyside.domain.percent import largest_remainder
 from everyside.domain.places import country_name, locate
 from everyside.domain.timeline import first_publisher, timeline
 from everyside.domain.topics import extract_topics
@@ -226,12 +227,18 @@ def plurality_sentence(counts: Mapping[str, int], rated: int, total: int) -> str
     if rated == 0:
         return f"None of the {total} sources has a bias rating yet"
     top = max(counts.values())
-    leaders = [SIDE_LABELS[s] for s in SIDES if counts.get(s, 0) == top]
-    pct = round(100 * top / rated)
+    leaders = [s for s in SIDES if counts.get(s, 0) == top]
+    # the same whole percentages as the bar's legend (largest remainder: they sum to 100)
+    whole = dict(zip(SIDES, largest_remainder([counts.get(s, 0) for s in SIDES]), strict=True))
     if len(leaders) == 1:
-        text = f"{pct}% of the sources are {leaders[0]}"
+        text = f"{whole[leaders[0]]}% of the sources are {SIDE_LABELS[leaders[0]]}"
     else:
-        text = f"Coverage is split evenly: {pct}% each of " + " and ".join(leaders)
+        names = [SIDE_LABELS[s] for s in leaders]
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+        if len({whole[s] for s in leaders}) == 1:
+            text = f"Coverage is split evenly: {whole[leaders[0]]}% each of {listed}"
+        else:  # 34/33/33: no one number is true of every side
+            text = f"Coverage is split evenly between {listed}"
     if rated < total:
         text += f" ({rated} of {total} sources rated)"
     return text
@@ -359,7 +366,7 @@ def compute_coverage(
         side_shares=bias["by_outlet"]["shares"],
         blindspot=spot,
         country=(location or {}).get("country") or countries["majority"],
-        topics=extract_topics([(a.title, a.text) for a in arts]),
+        topics=extract_topics([(a.title, a.text) for a in arts], [a.outlet for a in arts]),
         sections=sections,
         computed_at=now,
     )

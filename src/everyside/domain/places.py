@@ -97,6 +97,25 @@ def country_name(code: str | None) -> str:
     return _tables()[1].get(code.upper(), code.upper())
 
 
+def country_code(text: str | None) -> str | None:
+    """The ISO code of a country given by code ("gb"), name or another name of the gazetteer
+    ("United Kingdom", "Britain", "British"; any case), else None (cities and states are not
+    countries)."""
+    if not text or not text.strip():
+        return None
+    t = " ".join(text.split())
+    if len(t) == 2 and t.isalpha() and t.upper() in _tables()[1]:
+        return t.upper()
+    folded = t.casefold()
+    for code, name in _tables()[1].items():
+        if name.casefold() == folded:
+            return code
+    for name, place in _tables()[0].items():
+        if not place.specific and name.casefold() == folded:
+            return place.country
+    return None
+
+
 def find_places(text: str | None) -> list[Place]:
     """Every gazetteer place named in `text`, in order of appearance.
 

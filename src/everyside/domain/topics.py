@@ -211,43 +211,115 @@ def _surname_of(tag: str, name: str) -> bool:
     return " " not in tag and len(words) <= 4 and words[-1] == tag
 
 
-def extract_topics(docs: Sequence[tuple[str | None, str | None]]) -> list[dict[str, Any]]:
-    """Up to 5 entities and 3 key phrases shared by the story's articles, most shared first."""
+def extract_topics(
+    docs: Sequence[tuple[str | None, str | None]], outlets: Sequence[str | None] | None = None
+) -> list[dict[str, Any]]:
+    """Up to 5 entities and 3 key phrases shared by the story's outlets, most shared first.
+
+    With `outlets` (one per doc), a tag counts once per outlet: an outlet's ten articles do
+    not make a topic, two outlets do. Tags pass `quality` (no numbers, bylines, fragments)."""
     docs = docs[:MAX_DOCS]
-    need = 1 if len(docs) <= 1 else 2
+    keys = list(outlets[: len(docs)]) if outlets is not None else []
+    keys += [None] * (len(docs) - len(keys))
+    groups: dict[object, list[tuple[str | None, str | None]]] = {}
+    for i, (doc, key) in enumerate(zip(docs, keys, strict=True)):
+        groups.setdefault(key if key is not None else ("doc", i), []).append(doc)
+    need = 1 if len(groups) <= 1 else 2
     ent_df: Counter[str] = Counter()
     confirm_df: Counter[str] = Counter()
     phr_df: Counter[str] = Counter()
     start_df: Counter[str] = Counter()
     lower: set[str] = set()
-    for raw_title, text in docs:
-        title = SLUG.sub("", raw_title or "")
-        body = (text or "")[:TEXT_CHARS]
-        plain, starts = _entities(body)
-        titled, title_starts = _entities(title)
-        if title and not title_case(title):
-            mid = (plain - starts) | (titled - title_starts)
-            plain |= titled
-            starts = (starts | title_starts) - mid
-            titled = set()
-        ent_df.update(plain)
-        start_df.update(starts)
-        lower.update(w for w in _WORD.findall(f"{title} {body}") if w.islower())
-        confirm_df.update(titled - plain)
-        phr_df.update(phrases(f"{title or ''}. {body}"))
+    for group in groups.values():
+        g_plain: set[str] = set()
+        g_starts: set[str] = set()
+        g_confirm: set[str] = set()
+        g_phrases: set[str] = set()
+        for raw_title, text in group:
+            title = SLUG.sub("", raw_title or "")
+            body = (text or "")[:TEXT_CHARS]
+            plain, starts = _entities(body)
+            titled, title_starts = _entities(title)
+            if title and not title_case(title):
+                mid = (plain - starts) | (titled - title_starts)
+                plain |= titled
+                starts = (starts | title_starts) - mid
+                titled = set()
+            g_plain |= plain
+            g_starts |= starts
+            lower.update(w for w in _WORD.findall(f"{title} {body}") if w.islower())
+            g_confirm |= titled - plain
+            g_phrases |= phrases(f"{title or ''}. {body}")
+        ent_df.update(g_plain)
+        start_df.update(g_starts - (g_plain - g_starts))
+        confirm_df.update(g_confirm - g_plain)
+        phr_df.update(g_phrases)
     any_plain = bool(ent_df)
     for tag, k in confirm_df.items():
         if tag in ent_df or not any_plain:
             ent_df[tag] += k
+    ent_df = _case_fold(Counter({t: k for t, k in ent_df.items() if quality(t, lower)}))
     ent_df = _prefer_longest(_drop_start_words(ent_df, start_df, lower), need)
     ents = _top(ent_df, need, MAX_ENTITIES, ())
     taken = {w for e in ents for w in e.lower().split()}
     phrs = _top(
-        {p: k for p, k in phr_df.items() if not taken & set(p.split())}, need, MAX_PHRASES, ()
+        {p: k for p, k in phr_df.items() if not taken & set(p.split()) and quality(p, lower)},
+        need,
+        MAX_PHRASES,
+        (),
     )
     return [{"tag": t, "kind": "entity", "articles": ent_df[t]} for t in ents] + [
         {"tag": t, "kind": "phrase", "articles": phr_df[t]} for t in phrs
     ]
+
+
+# words that make a tag a quantity, not a topic ("MILLION Bitcoins", "two dozen")
+NUMBER_WORDS = _words(
+    """
+zero one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty
+hundred hundreds thousand thousands million millions billion billions trillion trillions dozen
+dozens percent per cent half quarter
+"""
+)
+
+
+def quality(tag: str, lower: set[str] | frozenset[str] = frozenset()) -> bool:
+    """Whether a tag can name a topic: no digits or number words, no byline or heading in
+    capitals ("MARY CLARE JALONICK", "ORIGINALLY PUBLISHED JANUARY"), no fragment ("J.D",
+    "Fla", "I'm"), no capitalised common word ("OCTOBER", or "MILLION" when the story writes
+    "million"). `lower`: the words the story writes in lower case."""
+    words = tag.split()
+    if not words or any(ch.isdigit() for ch in tag):
+        return False
+    if any(w.lower().strip(".'’") in NUMBER_WORDS for w in words):
+        return False
+    if any("'" in w or "’" in w for w in words):
+        return False  # contractions and possessive fragments
+    if len(words) > 1 and all(w.isupper() and len(w) > 1 for w in words if w.isalpha()):
+        return False  # a byline, dateline or heading in capitals
+    if re.search(r"(^|\s)[A-Za-z]\.[A-Za-z]?$|\.[A-Za-z]$", tag):
+        return False  # an abbreviation cut at a full stop: "J.D", "B.C"
+    if len(words) == 1:
+        w = words[0]
+        if w.isupper():
+            if len(w) > 6 or w.title() in NOISE or w.lower() in lower:
+                return False  # "OCTOBER", "MILLION": a shouted word, not an acronym
+        elif len(w) <= 3:
+            return False  # "Fla", "Jos", "Ore": an abbreviation or a cut name
+    return True
+
+
+def _case_fold(df: Counter[str]) -> Counter[str]:
+    """Tags that differ only in case are one tag, written the most usual way (not in capitals
+    when another form exists)."""
+    forms: dict[str, list[str]] = {}
+    for tag in df:
+        forms.setdefault(tag.casefold(), []).append(tag)
+    out: Counter[str] = Counter()
+    for variants in forms.values():
+        best = max(variants, key=lambda t: (not t.isupper(), df[t], t))
+        out[best] = sum(df[t] for t in variants)
+    return out
 
 
 def _top(df: Mapping[str, int], need: int, limit: int, taken: Iterable[str]) -> list[str]:

@@ -96,6 +96,18 @@ def _unwrap_amp_cache(host: str, path: str) -> str | None:
     return ("https://" + m.group("rest")) if m else None
 
 
+_ESCAPED = re.compile(r"\\+([?&=#/:;+~%])")
+_ENTITY = re.compile(r"&(amp|#0*38|#x0*26);", re.I)
+
+
+def unescape_url(url: str) -> str:
+    """A URL as a file or feed meant it: no backslash before URL punctuation (`story\\?p=1`,
+    as some scrapes escape it for a shell) and no HTML entity for `&` (`?a=1&amp;b=2`)."""
+    url = url.strip()
+    url = _ESCAPED.sub(r"\1", url)
+    return _ENTITY.sub("&", url)
+
+
 def canonicalize_url(url: str) -> str:
     """The canonical key of `url`; raises InputError for anything that is not an http(s) URL."""
     if not isinstance(url, str) or not url.strip():

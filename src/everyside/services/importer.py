@@ -44,7 +44,7 @@ from pydantic import (
 from everyside.domain.errors import InputError, StoreError
 from everyside.domain.text.normalize import clean_value
 from everyside.domain.times import parse_iso_strict, to_db
-from everyside.domain.urls import article_key
+from everyside.domain.urls import article_key, unescape_url
 from everyside.services.articles import ArticleDraft, ArticleWriter, Prepared
 from everyside.store import Store
 
@@ -249,12 +249,13 @@ def parse_line(raw: str, path: str, lineno: int, now: datetime) -> tuple[Row, li
         if k not in EXTRA_FIELDS
     ]
     try:
-        key = article_key(line.url, line.external_id)
+        url = unescape_url(line.url) if line.url else line.url  # `\?`, `&amp;` of scraped files
+        key = article_key(url, line.external_id)
     except InputError as e:
         raise InputError(str(e), path=path, line=lineno) from e
     draft = ArticleDraft(
         key=key,
-        url=line.url,
+        url=url,
         domain=line.domain,
         source=line.source,
         outlet_name=line.source,

@@ -11,7 +11,8 @@ panel, its summary and its similar stories are the same everywhere:
 - **coverage panel**: the stored coverage document reshaped for display
   (`views.coverage_panel`); a story whose document is not computed yet gets one computed now
   by the very function that stores it (`services.coverage`), never a second derivation;
-- **similar stories**: one bounded full-text lookup of the story's topic tags.
+- **similar stories**: stories sharing a topic tag whose centroids are close
+  (`domain.similar`), none below the minimum similarity.
 
 Functions take an open read connection (`with store.read() as conn:`); adapters hold it but
 never see a table.
@@ -19,6 +20,8 @@ never see a table.
 
 from __future__ import annotations
 
+import base64
+import threading
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -26,6 +29,7 @@ from typing import Any
 from everyside.domain.coverage import OutletFacts
 from everyside.domain.history import missed_stories, reading_profile
 from everyside.domain.model import bias_side, factuality_tier
+from everyside.domain.similar import rank_similar, term_counts
 from everyside.services import views
 from everyside.services.coverage import (
     CoverageParams,
@@ -33,24 +37,60 @@ from everyside.services.coverage import (
     get_coverage,
     load_outlets,
 )
-from everyside.services.summaries import get_summary
 from everyside.store import coverage as coverage_rows
 from everyside.store import readmodel as rm
 from everyside.store.readmodel import RANGES, StoryFilter
-from everyside.store.search import similar_stories as similar_ids
+from everyside.store.search import SORTS, SearchFilter
 
-__all__ = ["RANGES", "StoryFilter"]
+__all__ = ["RANGES", "SORTS", "SearchFilter", "StoryFilter"]
 UNTITLED = "(untitled story)"
 
 
 def _headlines(conn: Any, stories: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Stories without a stored headline take their first member's title (one query)."""
-    missing = [s["id"] for s in stories if not s["headline"]]
+    """Stories without a stored headline take their first member's title (one query); topic
+    chips are the story's tags that have a topic page (TOPIC_PAGE_MIN stories share them),
+    `tags` all of them."""
+    missing = [s["id"] for s in stories if not (s["headline"] or "").strip()]
     titles = rm.first_titles(conn, missing) if missing else {}
+    pages = topic_pages(conn) if stories else {}
     for s in stories:
-        if not s["headline"]:
-            s["headline"] = titles.get(s["id"]) or UNTITLED
+        if not (s["headline"] or "").strip():
+            s["headline"] = (titles.get(s["id"]) or "").strip() or UNTITLED
+        s["tags"] = list(s.get("topics") or [])
+        s["topics"] = [pages[t.casefold()] for t in s["tags"] if t.casefold() in pages]
     return stories
+
+
+TOPIC_PAGE_MIN = 3  # a topic gets a page (and a chip) once this many stories share it
+_topic_cache: dict[str, Any] = {"key": None, "index": None}
+_topic_lock = threading.Lock()
+
+
+def _topic_index(conn: Any) -> tuple[dict[str, str], dict[int, list[str]], dict[str, set[int]]]:
+    """(topic pages: folded tag -> display name, recent story -> tags, folded tag -> stories),
+    rebuilt when a coverage document changes."""
+    key = rm.coverage_version(conn)
+    with _topic_lock:
+        if _topic_cache["key"] == key and _topic_cache["index"] is not None:
+            return _topic_cache["index"]  # type: ignore[no-any-return]
+    recent = rm.recent_story_topics(conn)
+    by_tag: dict[str, set[int]] = {}
+    for sid, tags in recent:
+        for t in tags:
+            by_tag.setdefault(t.casefold(), set()).add(sid)
+    pages = {
+        name.casefold(): name
+        for name, _n in rm.topic_counts(conn, limit=None, min_stories=TOPIC_PAGE_MIN)
+    }
+    index = (pages, dict(recent), by_tag)
+    with _topic_lock:
+        _topic_cache.update(key=key, index=index)
+    return index
+
+
+def topic_pages(conn: Any) -> dict[str, str]:
+    """Topics with a page: folded name -> display name."""
+    return _topic_index(conn)[0]
 
 
 def list_stories(conn: Any, f: StoryFilter, limit: int = 30, offset: int = 0) -> list[dict]:
@@ -67,13 +107,66 @@ def get_story(conn: Any, story_id: int) -> dict[str, Any] | None:
     return found[0] if found else None
 
 
-def search(conn: Any, q: str, limit: int = 30, offset: int = 0) -> list[dict[str, Any]]:
-    return _headlines(conn, rm.search(conn, q, limit=limit, offset=offset))
+def search(
+    conn: Any,
+    q: str,
+    *,
+    sort: str = "relevance",
+    f: SearchFilter | None = None,
+    limit: int = 30,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """One page of a search: `total` (every matching story), `stories` (this page) and
+    `next_offset` (None on the last page)."""
+    total, rows = rm.search(conn, q, sort=sort, f=f, limit=limit, offset=offset)
+    more = offset + len(rows) < total
+    return {
+        "total": total,
+        "stories": _headlines(conn, rows),
+        "next_offset": offset + len(rows) if more and rows else None,
+    }
+
+
+def encode_cursor(offset: int) -> str:
+    """An opaque paging cursor (the API promises nothing about its form)."""
+    return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    """The offset of a cursor from `encode_cursor`; ValueError when it is not one."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ValueError("not a cursor of this API") from e
+    tag, _, num = raw.partition(":")
+    if tag != "o" or not num.isdigit() or len(num) > 9:
+        raise ValueError("not a cursor of this API")
+    return int(num)
+
+
+SIMILAR_CANDIDATES = 40  # the stories sharing most tags are compared by content
 
 
 def similar(conn: Any, story: dict[str, Any], limit: int = 5) -> list[dict[str, Any]]:
-    """Stories whose headlines match this story's topic tags (one full-text lookup)."""
-    return stories_by_ids(conn, similar_ids(conn, story["id"], story.get("topics") or [], limit))
+    """Stories that share a named entity or key term with this one and whose centroids are
+    close (`domain.similar`); none rather than noise."""
+    _pages, recent, by_tag = _topic_index(conn)
+    tags = story.get("tags") or story.get("topics") or []
+    shared: dict[int, int] = {}
+    for t in {t.casefold() for t in tags}:
+        for sid in by_tag.get(t, ()):
+            if sid != story["id"]:
+                shared[sid] = shared.get(sid, 0) + 1
+    if not shared:
+        return []
+    pool = sorted(shared, key=lambda sid: (-shared[sid], -sid))[:SIMILAR_CANDIDATES]
+    texts = rm.story_texts(conn, [story["id"], *pool])
+    counts = {sid: term_counts(ts) for sid, ts in texts.items()}
+    found = rank_similar(story["id"], tags, counts, {sid: recent[sid] for sid in pool}, limit=limit)
+    out = stories_by_ids(conn, [f.story_id for f in found])
+    for s, f in zip(out, found, strict=True):
+        s["similarity"], s["shared"] = f.similarity, list(f.shared)
+    return out
 
 
 def coverage_document(
@@ -95,6 +188,9 @@ def story_detail(
 ) -> dict[str, Any] | None:
     """A story as readers see it: the story, its coverage panel, summary, article cards and
     similar stories (and the full coverage document with `document`); None when unknown."""
+    # summaries bring the summariser (NumPy, SciPy, an HTTP client): only a story page needs them
+    from everyside.services.summaries import get_summary
+
     story = get_story(conn, story_id)
     if story is None:
         return None
@@ -118,7 +214,8 @@ def article(conn: Any, article_id: int, now: datetime) -> dict[str, Any] | None:
 
 
 def topic_counts(conn: Any) -> list[tuple[str, int]]:
-    return rm.topic_counts(conn)
+    """The topics that have a page, most shared first."""
+    return rm.topic_counts(conn, min_stories=TOPIC_PAGE_MIN)
 
 
 def list_outlets(conn: Any, q: str = "", limit: int = 100, offset: int = 0) -> list[dict]:
@@ -130,6 +227,7 @@ def outlet(conn: Any, domain: str, recent: int = 20) -> dict[str, Any] | None:
     o = rm.get_outlet(conn, domain)
     if o is None:
         return None
+    o["website"] = views.website(o.get("domain"), o.get("homepage"))
     articles = rm.outlet_articles(conn, o["id"], limit=recent)
     ids = list(dict.fromkeys(a["story_id"] for a in articles if a["story_id"]))
     return {"outlet": o, "recent_articles": articles, "recent_stories": stories_by_ids(conn, ids)}

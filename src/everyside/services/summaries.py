@@ -1,7 +1,7 @@
 """Summaries adapter: reads a story from the store, summarises it, stores the document.
 
 - `update_summaries(store, settings, story_ids, now)` (re)generates the summaries of those
-  stories that need it: eligible (>= 3 articles from >= 2 outlets) and either never summarised
+  stories that need it: eligible (>= 2 articles) and either never summarised
   or changed materially since (`regeneration_reason`). Returns how many it wrote.
 - `get_summary(conn, story_id)` returns the stored document (shape: `everyside.domain.summarize`).
 - `record_feedback(store, settings, story_id, reason, text, client, now)` stores a "Does this
@@ -35,7 +35,7 @@ from everyside.domain.summarize import (
     regeneration_reason,
     summarize_story,
 )
-from everyside.domain.summarize.document import sides_of
+from everyside.domain.summarize.document import MIN_ARTICLES, sides_of
 from everyside.domain.times import utc_or_none
 from everyside.errors import InputError
 from everyside.services.llm import LLMClient, LLMError
@@ -129,8 +129,9 @@ def _summarise_one(
 ) -> bool:
     with store.read() as conn:
         articles = load_articles(conn, story_id)
+        members = rows.story_article_count(conn, story_id)
         row = _stored_row(conn, story_id)
-    if not is_eligible(articles):
+    if not is_eligible(articles, members):
         return False
     stored = None if row is None else {"article_count": row.article_count, **dict(row.data)}
     reason = regeneration_reason(stored, len(articles), sides_of(articles), settings.summary_mode)
@@ -166,9 +167,9 @@ def update_summaries(
 
 
 def update_all_summaries(store: Store, settings: Settings, now: datetime) -> int:
-    """`update_summaries` over every live story with at least 3 articles."""
+    """`update_summaries` over every live story with at least MIN_ARTICLES articles."""
     with store.read() as conn:
-        ids = rows.summarisable_story_ids(conn, 3)
+        ids = rows.summarisable_story_ids(conn, MIN_ARTICLES)
     return update_summaries(store, settings, ids, now)
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from everyside.domain.coverage import plurality_sentence as coverage_plurality
 from everyside.domain.model import (
     FACTUALITY_TIERS,
     OWNERSHIP_CATEGORIES,
@@ -19,7 +21,9 @@ from everyside.domain.model import (
     bias_tier,
     factuality_tier,
 )
+from everyside.domain.percent import percentages, tidy_spacing
 from everyside.domain.times import parse_iso
+from everyside.domain.urls import registered_domain
 
 SIDES = ("left", "center", "right")
 SIDE_LABEL = {"left": "Left", "center": "Center", "right": "Right"}
@@ -105,7 +109,16 @@ def plurality_sentence(shares: dict[str, float | None]) -> str | None:
     if not known or not any(known.values()):
         return None
     side = max(SIDES, key=lambda s: known.get(s) or 0.0)
-    return f"{round((known[side] or 0) * 100)}% of the rated sources are {SIDE_LABEL[side]}"
+    whole = percentages({s: shares.get(s) for s in SIDES})
+    return f"{whole[side]}% of the rated sources are {SIDE_LABEL[side]}"
+
+
+def _plurality(counts: dict[str, Any], src: dict[str, Any]) -> str | None:
+    if not counts or not isinstance(src.get("rated"), int) or not isinstance(src.get("total"), int):
+        return None
+    return coverage_plurality(
+        {s: int(counts.get(s) or 0) for s in SIDES}, src["rated"], src["total"]
+    )
 
 
 def coverage_panel(doc: dict[str, Any], story: dict[str, Any]) -> dict[str, Any]:
@@ -123,7 +136,9 @@ def coverage_panel(doc: dict[str, Any], story: dict[str, Any]) -> dict[str, Any]
         "unrated_outlets": int(src.get("unrated") or 0),
         "counts": {s: int(counts.get(s) or 0) for s in SIDES},
         "shares": {s: shares.get(s) for s in SIDES},
-        "plurality": bias.get("plurality") or plurality_sentence(shares),
+        # from the counts, not the stored sentence: documents stored before issue 18 said
+        # "33% each" where the legend now says 34/33/33
+        "plurality": _plurality(counts, src) or bias.get("plurality") or plurality_sentence(shares),
         "factuality": _in_order(_get(doc, "factuality").get("counts"), FACTUALITY_ORDER),
         "ownership": _in_order(_get(doc, "ownership").get("counts"), OWNERSHIP_CATEGORIES),
         "mostly_from": _get(doc, "countries").get("sentence"),
@@ -257,4 +272,23 @@ def _bullet(b: dict[str, Any], by_id: dict[int, dict[str, Any]]) -> dict[str, An
                 "url": art["url"] if art else None,
             }
         )
-    return {"text": str(b.get("text") or ""), "citations": cites}
+    return {"text": tidy_spacing(str(b.get("text") or "")), "citations": cites}
+
+
+def website(domain: str | None, homepage: str | None) -> str | None:
+    """The outlet's homepage as a link: only http(s), only on the outlet's own registered
+    domain, and only the site's root (a directory's "homepage" is often a section page such as
+    /news/local/atwater/ or /index.php?id_seccion=10); else the root of the outlet's domain."""
+    if not domain:
+        return None
+    own = registered_domain(domain)
+    if homepage:
+        try:
+            parts = urlsplit(homepage.strip())
+            host = (parts.hostname or "").lower()
+        except ValueError:
+            parts, host = None, ""
+        ok = parts is not None and parts.scheme in ("http", "https") and host
+        if ok and parts is not None and registered_domain(host) == own:
+            return f"{parts.scheme}://{host}/"
+    return f"https://{domain.removeprefix('www.')}/"

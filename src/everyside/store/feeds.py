@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from everyside.domain.feed_health import FeedOutcome
 from everyside.domain.times import from_db, to_db
 from everyside.domain.times import utc as aware
 from everyside.store import schema as t
@@ -156,3 +157,22 @@ def deactivate_feeds(conn: Connection, url_prefix: str) -> int:
 def make_all_due(conn: Connection) -> None:
     """Every feed is due at once (the next round polls them all)."""
     conn.execute(update(t.feeds).values(next_check_at=None))
+
+
+def feed_outcomes(conn: Connection, bundled: bool = True) -> list[FeedOutcome]:
+    """Every active feed's stored outcome (without the bundled feeds when they are not polled)."""
+    c = t.feeds.c
+    q = select(c.last_checked_at, c.last_success_at, c.last_error, c.error_count).where(
+        c.active.is_(True)
+    )
+    if not bundled:
+        q = q.where(c.origin != "bundled")
+    return [
+        FeedOutcome(
+            last_checked_at=from_db(r[0]),
+            last_success_at=from_db(r[1]),
+            last_error=r[2],
+            error_count=int(r[3] or 0),
+        )
+        for r in conn.execute(q)
+    ]

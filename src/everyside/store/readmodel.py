@@ -10,14 +10,17 @@ count distinct outlets by the same rule. Works on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from everyside.domain.places import country_code, country_name
 from everyside.domain.times import iso, to_db
-from everyside.store.search import search_stories
+from everyside.domain.topics import quality
+from everyside.store.search import SearchFilter, search_page
 
 RANGES = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30)}
 STORY_COLS = """s.id, s.headline, s.merged_into, s.article_count,
@@ -69,12 +72,14 @@ def _story(row: Any) -> dict[str, Any]:
         },
         "blindspot": m["blindspot"],
         "country": m["country"],
+        "country_name": country_name(m["country"]) if m["country"] else None,
         "topics": topic_names(_json(m["topics"])),
     }
 
 
 def topic_names(topics: Any) -> list[str]:
-    """Topic tags as strings, whatever shape the coverage document stored them in."""
+    """Topic tags as strings, whatever shape the coverage document stored them in, without the
+    ones `domain.topics.quality` refuses."""
     out: list[str] = []
     for t in topics or []:
         name = (
@@ -84,7 +89,8 @@ def topic_names(topics: Any) -> list[str]:
             if isinstance(t, dict)
             else None
         )
-        if isinstance(name, str) and name:
+        # the quality rule of `domain.topics` again: documents stored before it keep junk
+        if isinstance(name, str) and name and quality(name):
             out.append(name)
     return out
 
@@ -112,12 +118,12 @@ def list_stories(
     if f.since is not None:
         where.append("s.last_published_at >= :since_abs")
         params["since_abs"] = to_db(f.since)
-    if f.country:
+    if f.country:  # a code ("GB") or a name ("United Kingdom"); an unknown one matches nothing
         where.append("c.country = :country")
-        params["country"] = f.country.upper()[:2]
-    if f.topic:
-        where.append("CAST(c.topics AS TEXT) LIKE :topic")
-        params["topic"] = "%" + _like_escape(f.topic) + "%"
+        params["country"] = country_code(f.country) or "-"
+    if f.topic:  # any case: "COVID" finds "Covid" too
+        where.append("lower(CAST(c.topics AS TEXT)) LIKE :topic")
+        params["topic"] = "%" + _like_escape(f.topic.lower()) + "%"
     if f.blindspot in ("left", "right"):
         where.append("c.blindspot = :bs")
         params["bs"] = f.blindspot
@@ -210,6 +216,7 @@ def _article(row: Any) -> dict[str, Any]:
     m["snippet"] = (m.pop("snippet") or m.pop("lead", None) or "").strip()
     m.pop("lead", None)
     m["outlet_name"] = m["outlet_name"] or m["source"] or m["domain"] or "Unknown outlet"
+    m["country_name"] = country_name(m["country"]) if m.get("country") else None
     return m
 
 
@@ -218,13 +225,22 @@ def article(conn: Connection, article_id: int) -> dict[str, Any] | None:
     return _article(rows[0]) if rows else None
 
 
-def search(conn: Connection, q: str, limit: int = 30, offset: int = 0) -> list[dict[str, Any]]:
-    hits = search_stories(conn, q, limit=limit, offset=offset)
-    rows = stories_by_ids(conn, [h.story_id for h in hits])
-    matched = {h.story_id: h.matched_articles for h in hits}
+def search(
+    conn: Connection,
+    q: str,
+    *,
+    sort: str = "relevance",
+    f: SearchFilter | None = None,
+    limit: int = 30,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    """(number of all matching stories, this page of them with `matched_articles`)."""
+    found = search_page(conn, q, sort=sort, f=f, limit=limit, offset=offset)
+    rows = stories_by_ids(conn, [h.story_id for h in found.hits])
+    matched = {h.story_id: h.matched_articles for h in found.hits}
     for r in rows:
         r["matched_articles"] = matched[r["id"]]
-    return rows
+    return found.total, rows
 
 
 def list_outlets(conn: Connection, q: str = "", limit: int = 100, offset: int = 0) -> list[dict]:
@@ -287,17 +303,55 @@ def get_outlet(conn: Connection, domain: str) -> dict[str, Any] | None:
     return o
 
 
-def topic_counts(conn: Connection, recent: int = 2000, limit: int = 60) -> list[tuple[str, int]]:
-    """The most common topics over the most recent stories."""
+def topic_counts(
+    conn: Connection, recent: int = 2000, limit: int | None = 60, min_stories: int = 1
+) -> list[tuple[str, int]]:
+    """The most common topics over the most recent live stories, case-folded ("COVID" and
+    "Covid" are one topic, written the most usual way), those shared by `min_stories`."""
+    counts: dict[str, Counter[str]] = {}
+    for _sid, names in recent_story_topics(conn, recent):
+        for name in {n.casefold(): n for n in names}.values():
+            counts.setdefault(name.casefold(), Counter())[name] += 1
+    out = [
+        (max(forms, key=lambda f: (not f.isupper(), forms[f], f)), sum(forms.values()))
+        for forms in counts.values()
+    ]
+    out = [(n, k) for n, k in out if k >= min_stories]
+    out.sort(key=lambda kv: (-kv[1], kv[0]))
+    return out if limit is None else out[:limit]
+
+
+def coverage_version(conn: Connection) -> tuple[Any, ...]:
+    """Changes whenever a coverage document is written (for caches of topic tables)."""
+    row = conn.execute(text("SELECT count(*), max(computed_at) FROM coverage")).first()
+    return tuple(row) if row is not None else ()
+
+
+def recent_story_topics(conn: Connection, recent: int = 2000) -> list[tuple[int, list[str]]]:
+    """(story id, topic tags) of the most recent live stories."""
     rows = conn.execute(
         text(
-            "SELECT c.topics FROM coverage c JOIN stories s ON s.id = c.story_id "
-            "ORDER BY s.last_published_at DESC LIMIT :n"
+            "SELECT s.id, c.topics FROM coverage c JOIN stories s ON s.id = c.story_id "
+            "WHERE s.merged_into IS NULL ORDER BY s.last_published_at DESC, s.id DESC LIMIT :n"
         ),
         {"n": recent},
     )
-    counts: dict[str, int] = {}
-    for (topics,) in rows:
-        for name in topic_names(_json(topics)):
-            counts[name] = counts.get(name, 0) + 1
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return [(int(sid), topic_names(_json(topics))) for sid, topics in rows]
+
+
+def story_texts(conn: Connection, ids: list[int], per_story: int = 20) -> dict[int, list[str]]:
+    """Titles and text leads of each story's first `per_story` original articles."""
+    if not ids:
+        return {}
+    marks = ", ".join(f":i{n}" for n in range(len(ids)))
+    sql = (
+        "SELECT story_id, title, lead FROM (SELECT story_id, title, substr(text, 1, 1500) AS lead, "
+        "row_number() OVER (PARTITION BY story_id ORDER BY id) AS k FROM articles "
+        f"WHERE story_id IN ({marks}) AND copy_of IS NULL) AS t WHERE k <= :per"
+    )
+    params: dict[str, Any] = {f"i{n}": i for n, i in enumerate(ids)}
+    params["per"] = per_story
+    out: dict[int, list[str]] = {}
+    for sid, title, lead in conn.execute(text(sql), params):
+        out.setdefault(int(sid), []).extend(t for t in (title, lead) if t)
+    return out

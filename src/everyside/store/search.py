@@ -9,16 +9,14 @@ through `websearch_to_tsquery`. Both return story ids ranked best first.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, text
 
 from everyside.domain.text import analyzer
+from everyside.store.outlets import outlet_id_for
 
-# how many matching articles are looked at before grouping them into stories
-ARTICLE_CANDIDATES = 400
-# only the newest matches are ranked (bm25 / ts_rank cost grows with the number of matches;
-# for news, a recent match is the better one anyway)
-RECENT_MATCHES = 3000
 RECENT_SIMILAR = 40  # the same for "similar stories", which every story page shows
 
 PG_STORY_DOC = "to_tsvector('english', coalesce(headline, ''))"
@@ -42,20 +40,95 @@ def fts5_query(q: str) -> str | None:
     return " ".join(terms)
 
 
-def search_stories(conn: Connection, q: str, limit: int = 20, offset: int = 0) -> list[StoryHit]:
-    """Stories whose headline or articles match `q`, best first."""
+SORTS = ("relevance", "date")
+SIDES = ("left", "center", "right")
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """What narrows a search: the side that covered the story (an outlet of that side among its
+    rated outlets), an outlet (domain or alias) that covered it, and a date range (naive UTC; a
+    story is in it when its articles' time span overlaps [since, until))."""
+
+    side: str | None = None
+    outlet: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    total: int  # every matching story, not only this page's
+    hits: list[StoryHit]
+
+
+def search_page(
+    conn: Connection,
+    q: str,
+    *,
+    sort: str = "relevance",
+    f: SearchFilter | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> SearchPage:
+    """One page of the stories whose headline or articles match `q`, with the number of all
+    matching stories. Every match is ranked (no cap), so the total and the pages agree."""
+    f = f or SearchFilter()
+    params: dict[str, Any] = {"n": limit, "o": offset}
     if conn.dialect.name == "sqlite":
         query = fts5_query(q)
         if query is None:
-            return []
-        params = {"q": query, "n": ARTICLE_CANDIDATES, "m": RECENT_MATCHES}
-        rows = conn.execute(text(_SQLITE_SQL), params).all()
+            return SearchPage(0, [])
+        params["q"] = query
+        hits_sql = _SQLITE_HITS
     else:
         if not analyzer.words(q):
-            return []
-        rows = conn.execute(text(_PG_SQL), {"q": q[:500], "n": ARTICLE_CANDIDATES}).all()
-    hits = [StoryHit(int(r[0]), float(r[1]), int(r[2])) for r in rows]
-    return hits[offset : offset + limit]
+            return SearchPage(0, [])
+        params["q"] = q[:500]
+        hits_sql = _PG_HITS
+    where = ["s.merged_into IS NULL"]
+    if f.side in SIDES:
+        where.append(f"c.{f.side}_share > 0")
+    if f.outlet:
+        oid = outlet_id_for(conn, f.outlet.strip().lower().removeprefix("www."))
+        if oid is None:
+            return SearchPage(0, [])
+        where.append(
+            "EXISTS (SELECT 1 FROM articles x WHERE x.story_id = s.id AND x.outlet_id = :oid)"
+        )
+        params["oid"] = oid
+    if f.since is not None:
+        where.append("s.last_published_at >= :since")
+        params["since"] = f.since
+    if f.until is not None:
+        where.append("s.first_published_at < :until")
+        params["until"] = f.until
+    order = "h.score DESC, s.id DESC"
+    if sort == "date":
+        order = "s.last_published_at DESC, s.id DESC"
+    joined = (
+        "FROM agg h JOIN stories s ON s.id = h.sid LEFT JOIN coverage c ON c.story_id = s.id "
+        f"WHERE {' AND '.join(where)}"
+    )
+    rows = conn.execute(
+        text(
+            f"{hits_sql} SELECT h.sid, h.score, h.arts, count(*) OVER () {joined} "
+            f"ORDER BY {order} LIMIT :n OFFSET :o"
+        ),
+        params,
+    ).all()
+    if rows:
+        total = int(rows[0][3])
+    else:
+        total = int(
+            conn.execute(text(f"{hits_sql} SELECT count(*) {joined}"), params).scalar() or 0
+        )
+    return SearchPage(total, [StoryHit(int(r[0]), float(r[1]), int(r[2])) for r in rows])
+
+
+def search_stories(conn: Connection, q: str, limit: int = 20, offset: int = 0) -> list[StoryHit]:
+    """Stories whose headline or articles match `q`, best first."""
+    return search_page(conn, q, limit=limit, offset=offset).hits
 
 
 def search_articles(conn: Connection, q: str, limit: int = 20) -> list[int]:
@@ -80,50 +153,29 @@ def search_articles(conn: Connection, q: str, limit: int = 20) -> list[int]:
 
 # bm25() is negative (more negative = better): negate it so that higher is better everywhere.
 # A story scores its best headline or article match, plus a little per extra matching article.
-_SQLITE_SQL = """
-WITH art AS (
-  SELECT a.story_id AS sid, -f.rank AS score
-  FROM (SELECT rowid, rank FROM
-          (SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH :q
-           ORDER BY rowid DESC LIMIT :m)
-        ORDER BY rank LIMIT :n) AS f
-  JOIN articles a ON a.id = f.rowid
-  WHERE a.story_id IS NOT NULL
+_SQLITE_HITS = """
+WITH allhits AS (
+  SELECT a.story_id AS sid, -f.rank AS score, 1 AS art
+  FROM articles_fts f JOIN articles a ON a.id = f.rowid
+  WHERE articles_fts MATCH :q AND a.story_id IS NOT NULL
+  UNION ALL
+  SELECT rowid AS sid, -rank * 1.5 AS score, 0 AS art FROM stories_fts WHERE stories_fts MATCH :q
 ),
-hed AS (
-  SELECT rowid AS sid, -rank * 1.5 AS score FROM
-    (SELECT rowid, rank FROM stories_fts WHERE stories_fts MATCH :q ORDER BY rowid DESC LIMIT :m)
-  ORDER BY rank LIMIT :n
-),
-allhits AS (
-  SELECT sid, score, 1 AS art FROM art UNION ALL SELECT sid, score, 0 AS art FROM hed
-)
-SELECT h.sid, max(h.score) + 0.1 * sum(h.art) AS score, sum(h.art) AS arts
-FROM allhits h JOIN stories s ON s.id = h.sid
-WHERE s.merged_into IS NULL
-GROUP BY h.sid ORDER BY score DESC, h.sid DESC
+agg AS (SELECT sid, max(score) + 0.1 * sum(art) AS score, sum(art) AS arts
+        FROM allhits GROUP BY sid)
 """
 
-_PG_SQL = f"""
+_PG_HITS = f"""
 WITH tq AS (SELECT websearch_to_tsquery('english', :q) AS q),
-art AS (
-  SELECT a.story_id AS sid, ts_rank({PG_ARTICLE_DOC}, tq.q) AS score
-  FROM articles a, tq
-  WHERE {PG_ARTICLE_DOC} @@ tq.q AND a.story_id IS NOT NULL
-  ORDER BY score DESC LIMIT :n
-),
-hed AS (
-  SELECT s.id AS sid, ts_rank({PG_STORY_DOC}, tq.q) * 1.5 AS score
-  FROM stories s, tq WHERE {PG_STORY_DOC} @@ tq.q
-  ORDER BY score DESC LIMIT :n
-),
 allhits AS (
-  SELECT sid, score, 1 AS art FROM art UNION ALL SELECT sid, score, 0 AS art FROM hed
-)
-SELECT h.sid, max(h.score) + 0.1 * sum(h.art) AS score, sum(h.art) AS arts
-FROM allhits h JOIN stories s ON s.id = h.sid
-WHERE s.merged_into IS NULL
-GROUP BY h.sid ORDER BY score DESC, h.sid DESC
+  SELECT a.story_id AS sid, ts_rank({PG_ARTICLE_DOC}, tq.q) AS score, 1 AS art
+  FROM articles a, tq WHERE {PG_ARTICLE_DOC} @@ tq.q AND a.story_id IS NOT NULL
+  UNION ALL
+  SELECT s.id AS sid, ts_rank({PG_STORY_DOC}, tq.q) * 1.5 AS score, 0 AS art
+  FROM stories s, tq WHERE {PG_STORY_DOC} @@ tq.q
+),
+agg AS (SELECT sid, max(score) + 0.1 * sum(art) AS score, sum(art) AS arts
+        FROM allhits GROUP BY sid)
 """
 
 

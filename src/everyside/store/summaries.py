@@ -23,9 +23,14 @@ _MODE_COLUMN = {"abstractive+extractive": "mixed"}
 
 
 def source_articles(conn: Connection, story_id: int) -> list[Any]:
-    """The story's original articles (no syndicated copies), oldest first, with their outlet's
-    domain, bias and factuality."""
+    """The story's original articles, oldest first, with their outlet's domain, bias and
+    factuality. A syndicated copy is left out when its original is in the same story; a copy of
+    an article of another story stays (it may be all the text this story has)."""
     a, o = t.articles.c, t.outlets.c
+    orig = t.articles.alias("orig")
+    original_here = (
+        select(orig.c.id).where(orig.c.id == a.copy_of, orig.c.story_id == story_id).exists()
+    )
     q = (
         select(
             a.id,
@@ -40,7 +45,7 @@ def source_articles(conn: Connection, story_id: int) -> list[Any]:
             o.factuality,
         )
         .select_from(t.articles.outerjoin(t.outlets, a.outlet_id == o.id))
-        .where(a.story_id == story_id, a.copy_of.is_(None))
+        .where(a.story_id == story_id, a.copy_of.is_(None) | ~original_here)
         .order_by(a.published_at, a.id)
     )
     return list(conn.execute(q).all())
@@ -82,6 +87,12 @@ def summarisable_story_ids(conn: Connection, min_articles: int) -> list[int]:
     s = t.stories.c
     q = select(s.id).where(s.merged_into.is_(None), s.article_count >= min_articles)
     return [int(x) for x in conn.execute(q.order_by(s.id)).scalars()]
+
+
+def story_article_count(conn: Connection, story_id: int) -> int:
+    """Every article of the story, syndicated copies included."""
+    q = select(func.count()).select_from(t.articles).where(t.articles.c.story_id == story_id)
+    return int(conn.execute(q).scalar() or 0)
 
 
 def story_exists(conn: Connection, story_id: int) -> bool:

@@ -6,12 +6,14 @@ pages can never disagree. Errors use the app's one error shape.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from everyside.services import read as q
 from everyside.web.context import MAX_ID, Id, ctx
+from everyside.web.filters import search_filter
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -24,7 +26,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 def stories(
     request: Request,
     topic: str | None = None,
-    country: str | None = None,
+    country: str | None = Query(
+        None, max_length=60, description="ISO code or name of the country: GB, United Kingdom"
+    ),
     range: str | None = Query(None, pattern="^(day|week|month|all)$"),
     blindspot: str | None = Query(None, pattern="^(left|right)$"),
     limit: int = Query(30, ge=1, le=200),
@@ -124,8 +128,30 @@ def article(request: Request, article_id: Id) -> dict:
 def search(
     request: Request,
     q_: str = Query(..., alias="q", min_length=1, max_length=200),
+    sort: str = Query("relevance", pattern="^(relevance|date)$"),
+    side: str | None = Query(None, pattern="^(left|center|right)$"),
+    outlet: str | None = Query(None, max_length=253, description="domain of a covering outlet"),
+    since: date | None = Query(None, alias="from", description="first day (YYYY-MM-DD)"),
+    until: date | None = Query(None, alias="to", description="last day (YYYY-MM-DD)"),
     limit: int = Query(30, ge=1, le=100),
-    offset: int = Query(0, ge=0, le=MAX_ID),
+    cursor: str | None = Query(None, max_length=40, description="next_cursor of the last page"),
 ) -> dict:
+    """`total` counts every matching story; `next_cursor` (null on the last page) asks for
+    the next `limit` of them."""
+    offset = 0
+    if cursor:
+        try:
+            offset = q.decode_cursor(cursor)
+        except ValueError as e:
+            raise HTTPException(422, f"cursor {cursor!r} is not a cursor of this API") from e
+    f = search_filter(side, outlet, since, until)
     with ctx(request).store.read() as conn:
-        return {"q": q_, "stories": q.search(conn, q_, limit=limit, offset=offset)}
+        found = q.search(conn, q_, sort=sort, f=f, limit=limit, offset=offset)
+    nxt = found["next_offset"]
+    return {
+        "q": q_,
+        "sort": sort,
+        "total": found["total"],
+        "stories": found["stories"],
+        "next_cursor": None if nxt is None else q.encode_cursor(nxt),
+    }

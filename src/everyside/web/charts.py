@@ -6,12 +6,19 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from everyside.domain.percent import percentages
+
 SIDES = ("left", "center", "right")
 LABEL = {"left": "Left", "center": "Center", "right": "Right", "unrated": "Unrated"}
 
 
 def _pct(v: float | None) -> str:
     return "n/a" if v is None else f"{round(v * 100)}%"
+
+
+def _pcts(shares: dict[str, float | None]) -> dict[str, str]:
+    whole = percentages({s: shares.get(s) for s in SIDES})
+    return {s: "n/a" if v is None else f"{v}%" for s, v in whole.items()}
 
 
 def _svg(
@@ -35,7 +42,8 @@ def _svg(
 
 def bias_bar(uid: str, shares: dict[str, float | None], height: int = 14) -> Markup:
     """A stacked Left/Center/Right bar; empty (hatched) when no outlet is rated."""
-    desc = ", ".join(f"{LABEL[s]} {_pct(shares.get(s))}" for s in SIDES)
+    whole = _pcts(shares)
+    desc = ", ".join(f"{LABEL[s]} {whole[s]}" for s in SIDES)
     x, parts = 0.0, []
     total = sum(v or 0.0 for v in shares.values())
     if total <= 0:

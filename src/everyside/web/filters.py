@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from jinja2 import Environment
 
+from everyside.domain.percent import percentages
 from everyside.domain.places import country_name
+from everyside.services.read import SearchFilter
 from everyside.services.views import parse_time, relative_time
 from everyside.settings import Settings
 from everyside.web import charts
@@ -27,8 +30,27 @@ def side_colors(settings: Settings) -> dict[str, str]:
     return colors
 
 
+def search_filter(
+    side: str | None, outlet: str | None, since: date | None, until: date | None
+) -> SearchFilter:
+    """A search's filters from query parameters; `until` is a whole day (inclusive)."""
+    return SearchFilter(
+        side=side or None,
+        outlet=(outlet or "").strip() or None,
+        since=datetime.combine(since, time()) if since else None,
+        until=datetime.combine(until, time()) + timedelta(days=1) if until else None,
+    )
+
+
 def pct(v: Any) -> str:
     return "–" if v is None else f"{round(float(v) * 100)}%"
+
+
+def pcts(shares: Any) -> dict[str, str]:
+    """Left/Center/Right shares as "34%", "33%", "33%": whole numbers that sum to 100."""
+    shares = shares if isinstance(shares, dict) else {}
+    whole = percentages({s: shares.get(s) for s in ("left", "center", "right")})
+    return {s: "–" if v is None else f"{v}%" for s, v in whole.items()}
 
 
 def day(v: Any) -> str:
@@ -39,6 +61,7 @@ def day(v: Any) -> str:
 
 def install(env: Environment, settings: Settings) -> None:
     env.filters["pct"] = pct
+    env.filters["pcts"] = pcts
     env.filters["ago"] = relative_time
     env.filters["day"] = day
     env.filters["country"] = country_name

@@ -8,18 +8,21 @@ HTML one so that `/outlets/bbc.co.uk.json` is the twin, not an outlet called "bb
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from everyside.services import read as q
-from everyside.services import readers
+from everyside.services import readers, system
 from everyside.services import views as view
 from everyside.services.summaries import record_feedback
 from everyside.web import personal, security
 from everyside.web.cache import cached
 from everyside.web.context import Id, ctx, error_response, respond, wants_json
+from everyside.web.filters import search_filter
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,12 +56,15 @@ def home(
 
 
 def _home(request: Request, f: q.StoryFilter, page: int) -> Response:
-    with ctx(request).store.read() as conn:
+    es = ctx(request)
+    with es.store.read() as conn:
         stories = q.list_stories(conn, f, limit=30, offset=(page - 1) * 30)
+        ingestion = system.ingestion(conn, es.settings, es.now())
     data = {
         "stories": stories,
         "filters": {"topic": f.topic, "country": f.country, "range": f.range},
         "page": page,
+        "ingestion": ingestion.to_dict(),
     }
     return respond(request, "home.html", data)
 
@@ -73,6 +79,24 @@ def _story_data(request: Request, story_id: int, side: str | None, sort: str) ->
     return {**data, "counts": view.side_counts(data["articles"]), "side": side, "sort": sort}
 
 
+CARDS_PAGE = 25  # article cards shown at a time; "Show 25 more" adds the next ones
+
+
+def _card_page(cards: list[dict], side: str | None, sort: str, shown: int) -> dict[str, Any]:
+    """Which cards a page shows (the first `shown` of the chosen side) and the link to more.
+    Every card is in the page, the others `hidden`, so the tabs and "more" work in place with
+    JavaScript and by links without it."""
+    matching = [c["id"] for c in cards if side is None or c["side"] == side]
+    shown = max(CARDS_PAGE, shown)
+    visible = set(matching[:shown])
+    remaining = len(matching) - len(visible)
+    more = None
+    if remaining > 0:
+        more = "?" + urlencode({"side": side or "all", "sort": sort, "shown": shown + CARDS_PAGE})
+        more += f"#article-{matching[shown]}"
+    return {"visible": visible, "more_url": more, "remaining": remaining, "page_size": CARDS_PAGE}
+
+
 @page("/story/{story_id:int}")
 def story(
     request: Request,
@@ -80,6 +104,7 @@ def story(
     side: str | None = Query(None, pattern="^(left|center|right|all)?$"),
     sort: str = Query("time", pattern="^(time|bias|factuality)$"),
     feedback: str | None = None,
+    shown: int = Query(CARDS_PAGE, ge=1, le=100_000),
 ) -> Response:
     data = _story_data(request, story_id, side if side != "all" else None, sort)
     if data is None:
@@ -93,6 +118,7 @@ def story(
     if fresh:
         token = security.new_csrf_token(es.key, es.now())
     extra = {"csrf_token": token, "feedback_state": feedback, "reasons": FEEDBACK_REASONS}
+    extra.update(_card_page(data["articles"], data["side"], sort, shown))
     if not wants_json(request):
         extra["me"] = _personal(request, story_id)
     response = respond(request, "story.html", data, extra=extra)
@@ -261,21 +287,70 @@ def _topics(request: Request) -> Response:
 @page("/topics/{topic}")
 def topic(request: Request, topic: str, page: int = Query(1, ge=1, le=1000)) -> Response:
     with ctx(request).store.read() as conn:
-        stories = q.list_stories(conn, q.StoryFilter(topic=topic), limit=30, offset=(page - 1) * 30)
-    data = {"topic": topic, "stories": stories, "page": page}
+        name = q.topic_pages(conn).get(topic.casefold())
+        if name is None:
+            return error_response(
+                request,
+                404,
+                f"no topic page for {topic!r}: a topic gets one when {q.TOPIC_PAGE_MIN} stories "
+                "share it; see /topics or search for it",
+            )
+        stories = q.list_stories(conn, q.StoryFilter(topic=name), limit=30, offset=(page - 1) * 30)
+    data = {"topic": name, "stories": stories, "page": page}
     return personal.with_csrf(
         request, lambda t: respond(request, "topic.html", data, extra={"csrf_token": t})
     )
+
+
+SEARCH_PAGE = 30
+DAY = r"^(\d{4}-\d{2}-\d{2})?$"
 
 
 @page("/search")
 def search(
     request: Request,
     q_: str = Query("", alias="q", max_length=200),
-    page: int = Query(1, ge=1, le=100),
+    sort: str = Query("relevance", pattern="^(relevance|date)$"),
+    side: str = Query("", pattern="^(left|center|right)?$"),
+    outlet: str = Query("", max_length=253),
+    since_: str = Query("", alias="from", pattern=DAY),  # an empty form field is no filter
+    until_: str = Query("", alias="to", pattern=DAY),
+    page: int = Query(1, ge=1, le=10000),
 ) -> Response:
-    results: list[dict[str, Any]] = []
+    try:
+        since = date.fromisoformat(since_) if since_ else None
+        until = date.fromisoformat(until_) if until_ else None
+    except ValueError as e:
+        return error_response(request, 422, f"not a date: {e}")
+    found: dict[str, Any] = {"total": 0, "stories": [], "next_offset": None}
     if q_.strip():
+        f = search_filter(side, outlet, since, until)
         with ctx(request).store.read() as conn:
-            results = q.search(conn, q_, limit=30, offset=(page - 1) * 30)
-    return respond(request, "search.html", {"q": q_, "results": results, "page": page})
+            found = q.search(
+                conn, q_, sort=sort, f=f, limit=SEARCH_PAGE, offset=(page - 1) * SEARCH_PAGE
+            )
+    params = {
+        "q": q_,
+        "sort": sort,
+        "side": side,
+        "outlet": outlet,
+        "from": since.isoformat() if since else "",
+        "to": until.isoformat() if until else "",
+    }
+    keep = {k: v for k, v in params.items() if v and not (k == "sort" and v == "relevance")}
+
+    def link(n: int) -> str:
+        return "/search?" + urlencode({**keep, **({"page": n} if n > 1 else {})})
+
+    first = (page - 1) * SEARCH_PAGE + 1
+    data = {
+        **params,
+        "total": found["total"],
+        "results": found["stories"],
+        "page": page,
+        "shown": [first, first + len(found["stories"]) - 1] if found["stories"] else None,
+        "prev_url": link(page - 1) if page > 1 else None,
+        "next_url": link(page + 1) if found["next_offset"] is not None else None,
+    }
+    extra = {"this_from": params["from"], "this_to": params["to"]}  # `from` is a Jinja keyword
+    return respond(request, "search.html", data, extra=extra)

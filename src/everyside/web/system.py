@@ -16,8 +16,10 @@ router = APIRouter(include_in_schema=False)
 @router.get("/-/health")
 @router.get("/-/health.json")
 def health(request: Request) -> Response:
-    report = system.health(ctx(request).store)
-    return JSONResponse(report, status_code=200 if report["status"] == "ok" else 503)
+    es = ctx(request)
+    report = system.health(es.store, es.settings, es.now())
+    # degraded still serves pages: 200, so that a load balancer keeps the instance
+    return JSONResponse(report, status_code=503 if report["status"] == "error" else 200)
 
 
 @router.get("/-/metrics")

@@ -21,13 +21,19 @@ from everyside.domain.summarize.model import (
     SummaryParams,
     candidates,
 )
-from everyside.domain.summarize.select import StoryGraph, build_graph, select_main, select_side
+from everyside.domain.summarize.select import (
+    StoryGraph,
+    build_graph,
+    repeats,
+    select_main,
+    select_side,
+)
 from everyside.domain.summarize.support import check_support
 from everyside.domain.summarize.text import has_negation, numbers
 from everyside.domain.summarize.trim import trim_sentence
 
-MIN_ARTICLES = 3
-MIN_OUTLETS = 2
+MIN_ARTICLES = 2  # every story of two articles or more has a summary (issue 18)
+MIN_OUTLETS = 1
 GROWTH_FOR_REFRESH = 0.25  # regenerate once a story grew by a quarter (and >= 2 articles)
 
 
@@ -40,9 +46,12 @@ def sides_of(articles: list[SourceArticle]) -> list[str]:
     return [s for s in SIDES if s in present]
 
 
-def is_eligible(articles: list[SourceArticle]) -> bool:
-    """A story gets a summary once it has MIN_ARTICLES articles from MIN_OUTLETS outlets."""
-    return len(articles) >= MIN_ARTICLES and len(outlets_of(articles)) >= MIN_OUTLETS
+def is_eligible(articles: list[SourceArticle], members: int | None = None) -> bool:
+    """A story gets a summary once it has MIN_ARTICLES articles (`members` counts its
+    syndicated copies too: twelve copies of one wire report are summarised from the one
+    original) from MIN_OUTLETS outlets."""
+    n = max(len(articles), members or 0)
+    return bool(articles) and n >= MIN_ARTICLES and len(outlets_of(articles)) >= MIN_OUTLETS
 
 
 def regeneration_reason(
@@ -118,7 +127,11 @@ def summarize_story(
     graph = build_graph(cands, params)
     n_outlets = len(outlets_of(articles))
     main = select_main(graph, params, n_outlets)
-    doc["bullets"] = [make_bullet(graph, i, params) for i in main]
+    doc["bullets"] = []
+    for i in main:  # trimming can make two picks closer: check the bullets as shown
+        bullet = make_bullet(graph, i, params)
+        if not any(repeats(bullet["text"], b["text"], params) for b in doc["bullets"]):
+            doc["bullets"].append(bullet)
     leads = [c.text for c in cands if c.position == 0]  # what each article opens with
     doc["headline"]["neutral"] = neutral_headline(articles, leads)
     if len(doc["basis"]["sides"]) >= 2:

@@ -41,6 +41,9 @@ class SummaryParams:
     max_words: int = 40  # trim longer sentences at a safe clause boundary
     mmr_lambda: float = 0.7  # relevance vs novelty
     duplicate_similarity: float = 0.4  # a candidate this close to a picked one is redundant
+    # no two bullets share more than this share of the shorter one's word stems (overlap
+    # coefficient): a repeated sentence never fills in for a missing bullet (issue 18)
+    max_bullet_overlap: float = 0.6
     corroboration_similarity: float = 0.3  # another outlet's sentence this close reports it too
     low_factuality: float = 1.5  # below: Low / Very Low
     strict: bool = False  # disputed regeneration: only corroborated sentences when possible

@@ -16,6 +16,7 @@ import numpy as np
 
 from everyside.domain.summarize.graph import centrality, similarity_matrix
 from everyside.domain.summarize.model import Candidate, SourceArticle, SummaryParams
+from everyside.domain.text import analyzer
 
 CORROBORATION_CAP = 4  # outlets beyond this many add nothing more
 
@@ -111,11 +112,30 @@ def mmr(
 
         best = max(remaining, key=value)
         remaining.remove(best)
+        if any(repeats(graph.cands[best].text, graph.cands[j].text, params) for j in picked):
+            continue  # the same sentence in other words: never a bullet, not even a filler
         if any(graph.sim[best, j] > params.duplicate_similarity for j in picked):
             skipped.append(best)
             continue
         picked.append(best)
-    return picked + skipped[: max(0, min(fill_to, k) - len(picked))]
+    for i in skipped:  # the closest-to-novel first, each checked against everything kept
+        if len(picked) >= min(fill_to, k):
+            break
+        if not any(repeats(graph.cands[i].text, graph.cands[j].text, params) for j in picked):
+            picked.append(i)
+    return picked
+
+
+def token_overlap(a: str, b: str) -> float:
+    """Shared word stems over the shorter sentence's stems (the overlap coefficient)."""
+    ta, tb = set(analyzer.tokens(a)), set(analyzer.tokens(b))
+    if not ta or not tb:
+        return 1.0 if a.strip().lower() == b.strip().lower() else 0.0
+    return len(ta & tb) / min(len(ta), len(tb))
+
+
+def repeats(a: str, b: str, params: SummaryParams) -> bool:
+    return token_overlap(a, b) > params.max_bullet_overlap
 
 
 def bullet_count(outlet_count: int, params: SummaryParams) -> int:

@@ -18,13 +18,18 @@ from typing import Any
 
 from everyside.domain.urls import registered_domain
 from everyside.registry.build import hand
-from everyside.registry.build.countries import country_code, country_from_domain, language_code
+from everyside.registry.build.countries import (
+    country_code,
+    country_from_domain,
+    language_code,
+    names_country,
+)
 from everyside.domain.hosts import name_key
 from everyside.registry.raters import RATERS
 from everyside.registry.build.resolve import add_allsides, add_french_ownership
 from everyside.registry.build.sources import READERS, Fact
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = Path(__file__).parents[1] / "data"  # registry/data, the bundle the runtime reads
 OUTLETS_FILE = "outlets.jsonl.gz"
 RATERS_FILE = "raters.json"
 
@@ -41,7 +46,6 @@ PRIORITY = {
         "media_reliability_idiap2024",
         "wikidata_newspapers",
         "us_local_news_ownership",
-        "us_news_domains",
         "abyz_news_outlets",
     ),
     "language": ("wikidata_newspapers", "abyz_news_outlets"),
@@ -54,6 +58,10 @@ PRIORITY = {
     ),
     "homepage": ("abyz_news_outlets", "wikidata_newspapers", "us_local_news_ownership"),
 }
+# Datasets whose country is the scope of the whole table, not a fact about each outlet: the US
+# audience panel of us_news_domains lists the BBC and Al Jazeera too. Their country counts only
+# after every dataset that states one and after the domain's country-code TLD (bbc.co.uk: GB).
+ASSUMED_COUNTRY = ("us_news_domains",)
 PLATFORM_MIN_NAMES = 3  # a host shared by this many differently named rows is a platform
 
 
@@ -101,6 +109,7 @@ def _empty(domain: str) -> dict[str, Any]:
         "ownership": {},
         "sources": set(),
         "_from": {},
+        "_countries": {},  # dataset -> the country texts of its rows for this outlet
     }
 
 
@@ -108,6 +117,12 @@ def _merge_fields(rec: dict[str, Any], f: Fact) -> None:
     for fld, order in PRIORITY.items():
         value = getattr(f, fld)
         if not value:
+            continue
+        if fld == "country":
+            if f.dataset in ASSUMED_COUNTRY:
+                rec["_assumed_country"] = rec.get("_assumed_country") or value
+            else:
+                rec["_countries"].setdefault(f.dataset, []).append(value)
             continue
         rank = order.index(f.dataset) if f.dataset in order else len(order)
         if rec[fld] is None or rank < rec["_from"][fld]:
@@ -154,13 +169,42 @@ def _dedupe_aliases(records: dict[str, dict[str, Any]]) -> None:
         r["aliases"] = sorted(a for a in r["aliases"] if claims[a] == 1 and a not in records)
 
 
+def _voted_country(stated: dict[str, list[str]], places: bool) -> str | None:
+    """The country most datasets name for an outlet: each dataset votes once, for the code most
+    of its rows give (ABYZ lists the BBC under a dozen regions, most often "United Kingdom
+    National"); a tie goes to the dataset earlier in PRIORITY["country"]. Rows that name a
+    place and not a country ("Birmingham", "Savannah") count only with `places`."""
+    order = PRIORITY["country"]
+    votes: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for dataset, texts in stated.items():
+        named = [t for t in texts if names_country(t) or places]
+        codes = Counter(c for c in map(country_code, named) if c)
+        if not codes:
+            continue
+        code = codes.most_common(1)[0][0]
+        votes[code] += 1
+        rank = order.index(dataset) if dataset in order else len(order)
+        first[code] = min(first.get(code, rank), rank)
+    if not votes:
+        return None
+    return min(votes, key=lambda c: (-votes[c], first[c]))
+
+
 def _finish(rec: dict[str, Any]) -> dict[str, Any]:
     out = {k: v for k, v in rec.items() if not k.startswith("_")}
     for fld in PRIORITY:
         if isinstance(out[fld], str):
             out[fld] = " ".join(out[fld].split()) or None
     out["name"] = out["name"] or rec["domain"]
-    out["country"] = country_code(out["country"]) or country_from_domain(rec["domain"])
+    # precedence: the country most datasets name > the domain's country-code TLD > a dataset's
+    # assumed country (ASSUMED_COUNTRY) > the country of the places datasets name
+    out["country"] = (
+        _voted_country(rec["_countries"], places=False)
+        or country_from_domain(rec["domain"])
+        or country_code(rec.get("_assumed_country"))
+        or _voted_country(rec["_countries"], places=True)
+    )
     out["language"] = language_code(out["language"])
     out["ratings"] = sorted(rec["ratings"].values(), key=lambda r: (r[0], r[1]))
     out["ownership"] = sorted(rec["ownership"].values())

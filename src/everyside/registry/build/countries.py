@@ -112,6 +112,18 @@ def _places() -> dict[str, str]:
 
 
 @lru_cache(maxsize=4096)
+def names_country(name: str | None) -> bool:
+    """Whether `name` is a country itself (a code, a country name, "X National"), not a place
+    in one ("Savannah" is a city in Georgia, US, and a region of Ghana)."""
+    if not name:
+        return False
+    text = " ".join(name.strip().lower().split())
+    if text in OVERRIDES or (len(text) == 2 and text.isalpha()):
+        return True
+    return any(_country(p.strip()) for p in text.removesuffix(" national").split(" - "))
+
+
+@lru_cache(maxsize=4096)
 def country_code(name: str | None) -> str | None:
     """ISO 3166-1 alpha-2 for a country, state/province, capital or big-city name, else None.
 
