@@ -440,6 +440,22 @@ def test_a_placeholder_text_under_unrelated_articles_never_glues_them():
         for k, (slug, d) in enumerate(heads)
     ]
     assert len(set(got)) == len(heads)
+    # the store marks such texts as near-duplicates (copy_of the first one): still apart
+    eng2 = StoryEngine()
+    got2 = [
+        eng2.add(
+            NewsItem(
+                id=k,
+                text=PLACEHOLDER,
+                url=f"https://{d}/news/2026/02/09/{slug}",
+                domain=d,
+                published_at=T0 + timedelta(minutes=k),
+                copy_of=0 if k else None,
+            )
+        ).story_id
+        for k, (slug, d) in enumerate(heads)
+    ]
+    assert len(set(got2)) == len(heads)
     # and the headline shown is the slug, not the placeholder
     view = eng.view(got[1])
     assert view.headline == "Fed holds interest rates steady again"

@@ -5,7 +5,6 @@ without JavaScript, axe-core accessibility checks, and a screenshot of each page
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
@@ -14,13 +13,9 @@ from devdb import AXE, Site
 from sqlalchemy import text
 
 pytestmark = pytest.mark.browser
-# The README's screenshots are refreshed with EVERYSIDE_SCREENSHOTS=1; an ordinary run writes
-# them to a scratch folder, so running the suite never changes tracked files.
-SHOTS = (
-    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-    if os.environ.get("EVERYSIDE_SCREENSHOTS") == "1"
-    else Path(tempfile.gettempdir()) / "everyside-screenshots"
-)
+# Screenshots of the allsides_dev pages go to a scratch folder (the README's come from the real
+# 2026 stream: test_screenshots.py)
+SHOTS = Path(tempfile.gettempdir()) / "everyside-screenshots"
 
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]

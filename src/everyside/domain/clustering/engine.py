@@ -159,7 +159,9 @@ class StoryEngine:
         t = self.clock.trusted(item.published_at, now)
         head, boiler, f = self._features(item)
         self._advance(t)
-        if item.copy_of is not None and item.copy_of in self.story_of:
+        # a copy (the store's near-duplicate text) joins its original's story, unless the
+        # shared text is boilerplate: a placeholder under unrelated headlines is no copy
+        if item.copy_of is not None and item.copy_of in self.story_of and not boiler:
             sid = self.story_of[item.copy_of]
             if sid in self.stories:
                 self._update(self.stories[sid], item, f, t, self._vecs(f, head, boiler, item))
