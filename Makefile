@@ -11,13 +11,16 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 .PHONY: run test test-fast install install-test lint typecheck services browser pytest clean
 
 $(BIN)/python:
+	@echo "[1/3] creating the virtual environment $(VENV)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
 install: $(BIN)/python
+	@echo "[2/3] installing everyside and its dependencies into $(VENV) (first run: ~30 s)"
 	$(BIN)/pip install -q -e .
 
 run: install
+	@echo "[3/3] starting everyside up: the URL is printed below once it listens"
 	$(BIN)/everyside up
 
 $(STAMP): $(BIN)/python pyproject.toml

@@ -97,3 +97,5 @@ def test_serve_only(tmp_path):
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)
     assert proc.returncode == 0
+    # the URL is announced once the server listens (issue 18: `make run` says when it is ready)
+    assert f"everyside is ready: open http://127.0.0.1:{port}" in proc.stdout.read()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -222,8 +223,20 @@ def _serve(settings, store, stop: threading.Event | None = None) -> None:  # typ
         access_log=False,
     )
     server = uvicorn.Server(config)
-    console.print(f"everyside is serving on http://{settings.host}:{settings.port}")
-    server.run()
+    url = f"http://{settings.host}:{settings.port}"
+    console.print(f"starting the web server on {url} ...")
+
+    def announce() -> None:  # once the socket listens, not before
+        while not server.started and not server.should_exit:
+            time.sleep(0.1)
+        if server.started:
+            console.print(f"everyside is ready: open {url}", highlight=False)
+
+    threading.Thread(target=announce, daemon=True, name="announce").start()
+    try:
+        server.run()
+    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown: done
+        pass
     if mailer is not None:
         mailer.stop()
     if stop is not None:
