@@ -233,10 +233,9 @@ def _serve(settings, store, stop: threading.Event | None = None) -> None:  # typ
             console.print(f"everyside is ready: open {url}", highlight=False)
 
     threading.Thread(target=announce, daemon=True, name="announce").start()
-    try:
+    # uvicorn re-raises Ctrl-C after its graceful shutdown: that is a normal end
+    with contextlib.suppress(KeyboardInterrupt):
         server.run()
-    except KeyboardInterrupt:  # uvicorn re-raises Ctrl-C after its graceful shutdown: done
-        pass
     if mailer is not None:
         mailer.stop()
     if stop is not None:
