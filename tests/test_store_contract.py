@@ -148,3 +148,32 @@ def test_readers_do_not_block_the_writer(sqlite_url):
     with s.read() as conn:
         assert conn.execute(select(func.count()).select_from(t.articles)).scalar() == 1
     s.close()
+
+
+def test_the_migration_chain_read_as_text_is_alembics():
+    """Opening a store reads the revisions from the migration files as text (no Alembic import
+    at start-up, issue 18): that reading must agree with Alembic's own."""
+    from alembic.script import ScriptDirectory
+
+    from everyside.store.db import _alembic_config, _revisions
+
+    script = ScriptDirectory.from_config(_alembic_config())
+    assert code_heads() == set(script.get_heads())
+    assert _revisions() == {r.revision: r.down_revision for r in script.walk_revisions()}
+
+
+def test_opening_a_migrated_store_does_not_import_alembic(tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "a.db"
+    open_store(f"sqlite:///{db}").close()  # created and migrated here
+    probe = (
+        "import sys; from everyside.store import open_store; "
+        f"s = open_store('sqlite:///{db}'); print(s.current_revision()); "
+        "print('alembic' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [max(code_heads()), "False"]

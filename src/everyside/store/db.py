@@ -9,17 +9,15 @@ On PostgreSQL `write` runs in the caller's thread, since the server serialises b
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     DataError,
@@ -32,12 +30,17 @@ from sqlalchemy.exc import (
 
 from everyside.domain.errors import RowRefused, SchemaTooNewError, StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config  # Alembic loads only to migrate (CLI start-up)
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if connection is not None:
@@ -45,13 +48,31 @@ def _alembic_config(connection: Connection | None = None) -> Config:
     return cfg
 
 
+_REVISION = re.compile(r"^revision\s*(?::[^=]+)?=\s*[\"']([^\"']+)[\"']", re.M)
+_DOWN = re.compile(r"^down_revision\s*(?::[^=]+)?=\s*(?:[\"']([^\"']+)[\"']|None)", re.M)
+
+
+@lru_cache(maxsize=1)
+def _revisions() -> dict[str, str | None]:
+    """revision -> down_revision of every migration file, read as text: opening a store does
+    not import Alembic and its scripts (a test checks this agrees with Alembic's own view)."""
+    out: dict[str, str | None] = {}
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        body = path.read_text(encoding="utf-8")
+        rev, down = _REVISION.search(body), _DOWN.search(body)
+        if rev is None or down is None:
+            raise StoreError(f"migration {path.name} names no revision/down_revision")
+        out[rev.group(1)] = down.group(1)
+    return out
+
+
 def code_heads() -> set[str]:
-    return set(ScriptDirectory.from_config(_alembic_config()).get_heads())
+    revs = _revisions()
+    return set(revs) - {d for d in revs.values() if d}
 
 
 def _known_revisions() -> set[str]:
-    script = ScriptDirectory.from_config(_alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+    return set(_revisions())
 
 
 def _on_sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -90,7 +111,9 @@ class Store:
     # -- schema ---------------------------------------------------------------------------
     def current_revision(self) -> str | None:
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def check_version(self) -> None:
         """Refuse a database that a newer everyside has migrated."""
@@ -109,6 +132,8 @@ class Store:
     def migrate(self) -> None:
         self.check_version()
         with self.engine.begin() as conn:
+            from alembic import command
+
             command.upgrade(_alembic_config(conn), "head")
 
     def ping(self) -> str | None:
