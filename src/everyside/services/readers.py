@@ -633,3 +633,21 @@ def export_csv(store: Store, reader_id: int, now: datetime) -> str:
 def _cell(v: Any) -> str:
     s = v.isoformat() if isinstance(v, datetime) else ("" if v is None else str(v))
     return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+
+
+PUBLIC_FIELDS = (
+    "id",
+    "kind",
+    "email",
+    "username",
+    "role",
+    "recording",
+    "email_briefing",
+    "email_alerts",
+    "created_at",
+)
+
+
+def public_profile(reader: dict[str, Any]) -> dict[str, Any]:
+    """What pages and the API show of a reader's own row (never hashes or nonces)."""
+    return {k: reader.get(k) for k in PUBLIC_FIELDS}

@@ -24,38 +24,35 @@ from sqlalchemy.types import TypeDecorator
 from everyside.domain.text.normalize import clean_text, clean_value
 
 
-class CleanText(TypeDecorator[str]):
+class _Cleaned(TypeDecorator[str]):
+    """Text whose bound values are normalised (`clean_text`); `impl` says which SQL type."""
+
+    impl: type[String] = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
+
+    def process_literal_param(self, value: Any, dialect: Dialect) -> Any:
+        return self.process_bind_param(value, dialect)
+
+    @property
+    def python_type(self) -> type:
+        return str
+
+
+class CleanText(_Cleaned):
     """TEXT whose bound values are normalised (`clean_text`)."""
 
     impl = Text
     cache_ok = True
 
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        return clean_text(value) if isinstance(value, str) else value
 
-    def process_literal_param(self, value: Any, dialect: Dialect) -> Any:
-        return clean_text(value) if isinstance(value, str) else value
-
-    @property
-    def python_type(self) -> type:
-        return str
-
-
-class CleanString(TypeDecorator[str]):
+class CleanString(_Cleaned):
     """VARCHAR(n) whose bound values are normalised (`clean_text`)."""
 
     impl = String
     cache_ok = True
-
-    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        return clean_text(value) if isinstance(value, str) else value
-
-    def process_literal_param(self, value: Any, dialect: Dialect) -> Any:
-        return clean_text(value) if isinstance(value, str) else value
-
-    @property
-    def python_type(self) -> type:
-        return str
 
 
 class CleanJSON(TypeDecorator[Any]):

@@ -38,24 +38,9 @@ def token_reader(request: Request) -> dict[str, Any]:
 Reader = Depends(token_reader)
 
 
-def _public(r: dict[str, Any]) -> dict[str, Any]:
-    keep = (
-        "id",
-        "kind",
-        "email",
-        "username",
-        "role",
-        "recording",
-        "email_briefing",
-        "email_alerts",
-        "created_at",
-    )
-    return {k: r.get(k) for k in keep}
-
-
 @router.get("", summary="The token's reader", responses=AUTH)
 def whoami(reader: dict = Reader) -> dict:
-    return {"reader": _public(reader)}
+    return {"reader": svc.public_profile(reader)}
 
 
 @router.get("/bias", summary="My News Bias over 7, 30 and 365 days", responses=AUTH)

@@ -223,23 +223,13 @@ def dashboard(request: Request, days: int = Query(30)) -> Response:
     es = ctx(request)
     days = days if days in WINDOWS else 30
     bias = svc.my_news_bias(es.store, reader["id"], es.now())
-    data = {"reader": _public(reader), "days": days, "windows": list(WINDOWS), "bias": bias}
+    data = {
+        "reader": svc.public_profile(reader),
+        "days": days,
+        "windows": list(WINDOWS),
+        "bias": bias,
+    }
     return _form_page(request, "me.html", data)
-
-
-def _public(reader: dict[str, Any]) -> dict[str, Any]:
-    keep = (
-        "id",
-        "kind",
-        "email",
-        "username",
-        "role",
-        "recording",
-        "email_briefing",
-        "email_alerts",
-        "created_at",
-    )
-    return {k: reader.get(k) for k in keep}
 
 
 @router.get("/me/for-you.json")
@@ -250,7 +240,9 @@ def for_you(request: Request) -> Response:
         return reader
     es = ctx(request)
     items = svc.for_you(es.store, reader["id"], es.now())
-    return _form_page(request, "foryou.html", {"items": items, "reader": _public(reader)})
+    return _form_page(
+        request, "foryou.html", {"items": items, "reader": svc.public_profile(reader)}
+    )
 
 
 @router.get("/me/follows.json")
@@ -264,7 +256,7 @@ def follows_page(request: Request) -> Response:
         "follows": svc.list_follows(es.store, reader["id"]),
         "saved": svc.saved(es.store, reader["id"]),
         "max_follows": es.settings.max_follows,
-        "reader": _public(reader),
+        "reader": svc.public_profile(reader),
     }
     return _form_page(request, "follows.html", data)
 
@@ -370,7 +362,7 @@ def account(request: Request, new_token: str | None = None) -> Response:
     es = ctx(request)
     secret = svc.feed_secret(es.key, reader)
     data = {
-        "reader": _public(reader),
+        "reader": svc.public_profile(reader),
         "tokens": svc.list_api_tokens(es.store, reader["id"]),
         "feeds": {
             "for_you": f"{es.base_url}/feeds/me/{secret}/for-you.atom",
@@ -412,7 +404,7 @@ def new_token(
         request,
         "account.html",
         {
-            "reader": _public(reader),
+            "reader": svc.public_profile(reader),
             "tokens": svc.list_api_tokens(es.store, reader["id"]),
             "new_token": token,
             "feeds": {},
