@@ -14,10 +14,16 @@ import pytest
 
 HEAVY = {"numpy", "scipy", "sklearn", "trafilatura", "datasketch", "httpx", "fastapi", "jinja2"}
 DATABASE = {"sqlalchemy", "alembic"}
+# Loaded only by the `bench`/`eval` groups, or by the first URL that needs a public suffix.
+MEASURING = {
+    "everyside.bench.bench_cli",
+    "everyside.bench.eval_clustering",
+    "everyside.bench.bench_web",
+}
 
 
 def loaded(args: list[str], cwd: Path) -> tuple[set[str], str]:
-    """Top-level packages the command imported, from `python -X importtime`."""
+    """Top-level packages and full module names the command imported (`python -X importtime`)."""
     run = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "everyside", *args],
         capture_output=True,
@@ -30,7 +36,8 @@ def loaded(args: list[str], cwd: Path) -> tuple[set[str], str]:
     names = set()
     for line in run.stderr.splitlines():
         if line.startswith("import time:") and "|" in line:
-            names.add(line.rsplit("|", 1)[1].strip().split(".")[0])
+            module = line.rsplit("|", 1)[1].strip()
+            names.update({module, module.split(".")[0]})
     return names, run.stdout
 
 
@@ -48,6 +55,33 @@ def test_stories_list_loads_no_summariser_or_extractor(tmp_path: Path) -> None:
     names, out = loaded(["--data-dir", str(tmp_path), "stories", "list"], tmp_path)
     assert "sqlalchemy" in names  # it reads the database
     assert not names & HEAVY, sorted(names & HEAVY)
+    assert not names & (MEASURING | {"tldextract"}), sorted(names & (MEASURING | {"tldextract"}))
+
+
+def test_measuring_commands_load_with_their_group(tmp_path: Path) -> None:
+    """`bench` and `eval` still list (and run) every command: their modules load on demand."""
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from everyside.cli import app\n"
+        "out = CliRunner().invoke(app, sys.argv[1:], env={'COLUMNS': '120'}).output\n"
+        "print(sorted(m for m in sys.modules if m.startswith('everyside.bench.')))\n"
+        "print(out)\n"
+    )
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args],
+            capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    assert not any(m in run("--help") for m in MEASURING)
+    out = run("bench", "--help")
+    assert all(m in out for m in MEASURING) and "cluster" in out and "ingest" in out
+    out = run("eval", "--help")
+    assert "clustering" in out and "lean" in out and "summaries" in out
 
 
 @pytest.mark.parametrize("args", [["--help"], ["import", "--help"], ["stories", "show", "--help"]])

@@ -15,11 +15,13 @@ from __future__ import annotations
 import ipaddress
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
-import tldextract
-
 from everyside.domain.errors import InputError
+
+if TYPE_CHECKING:
+    import tldextract
 
 # Query parameters that only track the reader. Exact names (lower-cased) ...
 TRACKING_PARAMS: frozenset[str] = frozenset(
@@ -49,7 +51,13 @@ AMP_CACHE = re.compile(r"^/[a-z]/(s/)?(?P<rest>.+)$")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_URL_LENGTH = 4096
 
-_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+@lru_cache(maxsize=1)
+def _extractor() -> tldextract.TLDExtract:
+    """tldextract loads on first use (about 0.1 s of imports the command line need not pay)."""
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def _is_tracking(name: str) -> bool:
@@ -161,7 +169,7 @@ def registered_domain(url_or_host: str) -> str:
     if not host:
         raise InputError(f"{url_or_host!r} has no host")
     host = host.lower().strip(".")
-    ext = _EXTRACT(host)
+    ext = _extractor()(host)
     return str(ext.top_domain_under_public_suffix or host)
 
 
