@@ -9,7 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from everyside.bench.lean_eval import article_figures, split_references
+from everyside.bench.lean_eval import (
+    NEVER_ESTIMATED,
+    NO_OUTLET,
+    article_figures,
+    split_references,
+)
 from everyside.store import Store
 from everyside.store import schema as t
 
@@ -83,3 +88,63 @@ def test_article_figures_rater_first_then_estimate(store: Store) -> None:
     assert (fact.rated, fact.estimated) == (1, 2)
     assert fact.reference_estimated.share == 1.0  # 3.1 is High, as Ground News says
     assert article_figures(store)["bias"].reference_rated.total == 0  # no labels in extra
+
+
+def test_missing_reasons_name_why_and_which_outlets(store: Store) -> None:
+    """Articles with neither a rater's value nor an estimate, grouped by the estimator's
+    reason: an outlet it abstained on, one it never estimated, an article without an outlet.
+    Rated and estimated outlets' articles are not counted."""
+
+    def go(conn) -> None:  # noqa: ANN001
+        outlets = (
+            (1, -2.0, None),  # rated
+            (2, None, 0.3),  # estimated
+            (3, None, None),  # abstained: not enough evidence
+            (4, None, None),  # abstained for the same reason
+            (5, None, None),  # never estimated (no row)
+        )
+        for oid, bias, est in outlets:
+            conn.execute(
+                insert(t.outlets).values(
+                    id=oid,
+                    domain=f"o{oid}.example",
+                    name=f"o{oid}",
+                    bias=bias,
+                    estimated_bias=est,
+                    created_at=T0,
+                    updated_at=T0,
+                )
+            )
+        why = "outlets with this evidence (cocoverage) are estimated no better than the mean"
+        for oid in (3, 4):
+            conn.execute(
+                insert(t.outlet_estimates).values(
+                    outlet_id=oid,
+                    axis="bias",
+                    status="insufficient",
+                    sentence=f"not enough evidence: {why}",
+                    computed_at=T0,
+                )
+            )
+        arts = ((1, 1), (2, 2), (3, 3), (4, 3), (5, 4), (6, 5), (7, None))
+        for aid, oid in arts:
+            conn.execute(
+                insert(t.articles).values(
+                    id=aid, key=f"k{aid}", outlet_id=oid, title="t", created_at=T0, updated_at=T0
+                )
+            )
+
+    store.write(go)
+    why = "outlets with this evidence (cocoverage) are estimated no better than the mean"
+    missing = article_figures(store)["bias"].missing
+    assert list(missing) == [why, NO_OUTLET, NEVER_ESTIMATED]  # most articles first, then A-Z
+    assert missing[why] == {
+        "articles": 3,
+        "outlets": 2,
+        "examples": ["o3.example (2)", "o4.example (1)"],
+    }
+    assert missing[NEVER_ESTIMATED] == {"articles": 1, "outlets": 1, "examples": ["o5.example (1)"]}
+    assert missing[NO_OUTLET]["articles"] == 1
+    # no factuality anywhere: every article is missing on that axis, none has an estimate row
+    fact = article_figures(store)["factuality"].missing
+    assert sum(m["articles"] for m in fact.values()) == 7

@@ -4,7 +4,8 @@ With files: each is imported into a fresh temporary store (clustered, analysed, 
 refreshed, as `everyside import` does) and measured there; without: the configured store.
 Prints the leave-one-out figures on rated outlets (per method and combined, beside guessing the
 mean) and the share of articles with a rater's value or an estimate, with the agreement with a
-file's own reference labels when it has them (`gn_bias` / `gn_factuality`: only checked against).
+file's own reference labels when it has them (`gn_bias` / `gn_factuality`: only checked against),
+and why the other articles have neither (the estimator's reasons, with the outlets behind them).
 """
 
 from __future__ import annotations
@@ -78,6 +79,23 @@ def _articles_table(ev: LeanEvaluation) -> Table:
     return table
 
 
+def _missing_table(ev: LeanEvaluation) -> Table:
+    table = Table(
+        "axis",
+        "why neither a rater's value nor an estimate",
+        "articles",
+        "outlets",
+        "outlets with the most",
+        title=f"Articles without a lean or factuality ({ev.source})",
+    )
+    for axis, f in ev.articles.items():
+        for reason, m in f.missing.items():
+            table.add_row(
+                axis, reason, str(m["articles"]), str(m["outlets"]), ", ".join(m["examples"])
+            )
+    return table
+
+
 @app.command("lean")
 def eval_lean(
     ctx: typer.Context,
@@ -103,3 +121,4 @@ def eval_lean(
         else:
             console.print(_loo_table(ev))
             console.print(_articles_table(ev))
+            console.print(_missing_table(ev))

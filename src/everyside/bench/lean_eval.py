@@ -11,12 +11,17 @@ Two kinds of figures:
   with them. Those labels are a reference to check against, never an input: `evaluate_files`
   imports a copy of the file *without* every `gn_*` field and joins the labels back by article
   id afterwards, so they never reach the store the estimates are computed from.
+- **Why the rest have neither**: the articles whose outlet has no rater's value and no estimate,
+  grouped by the reason the estimator gave ("outlets with this evidence (cocoverage) are
+  estimated no better than the mean": the signals the outlet has are named), with how many
+  outlets each reason covers and the outlets with the most such articles.
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -25,7 +30,12 @@ from typing import Any
 
 from everyside.domain.lean import BIAS, FACTUALITY
 from everyside.errors import InputError
-from everyside.services.lean import article_outlet_values, last_scores, refresh_estimates
+from everyside.services.lean import (
+    article_outlet_values,
+    last_scores,
+    refresh_estimates,
+    unestimated_articles,
+)
 from everyside.services.pipeline import import_files
 from everyside.store import Store, open_store
 
@@ -41,6 +51,9 @@ GN_FACTUALITY = {  # Ground News's factuality labels -> everyside's tiers
 }
 SIDES = ("left", "center", "right")
 REFERENCE_PREFIX = "gn_"  # Ground News's labels: checked against, never imported
+NO_OUTLET = "the article has no outlet"
+NEVER_ESTIMATED = "the outlet was never estimated"
+EXAMPLES = 5  # outlets named per reason
 
 
 @dataclass
@@ -67,6 +80,8 @@ class ArticleFigures:
     estimated: int = 0
     reference_rated: Agreement = field(default_factory=Agreement)
     reference_estimated: Agreement = field(default_factory=Agreement)
+    # reason -> {"articles", "outlets", "examples"}: the articles with neither (`missing_reasons`)
+    missing: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def rated_or_estimated(self) -> float | None:
@@ -105,6 +120,30 @@ def _reference(extra: Any, axis: str) -> str | None:
     return GN_FACTUALITY.get(str(extra.get("gn_factuality") or "").lower())
 
 
+def missing_reasons(store: Store, axis: str) -> dict[str, dict[str, Any]]:
+    """The articles whose outlet has neither a rater's value nor an estimate on `axis`, by the
+    reason the estimator gave, most articles first: how many articles and outlets, and the
+    outlets with the most such articles."""
+    groups: dict[str, Counter[str]] = defaultdict(Counter)
+    for dom, sentence in unestimated_articles(store, axis):
+        if dom is None:
+            reason = NO_OUTLET
+        elif sentence is None:
+            reason = NEVER_ESTIMATED
+        else:
+            reason = sentence.removeprefix("not enough evidence: ")
+        groups[reason][dom or "-"] += 1
+    out = {}
+    for reason, outlets in sorted(groups.items(), key=lambda g: (-g[1].total(), g[0])):
+        top = sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0]))[:EXAMPLES]
+        out[reason] = {
+            "articles": outlets.total(),
+            "outlets": len(outlets),
+            "examples": [f"{dom} ({n})" for dom, n in top],
+        }
+    return out
+
+
 def article_figures(
     store: Store, references: dict[str, dict[str, Any]] | None = None
 ) -> dict[str, ArticleFigures]:
@@ -126,6 +165,8 @@ def article_figures(
                 f.estimated += 1
                 if ref:
                     f.reference_estimated.add(axis.to_class(est) == ref)
+    for axis in (BIAS, FACTUALITY):
+        figs[axis.name].missing = missing_reasons(store, axis.name)
     return figs
 
 

@@ -53,6 +53,7 @@ __all__ = [
     "note_stories_changed",
     "outlet_estimates",
     "refresh_estimates",
+    "unestimated_articles",
 ]
 log = logging.getLogger(__name__)
 SIGNAL_ONLY_RATERS = ("audience_ideology",)  # raters.py `counts=False`: a signal, not a rating
@@ -313,3 +314,10 @@ def article_outlet_values(store: Store) -> list[tuple[Any, ...]]:
     article's outlet."""
     with store.read() as conn:
         return rows.article_outlet_values(conn)
+
+
+def unestimated_articles(store: Store, axis: str) -> list[tuple[str | None, str | None]]:
+    """(outlet domain, its "not enough evidence" sentence) of every article whose outlet has
+    neither a rater's value nor an estimate on `axis` (None: no outlet / never estimated)."""
+    with store.read() as conn:
+        return rows.unestimated_articles(conn, axis)

@@ -129,6 +129,26 @@ def article_outlet_values(
     return [tuple(r) for r in conn.execute(q)]  # type: ignore[misc]
 
 
+def unestimated_articles(conn: Connection, axis: str) -> list[tuple[str | None, str | None]]:
+    """(outlet domain, sentence of its `insufficient` estimate row) of every article whose
+    outlet has neither a real value nor an estimate on `axis`: None domain for articles
+    without an outlet, None sentence for outlets without an estimate row (never estimated)."""
+    a, o, e = t.articles.c, t.outlets.c, t.outlet_estimates.c
+    real, est = (
+        (o.bias, o.estimated_bias) if axis == "bias" else (o.factuality, o.estimated_factuality)
+    )
+    q = (
+        select(o.domain, e.sentence)
+        .select_from(
+            t.articles.outerjoin(t.outlets, o.id == a.outlet_id).outerjoin(
+                t.outlet_estimates, (e.outlet_id == o.id) & (e.axis == axis)
+            )
+        )
+        .where(real.is_(None), est.is_(None))
+    )
+    return [(dom, sentence) for dom, sentence in conn.execute(q)]
+
+
 # -- what it writes ---------------------------------------------------------------------------
 def cached_estimates(conn: Connection) -> dict[int, dict[str, Any]]:
     """The `outlets.estimated_*` values of the outlets that have any."""
