@@ -5,11 +5,13 @@ a copy *without* Ground News's labels (every `gn_*` field) is imported, clustere
 the estimates refreshed, and only then are the labels joined back by article id to check
 against. Figures and method: docs/ratings.md ("Estimated lean and factuality").
 
-Two of the issue's bars are not met; they are pinned as strict expected failures, so the day
-they pass the suite says so: estimate-only agreement with Ground News (0.70; measured 0.672)
-and uci_dev rated-or-estimated (0.95; measured 0.692: its 2014 business and health headlines
-give co-coverage and wording no political signal, and most of its hosts are in no table, so
-most unrated outlets get "not enough evidence" rather than a guess).
+Three of the issue's bars are not met; they are pinned as strict expected failures, so the day
+they pass the suite says so: Feb rated-or-estimated (0.95; measured 0.860), estimate-only
+agreement with Ground News (0.70; measured 0.696) and uci_dev rated-or-estimated (0.95;
+measured 0.695: its 2014 business and health headlines give co-coverage and wording no
+political signal, and most of its hosts are in no table, so most unrated outlets get "not
+enough evidence" rather than a guess). `everyside eval lean FILE` lists the reasons and the
+outlets behind them; docs/ratings.md ("Why the Feb stream stops at 86%") what was tried.
 """
 
 from __future__ import annotations
@@ -57,6 +59,17 @@ def test_feb_stream_rating_or_estimate_issue_bar(evaluations) -> None:  # noqa: 
     assert evaluations["groundnews_feb2026_dev"].articles["bias"].rated_or_estimated >= 0.95
 
 
+def test_every_article_without_either_has_a_reason(evaluations) -> None:  # noqa: ANN001
+    """`eval lean` explains every article that has neither a rater's value nor an estimate."""
+    for ev in evaluations.values():
+        for f in ev.articles.values():
+            assert (
+                sum(m["articles"] for m in f.missing.values()) == f.articles - f.rated - f.estimated
+            )
+    feb = evaluations["groundnews_feb2026_dev"].articles["bias"].missing
+    assert all(m["outlets"] <= m["articles"] and m["examples"] for m in feb.values())
+
+
 def test_raters_still_agree_with_ground_news(evaluations) -> None:  # noqa: ANN001
     ref = evaluations["groundnews_feb2026_dev"].articles["bias"].reference_rated
     assert ref.total >= 1000
@@ -75,20 +88,20 @@ def test_estimates_agree_with_ground_news_issue_bar(evaluations) -> None:  # noq
 
 
 def test_uci_rating_or_estimate_floor(evaluations) -> None:  # noqa: ANN001
-    assert evaluations["uci_dev"].articles["bias"].rated_or_estimated >= 0.69  # measured 0.692
+    assert evaluations["uci_dev"].articles["bias"].rated_or_estimated >= 0.69  # measured 0.695
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19's bar not met: measured 0.692 (see docstring)")
+@pytest.mark.xfail(strict=True, reason="issue 19's bar not met: measured 0.695 (see docstring)")
 def test_uci_rating_or_estimate_issue_bar(evaluations) -> None:  # noqa: ANN001
     assert evaluations["uci_dev"].articles["bias"].rated_or_estimated >= 0.95
 
 
 def test_estimated_factuality(evaluations) -> None:  # noqa: ANN001
     fact = evaluations["groundnews_feb2026_dev"].articles["factuality"]
-    assert fact.rated_or_estimated >= 0.98  # measured 0.987
+    assert fact.rated_or_estimated >= 0.98  # measured 0.993
     assert fact.reference_estimated.total >= 60
-    assert fact.reference_estimated.share >= 0.85  # measured 0.882 (raters: 0.897)
-    assert evaluations["uci_dev"].articles["factuality"].rated_or_estimated >= 0.99  # 0.998
+    assert fact.reference_estimated.share >= 0.85  # measured 0.855 of 69 (raters: 0.897)
+    assert evaluations["uci_dev"].articles["factuality"].rated_or_estimated >= 0.99  # 0.993
 
 
 def _methods(ev: LeanEvaluation, axis: str) -> dict[str, dict]:
