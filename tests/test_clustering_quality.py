@@ -7,7 +7,8 @@ their true arrival order, and the three labelled files in their own order, inter
 to 5,000 articles a day with delays of mean 6 h) and shuffled. The evaluation's seeds differ
 from the fit's (tools/fit_clustering.py), so these are streams the fit never read.
 
-The floors are what the engine reaches (measured 2026-12-06, in the comments), rounded down a
+The floors are what the engine reaches (measured 2026-12-06; the figures in the comments are
+of 2026-12-07, after the repair pass's split link went from 0.08 to 0.25), rounded down a
 little; they only ever move up. They were reset once, on 2026-12-06, for the second design of
 the engine: on the real feed streams it went from 0.21 to 0.91 (Feb) and 0.47 to 0.85 (Aug),
 on the files' own orders and interleaved copies it is below the first design, whose floors
@@ -31,27 +32,27 @@ STORIES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stor
 
 # (file, order): (B-cubed F1 floor, B-cubed precision floor), with the dense channel (default)
 FLOORS = {
-    ("groundnews_feb2026_dev.jsonl", "own"): (0.90, 0.97),  # measured 0.911 / 0.983
-    ("groundnews_aug2025_dev.jsonl", "own"): (0.835, 0.845),  # 0.845 / 0.855
-    ("uci_dev.jsonl", "own"): (0.795, 0.86),  # 0.804 / 0.873
-    ("uci_dev.jsonl", "spread"): (0.685, 0.775),  # 0.697 / 0.789
-    ("uci_dev.jsonl", "shuffled"): (0.705, 0.785),  # 0.716 / 0.798
-    ("allsides_dev.jsonl", "own"): (0.865, 0.82),  # 0.874 / 0.833
-    ("allsides_dev.jsonl", "spread"): (0.635, 0.515),  # 0.645 / 0.526
-    ("allsides_dev.jsonl", "shuffled"): (0.63, 0.505),  # 0.643 / 0.516
-    ("neus_train.jsonl", "own"): (0.87, 0.87),  # 0.882 / 0.880
-    ("neus_train.jsonl", "spread"): (0.59, 0.47),  # 0.601 / 0.482
-    ("neus_train.jsonl", "shuffled"): (0.57, 0.465),  # 0.583 / 0.476
+    ("groundnews_feb2026_dev.jsonl", "own"): (0.90, 0.97),  # measured 0.906 / 0.983 (was 0.911)
+    ("groundnews_aug2025_dev.jsonl", "own"): (0.835, 0.845),  # 0.844 / 0.857
+    ("uci_dev.jsonl", "own"): (0.795, 0.86),  # 0.800 / 0.873 (was 0.804)
+    ("uci_dev.jsonl", "spread"): (0.685, 0.775),  # 0.694 / 0.791
+    ("uci_dev.jsonl", "shuffled"): (0.705, 0.785),  # 0.709 / 0.802 (was 0.716)
+    ("allsides_dev.jsonl", "own"): (0.87, 0.835),  # 0.882 / 0.846
+    ("allsides_dev.jsonl", "spread"): (0.675, 0.575),  # 0.688 / 0.589
+    ("allsides_dev.jsonl", "shuffled"): (0.675, 0.565),  # 0.685 / 0.575
+    ("neus_train.jsonl", "own"): (0.87, 0.87),  # 0.883 / 0.881
+    ("neus_train.jsonl", "spread"): (0.60, 0.485),  # 0.610 / 0.495
+    ("neus_train.jsonl", "shuffled"): (0.58, 0.47),  # 0.590 / 0.483
 }
 
 # the same without the dense channel (setting story_embeddings = false): the real streams and
 # the interleaved files
 LEXICAL_FLOORS = {
-    ("groundnews_feb2026_dev.jsonl", "own"): (0.865, 0.975),  # 0.876 / 0.984
+    ("groundnews_feb2026_dev.jsonl", "own"): (0.865, 0.975),  # 0.872 / 0.984
     ("groundnews_aug2025_dev.jsonl", "own"): (0.835, 0.88),  # 0.846 / 0.892
-    ("uci_dev.jsonl", "spread"): (0.685, 0.78),  # 0.698 / 0.793
-    ("allsides_dev.jsonl", "spread"): (0.655, 0.565),  # 0.667 / 0.576
-    ("neus_train.jsonl", "spread"): (0.63, 0.55),  # 0.643 / 0.560
+    ("uci_dev.jsonl", "spread"): (0.685, 0.78),  # 0.696 / 0.807
+    ("allsides_dev.jsonl", "spread"): (0.68, 0.605),  # 0.692 / 0.616
+    ("neus_train.jsonl", "spread"): (0.64, 0.565),  # 0.653 / 0.578
 }
 
 
