@@ -8,10 +8,36 @@ lock is released when the transaction ends.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+from sqlalchemy import Connection, Engine, text
 
 
 def advisory_lock(conn: Connection, key: str) -> None:
     """Wait for, then hold until the end of the transaction, the lock named `key`."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
+
+
+@contextmanager
+def session_lock(engine: Engine, name: str) -> Iterator[bool]:
+    """Try to take the PostgreSQL advisory lock `name` for as long as the block runs, on a
+    connection of its own (so the lock outlives the block's transactions); yields whether it
+    was taken (never waits). The lock is namespaced by the current schema, so stores in
+    different schemas of one database never share it. If the process dies, PostgreSQL
+    releases the lock with its connection."""
+    if engine.dialect.name != "postgresql":
+        raise RuntimeError("session_lock needs PostgreSQL")
+    key = "SELECT hashtext(:k || current_schema())"
+    with engine.connect() as conn:
+        h = conn.execute(text(key), {"k": name + ":"}).scalar()
+        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:h)"), {"h": h}).scalar())
+        conn.commit()
+        try:
+            yield got
+        finally:
+            if got:
+                with suppress(Exception):  # a dead connection has released it already
+                    conn.execute(text("SELECT pg_advisory_unlock(:h)"), {"h": h})
+                    conn.commit()
