@@ -15,7 +15,7 @@ own steps:
   (`PageReader.read_many`), then the one write path (`ArticleWriter`). The unique canonical
   key makes a redelivered message a no-op: a stored key is skipped before fetching, and a
   concurrent duplicate loses on the unique index, is retried and then finds the key stored.
-  Then it asks for an assignment (at most one request per half second, through Redis).
+  Then it asks for an assignment (at most one request a second, through Redis).
 - `assign()`: `services.workers.assign_exclusive` — one assigner at a time in the system (a
   PostgreSQL advisory lock), everything without a story in one go, the engine rebuilt from
   the store when the previous assignment ran in another process; the changed stories go to
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 ANALYSE_CHUNK = 25  # stories per analysis task
 TASK_TIMEOUT_S = 600.0  # the longest one step of a task may take on the runtime's loop
-ASSIGN_TRIGGER_MS = 500  # at most one assignment request per this many ms from the writers
+ASSIGN_TRIGGER_MS = 1000  # at most one assignment request per this many ms from the writers
 
 
 def utcnow() -> datetime:

@@ -3,8 +3,9 @@
 Besides Celery's own worker, the main process runs a heartbeat thread: every
 `worker_heartbeat_seconds` it reads the queue depths from the broker and rewrites the worker's
 row in `worker_heartbeats` (what /-/health.json and /-/metrics report), and it sweeps for work
-whose message was lost or never sent — articles without a story, stories waiting for analysis
-— by asking for an assignment when the assign queue is empty. A worker that stops cleanly
+whose message was lost or never sent — articles without a story (when the assign queue is
+empty), stories marked for analysis (when the analyse queue is empty too) — by asking for an
+assignment, which also re-publishes the analysis of every marked story. A worker that stops cleanly
 removes its row; one that was killed keeps it, shown as not alive once it is stale.
 """
 
@@ -20,7 +21,14 @@ from typing import Any
 
 from celery import Celery, signals
 
-from everyside.distributed.app import ASSIGN, QUEUE_NAMES, check_broker, make_app, queue_depths
+from everyside.distributed.app import (
+    ANALYSE,
+    ASSIGN,
+    QUEUE_NAMES,
+    check_broker,
+    make_app,
+    queue_depths,
+)
 from everyside.distributed.tasks import namespace
 from everyside.errors import ConfigError
 from everyside.services import workers as svc
@@ -72,7 +80,8 @@ class Heartbeat:
             queue_depths=depths,
         )
         unassigned, due = svc.pending_work(self.store)
-        if (unassigned or due) and depths.get(ASSIGN, 0) == 0:
+        idle = depths.get(ASSIGN, 0) == 0 and depths.get(ANALYSE, 0) == 0
+        if (unassigned and depths.get(ASSIGN, 0) == 0) or (due and idle):
             log.info("sweep: %d articles without a story, %d stories to analyse", unassigned, due)
             self.app.send_task("everyside.assign", queue=ASSIGN, routing_key=ASSIGN)
 

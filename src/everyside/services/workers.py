@@ -72,10 +72,15 @@ def pending_work(store: Store) -> tuple[int, int]:
 
 
 def analyse(store: Store, settings: Settings, story_ids: list[int], now: datetime) -> int:
-    """Coverage and summaries of some stories (the analysis task): the pipeline's own step."""
-    report = pipeline.ProcessReport()
-    pipeline.analyse(store, settings, story_ids, now, report)
-    return report.coverage_updated
+    """Coverage and summaries of those stories still marked `analysis_due` (the analysis
+    task): the pipeline's own step. A story analysed by an earlier task since its last change
+    has no mark any more and is skipped, so the tasks queued while a story grew collapse into
+    one analysis of its latest state. Returns how many stories were analysed."""
+    with store.read() as conn:
+        due = sorted(due_stories(conn, story_ids))
+    if due:
+        pipeline.analyse(store, settings, due, now, pipeline.ProcessReport())
+    return len(due)
 
 
 def heartbeat(store: Store, name: str, now: datetime, **values: Any) -> None:
