@@ -19,6 +19,34 @@ from everyside.bench.commands import bench_app as app
 from everyside.bench.commands import console, err_console
 
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(match: object) -> float:
+    """CPU seconds (user + system) of the live processes `match(pid, pgid, name)` accepts."""
+    total = 0.0
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if match(int(d), int(fields[2]), name):  # type: ignore[operator]
+            total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
+def _cpu_split(worker_groups: set[int], farm_pid: int) -> dict[str, float]:
+    return {
+        "workers": _cpu(lambda pid, pgid, name: pgid in worker_groups),
+        "postgres": _cpu(lambda pid, pgid, name: name.startswith("postgres")),
+        "farm": _cpu(lambda pid, pgid, name: pid == farm_pid),
+        "machine": sum(float(x) for x in open("/proc/stat").readline().split()[1:4]) / TICK,
+    }
 
 
 def _publish(cluster: object) -> int:
@@ -77,6 +105,8 @@ def bench_distributed(
                     cluster.start_worker(f"b{i}")
                 _ready(cluster, n)
                 say(f"{n} worker(s): {total} articles from {hosts} hosts ...")
+                groups = {p.pid for p in cluster.procs.values()}
+                before = _cpu_split(groups, farm.proc.pid)
                 start = time.monotonic()
                 _publish(cluster)
                 cluster.wait_for(
@@ -88,11 +118,21 @@ def bench_distributed(
                     every=0.5,
                 )
                 secs = time.monotonic() - start
+                after = _cpu_split(groups, farm.proc.pid)
+                used = {k: after[k] - before[k] for k in after}
                 results[n] = total / secs
                 console.print(
                     f"{n} worker process(es): {total} articles in {secs:.1f}s = "
                     f"{results[n]:.1f} articles/s end to end (poll, fetch, extract, write, "
                     f"assign, coverage, summary); load average {os.getloadavg()[0]:.1f}"
+                )
+                console.print(
+                    f"  CPU during the run: workers {used['workers']:.1f}s "
+                    f"({used['workers'] / total * 1000:.1f} ms/article), PostgreSQL "
+                    f"{used['postgres']:.1f}s (every backend on the machine), feed farm "
+                    f"{used['farm']:.1f}s; the whole machine {used['machine']:.1f}s of "
+                    f"{secs * (os.cpu_count() or 1):.1f}s available; "
+                    f"{total / max(used['workers'], 1e-9):.1f} articles per worker CPU second"
                 )
         if assigner:
             with Cluster(pg, env=env, say=say) as cluster:
