@@ -10,7 +10,9 @@ INGEST, ASSIGN, ANALYSE, DEAD = (
     "everyside.analyse",
     "everyside.dead",
 )
-WORK_QUEUES = (INGEST, ASSIGN, ANALYSE)
+WORK_QUEUES = (INGEST, ANALYSE)
+# `everyside worker --queues`: "assign" is no queue but the assigner process (distributed/
+# assigner.py), one lock holder in the system; a worker without it never assigns
 QUEUE_NAMES = {"ingest": INGEST, "assign": ASSIGN, "analyse": ANALYSE}
 EXCHANGE = Exchange("everyside", type="direct", durable=True)
 DLX = Exchange("everyside.dlx", type="direct", durable=True)

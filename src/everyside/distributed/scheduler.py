@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from everyside.distributed.app import ASSIGN, INGEST, check_broker, make_app
+from everyside.distributed.app import INGEST, check_broker, make_app
 from everyside.services import feeds as storage
 from everyside.services import pipeline
 from everyside.settings import Settings
@@ -58,7 +58,6 @@ def run_scheduler(
         sync_bundled_feeds(store, clock())
     if pipeline.ensure_directory(store, clock()):
         pipeline.refresh_ratings(store, settings, clock())
-    app.send_task("everyside.assign", queue=ASSIGN, routing_key=ASSIGN)  # catch up
     pause = 1.0
     while not stop.is_set():
         try:

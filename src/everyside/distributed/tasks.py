@@ -15,11 +15,8 @@ own steps:
   (`PageReader.read_many`), then the one write path (`ArticleWriter`). The unique canonical
   key makes a redelivered message a no-op: a stored key is skipped before fetching, and a
   concurrent duplicate loses on the unique index, is retried and then finds the key stored.
-  Then it asks for an assignment (at most one request a second, through Redis).
-- `assign()`: `services.workers.assign_exclusive` — one assigner at a time in the system (a
-  PostgreSQL advisory lock), everything without a story in one go, the engine rebuilt from
-  the store when the previous assignment ran in another process; the changed stories go to
-  `analyse` tasks in chunks.
+  Story assignment is not a task: the assigner process (`distributed/assigner.py`, one lock
+  holder in the system) picks up what has no story and publishes the `analyse` tasks.
 - `analyse(story_ids)`: coverage and summaries (`pipeline.analyse`), any worker, in parallel.
 """
 
@@ -29,9 +26,7 @@ import asyncio
 import hashlib
 import logging
 import os
-import socket
 import threading
-import uuid
 from collections.abc import Coroutine
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -39,14 +34,14 @@ from typing import Any, TypeVar
 
 from celery import Celery, Task
 
-from everyside.distributed.queues import ANALYSE, ASSIGN, DEAD_QUEUE, DLX, INGEST
+from everyside.distributed.queues import ANALYSE, DEAD_QUEUE, DLX, INGEST
 from everyside.ingest.articles import Candidate
 from everyside.ingest.extract import Extractor
 from everyside.ingest.feeds import Entry
 from everyside.ingest.round import Ingestor, RoundResult
 from everyside.services import feeds as storage
 from everyside.services import pipeline
-from everyside.services import workers as assigner
+from everyside.services import workers as svc
 from everyside.settings import Settings
 from everyside.store import Store, open_store
 
@@ -54,7 +49,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 ANALYSE_CHUNK = 25  # stories per analysis task
 TASK_TIMEOUT_S = 600.0  # the longest one step of a task may take on the runtime's loop
-ASSIGN_TRIGGER_MS = 1000  # at most one assignment request per this many ms from the writers
 
 
 def utcnow() -> datetime:
@@ -90,7 +84,6 @@ class Runtime:
         self.settings = settings.replace(extract_workers=1)  # Celery's processes are the pool
         self.app = app
         self.pid = os.getpid()
-        self.owner = f"{socket.gethostname()}:{self.pid}:{uuid.uuid4().hex[:8]}"
         self.ns = namespace(settings)
         self.store: Store = open_store(settings.db_url, migrate=False)
         if self.store.is_sqlite:
@@ -153,31 +146,10 @@ class Runtime:
             return 0
         assert ing.writer is not None
         written = ing.writer.write_batch(self.store, rows, now)
-        if written.inserted:
-            self.request_assignment()
         return len(written.inserted)
 
-    def request_assignment(self) -> None:
-        """Ask for an assignment, at most once per ASSIGN_TRIGGER_MS from all writers (an
-        assignment takes everything without a story; the workers' sweep catches the rest)."""
-        if self.redis.set(self.ns + ":assign-asked", 1, nx=True, px=ASSIGN_TRIGGER_MS):
-            self.app.send_task("everyside.assign", queue=ASSIGN, routing_key=ASSIGN)
-
-    def assign(self) -> int | None:
-        def later(ids: set[int]) -> None:
-            ordered = sorted(ids)
-            for i in range(0, len(ordered), ANALYSE_CHUNK):
-                self.app.send_task(
-                    "everyside.analyse",
-                    args=[ordered[i : i + ANALYSE_CHUNK]],
-                    queue=ANALYSE,
-                    routing_key=ANALYSE,
-                )
-
-        return assigner.assign_exclusive(self.store, self.settings, utcnow, self.owner, later)
-
     def analyse(self, story_ids: list[int]) -> int:
-        return assigner.analyse(self.store, self.settings, [int(i) for i in story_ids], utcnow())
+        return svc.analyse(self.store, self.settings, [int(i) for i in story_ids], utcnow())
 
     def count_done(self, hostname: str | None) -> None:
         try:
@@ -253,10 +225,6 @@ def register(app: Celery, settings: Settings) -> None:
     @app.task(name="everyside.poll_feed", base=PipelineTask, queue=INGEST)
     def poll_feed(feed_id: int) -> int:
         return rt().poll(feed_id, fetch_article).failed
-
-    @app.task(name="everyside.assign", base=PipelineTask, queue=ASSIGN)
-    def assign() -> int | None:
-        return rt().assign()
 
     @app.task(name="everyside.analyse", base=PipelineTask, queue=ANALYSE)
     def analyse(story_ids: list[int]) -> int:

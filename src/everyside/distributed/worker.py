@@ -1,11 +1,10 @@
 """`everyside worker`: a Celery worker of the pipeline's queues, with heartbeats and a sweep.
 
-Besides Celery's own worker, the main process runs a heartbeat thread: every
-`worker_heartbeat_seconds` it reads the queue depths from the broker and rewrites the worker's
-row in `worker_heartbeats` (what /-/health.json and /-/metrics report), and it sweeps for work
-whose message was lost or never sent — articles without a story (when the assign queue is
-empty), stories marked for analysis (when the analyse queue is empty too) — by asking for an
-assignment, which also re-publishes the analysis of every marked story. A worker that stops cleanly
+Besides Celery's own worker, the main process starts the assigner candidate (a process of
+its own, `distributed/assigner.py`, unless `--queues` leaves `assign` out) and runs a
+heartbeat thread: every `worker_heartbeat_seconds` it reads the queue depths from the broker
+and rewrites the worker's row in `worker_heartbeats` (what /-/health.json and /-/metrics
+report). A worker that stops cleanly
 removes its row; one that was killed keeps it, shown as not alive once it is stale.
 """
 
@@ -22,7 +21,6 @@ from typing import Any
 from celery import Celery, signals
 
 from everyside.distributed.app import (
-    ANALYSE,
     ASSIGN,
     QUEUE_NAMES,
     check_broker,
@@ -79,11 +77,6 @@ class Heartbeat:
             tasks_done=done,
             queue_depths=depths,
         )
-        unassigned, due = svc.pending_work(self.store)
-        idle = depths.get(ASSIGN, 0) == 0 and depths.get(ANALYSE, 0) == 0
-        if (unassigned and depths.get(ASSIGN, 0) == 0) or (due and idle):
-            log.info("sweep: %d articles without a story, %d stories to analyse", unassigned, due)
-            self.app.send_task("everyside.assign", queue=ASSIGN, routing_key=ASSIGN)
 
     def _run(self) -> None:
         while not self.stop_event.is_set():
@@ -108,6 +101,8 @@ def queue_list(spec: str) -> list[str]:
 def run_worker(settings: Settings, queues: str, concurrency: int, name: str | None = None) -> int:
     """Run a worker until it is stopped (SIGTERM, Ctrl-C); returns its exit code."""
     qnames = queue_list(queues)
+    assigner = ASSIGN in qnames
+    qnames = [q for q in qnames if q != ASSIGN]
     store = open_store(settings.db_url, migrate=False)
     if store.is_sqlite:
         raise ConfigError(
@@ -117,9 +112,20 @@ def run_worker(settings: Settings, queues: str, concurrency: int, name: str | No
     app = make_app(settings)
     check_broker(app, settings)
     nodename = name or f"everyside-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
-    beat = Heartbeat(app, settings, store, nodename, ",".join(qnames))
+    beat = Heartbeat(app, settings, store, nodename, ",".join(qnames + [ASSIGN] * assigner))
     signals.worker_ready.connect(beat.start, weak=False)
     signals.worker_shutdown.connect(beat.stop, weak=False)
+    candidate = None
+    if assigner:
+        import multiprocessing
+
+        from everyside.distributed.assigner import assigner_main
+
+        ctx = multiprocessing.get_context("spawn")
+        candidate = ctx.Process(target=assigner_main, args=(settings,), name="everyside-assigner")
+        candidate.start()
+    if not qnames:  # an assigner only
+        return _assigner_only(candidate, beat)
     worker = app.Worker(
         hostname=nodename,
         queues=qnames,
@@ -131,5 +137,29 @@ def run_worker(settings: Settings, queues: str, concurrency: int, name: str | No
         without_heartbeat=True,
         optimization="fair",
     )
-    worker.start()
+    try:
+        worker.start()
+    finally:
+        if candidate is not None:
+            candidate.terminate()
+            candidate.join(30)
     return int(getattr(worker, "exitcode", 0) or 0)
+
+
+def _assigner_only(candidate: Any, beat: Heartbeat) -> int:
+    """`--queues assign`: the assigner process and the heartbeat, no Celery pool."""
+    import signal
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    beat.start()
+    try:
+        while not stop.wait(1.0) and candidate.is_alive():
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        candidate.terminate()
+        candidate.join(30)
+        beat.stop()
+    return 0

@@ -1,16 +1,19 @@
 """The store side of the distributed shape (issue 20): the one story assigner at a time, and
 the workers' heartbeats.
 
-`assign_exclusive` runs the pipeline's own clustering step (`pipeline.process_pending`, with
+`run_assigner` runs the pipeline's own clustering step (`pipeline.process_pending`, with
 analysis handed to tasks) under a PostgreSQL advisory lock held on a connection of its own:
-one assigner at a time in the whole system, whichever worker runs it. The engine state lives
-in the process that assigns; when another process assigned since (the `assigner.owner` state
-value names the last one), the engine is rebuilt from the store first, so a moved assigner
-never works from a stale window.
+one assigner at a time in the whole system. Every worker runs a candidate; the one holding
+the lock keeps it while it lives, so its engine state never goes stale; when it dies,
+PostgreSQL releases the lock and another candidate takes it, rebuilding the engine from the
+store first (the `assigner.owner` state value names the current one).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -25,38 +28,61 @@ from everyside.store.locks import session_lock
 from everyside.store.state import get_value, set_value
 from everyside.store.stories import due_stories
 
+log = logging.getLogger(__name__)
 ASSIGNER_LOCK = "everyside.assigner"
 OWNER_KEY = "assigner.owner"
 
 
-def assign_exclusive(
+def run_assigner(
     store: Store,
     settings: Settings,
     now: Callable[[], datetime],
     owner: str,
     analyse_later: Callable[[set[int]], None],
-) -> int | None:
-    """Assign every article without a story if no other process is assigning; returns the
-    number of stories changed, or None when another process holds the assigner lock.
+    stop: threading.Event,
+    analysis_idle: Callable[[], bool],
+    *,
+    poll_s: float = 0.5,
+    retry_s: float = 2.0,
+    due_check_s: float = 10.0,
+) -> None:
+    """Be the assigner when the lock is free, until `stop`.
 
-    After releasing the lock it looks again: articles written while it held the lock, whose
-    own trigger found the lock taken, are assigned by this call (loop), not stranded."""
+    Without the lock: try again every `retry_s` seconds (the holder died: PostgreSQL released
+    its lock with its connection). With it: the engine is rebuilt from the store (another
+    process may have assigned before), then every `poll_s` seconds whatever has no story is
+    assigned in one go (batching what arrived) and the changed stories handed to
+    `analyse_later`; stories still marked for analysis are handed again every `due_check_s`
+    when `analysis_idle()` says no analysis is queued (their messages were lost). The lock is
+    held as long as this process lives, so the engine never goes stale and is never rebuilt
+    while the same process assigns."""
     if store.is_sqlite:
         raise RuntimeError("the distributed shape needs PostgreSQL (database_url)")
-    total = 0
-    while True:
-        with session_lock(store.engine, ASSIGNER_LOCK) as got:
-            if not got:
-                return None if total == 0 else total
-            with store.read() as conn:
-                last = get_value(conn, OWNER_KEY)
-            if last != owner:  # another process assigned since: rebuild the engine from the store
-                forget(store)
+    while not stop.is_set():
+        try:
+            with session_lock(store.engine, ASSIGNER_LOCK) as lock:
+                if not lock.held:
+                    stop.wait(retry_s)
+                    continue
+                log.info("assigner: this process (%s) holds the assigner lock", owner)
+                forget(store)  # rebuilt from the store on first use
                 store.write(lambda conn: set_value(conn, OWNER_KEY, owner, now()))
-            report = pipeline.process_pending(store, settings, now(), analyse_later=analyse_later)
-            total += report.stories_changed
-        if pending_work(store)[0] == 0:
-            return total
+                checked = 0.0
+                while not stop.is_set() and lock.alive():
+                    unassigned, due = pending_work(store)
+                    due_turn = due and time.monotonic() - checked > due_check_s
+                    if unassigned or (due_turn and analysis_idle()):
+                        checked = time.monotonic()
+                        pipeline.process_pending(
+                            store, settings, now(), analyse_later=analyse_later
+                        )
+                    else:
+                        stop.wait(poll_s)
+        except Exception:
+            log.exception("assigner: failed; releasing the lock and retrying")
+            stop.wait(retry_s)
+        finally:
+            forget(store)
 
 
 def assigner_owner(store: Store) -> str | None:

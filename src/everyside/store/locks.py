@@ -20,24 +20,44 @@ def advisory_lock(conn: Connection, key: str) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
 
 
+class HeldLock:
+    """What `session_lock` yields: whether the lock was taken, and a check that it still is
+    (its connection answers: a connection PostgreSQL closed took the lock with it)."""
+
+    def __init__(self, conn: Connection, held: bool):
+        self.conn = conn
+        self.held = held
+
+    def alive(self) -> bool:
+        if not self.held:
+            return False
+        try:
+            self.conn.execute(text("SELECT 1"))
+            self.conn.commit()
+        except Exception:
+            self.held = False
+        return self.held
+
+
 @contextmanager
-def session_lock(engine: Engine, name: str) -> Iterator[bool]:
+def session_lock(engine: Engine, name: str) -> Iterator[HeldLock]:
     """Try to take the PostgreSQL advisory lock `name` for as long as the block runs, on a
-    connection of its own (so the lock outlives the block's transactions); yields whether it
-    was taken (never waits). The lock is namespaced by the current schema, so stores in
-    different schemas of one database never share it. If the process dies, PostgreSQL
-    releases the lock with its connection."""
+    connection of its own (so the lock outlives the block's transactions); never waits. The
+    lock is namespaced by the current schema, so stores in different schemas of one database
+    never share it. If the process dies, PostgreSQL releases the lock with its connection."""
     if engine.dialect.name != "postgresql":
         raise RuntimeError("session_lock needs PostgreSQL")
-    key = "SELECT hashtext(:k || current_schema())"
     with engine.connect() as conn:
-        h = conn.execute(text(key), {"k": name + ":"}).scalar()
+        h = conn.execute(
+            text("SELECT hashtext(:k || current_schema())"), {"k": name + ":"}
+        ).scalar()
         got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:h)"), {"h": h}).scalar())
         conn.commit()
+        lock = HeldLock(conn, got)
         try:
-            yield got
+            yield lock
         finally:
-            if got:
+            if lock.held:
                 with suppress(Exception):  # a dead connection has released it already
                     conn.execute(text("SELECT pg_advisory_unlock(:h)"), {"h": h})
                     conn.commit()
