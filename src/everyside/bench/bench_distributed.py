@@ -12,6 +12,7 @@ import os
 import platform
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import typer
 
@@ -64,20 +65,22 @@ def _publish(cluster: object) -> int:
         store.close()
 
 
-def _ready(cluster: object, n: int, timeout: float = 180) -> None:
-    """Wait until `n` workers have sent a heartbeat (they loaded what they need)."""
-    from everyside.services.system import worker_report
-    from everyside.store import open_store
+def _ready(cluster: Any, names: list[str], timeout: float = 300) -> None:
+    """Wait until every pool process of these workers has loaded its runtime (the outlet
+    directory, the models, the duplicate index), so that the clock measures the pipeline."""
+    import redis
 
-    store = open_store(cluster.db_url)  # type: ignore[attr-defined]
-    try:
-        deadline = time.monotonic() + timeout
-        while worker_report(store, datetime.now(UTC), 30)["alive"] < n:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{n} workers did not start within {timeout:.0f}s")
-            time.sleep(0.5)
-    finally:
-        store.close()
+    from everyside.distributed.tasks import namespace
+    from everyside.settings import load_settings
+
+    settings = load_settings(env=cluster.env())
+    r = redis.Redis.from_url(settings.redis_url)
+    ns = namespace(settings)
+    deadline = time.monotonic() + timeout
+    while any(int(r.get(f"{ns}:ready:{n}@everyside") or 0) < 1 for n in names):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"workers {names} did not load within {timeout:.0f}s")
+        time.sleep(0.5)
 
 
 @app.command("distributed")
@@ -101,9 +104,10 @@ def bench_distributed(
         for n in counts:
             with Cluster(pg, env=env, say=say) as cluster:
                 cluster.register_feeds(farm.feeds)
-                for i in range(n):
-                    cluster.start_worker(f"b{i}")
-                _ready(cluster, n)
+                names = [f"b{i}" for i in range(n)]
+                for name in names:
+                    cluster.start_worker(name)
+                _ready(cluster, names)
                 say(f"{n} worker(s): {total} articles from {hosts} hosts ...")
                 groups = {p.pid for p in cluster.procs.values()}
                 before = _cpu_split(groups, farm.proc.pid)
@@ -138,7 +142,7 @@ def bench_distributed(
             with Cluster(pg, env=env, say=say) as cluster:
                 cluster.register_feeds(farm.feeds)
                 cluster.start_worker("ingest-only", queues="ingest")
-                _ready(cluster, 1)
+                _ready(cluster, ["ingest-only"])
                 _publish(cluster)
                 cluster.wait_for(lambda c: c["articles"] >= total, 1800, "ingest", every=0.5)
                 cluster.stop("ingest-only")
@@ -155,7 +159,7 @@ def bench_distributed(
     console.print(
         f"machine: {os.cpu_count()} CPUs, {platform.machine()}, Python "
         f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the end; "
-        "each worker process loads its models on its first task (inside the timed run)"
+        "the clock starts once every worker process has loaded its models"
     )
 
 

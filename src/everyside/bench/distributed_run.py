@@ -293,11 +293,23 @@ class Cluster:
         for name in list(self.procs):
             self.stop(name, timeout=10)
         try:
+            self._forget_redis_keys()
             _rabbitmqctl("delete_vhost", self.vhost)
         except Exception as e:  # leave no error behind the real one
             self.say(f"could not delete vhost {self.vhost}: {e}")
         drop_schema(self.pg_base, self.schema)
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _forget_redis_keys(self) -> None:
+        import redis
+
+        from everyside.distributed.tasks import namespace
+        from everyside.settings import load_settings
+
+        ns = namespace(load_settings(env=self.env()))
+        r = redis.Redis.from_url(self.redis_url)
+        for key in r.scan_iter(f"{ns}:*"):
+            r.delete(key)
 
     # -- processes ---------------------------------------------------------------------------
     def env(self) -> dict[str, str]:

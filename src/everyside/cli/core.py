@@ -330,8 +330,9 @@ def worker(
         "ingest,assign,analyse",
         "--queues",
         "-Q",
-        help="Comma-separated queues to consume: ingest (poll feeds, fetch and write "
-        "articles), assign (story assignment, one at a time system-wide), analyse.",
+        help="Comma-separated work to take: ingest (poll feeds, fetch and write articles), "
+        "assign (an assigner candidate beside the pool: one holds the lock and assigns for "
+        "the whole system), analyse (coverage and summaries).",
     ),
     concurrency: int = typer.Option(
         1, "--concurrency", "-c", min=1, help="Worker processes (one task at a time each)."

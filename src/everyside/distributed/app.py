@@ -49,6 +49,7 @@ def make_app(settings: Settings) -> Celery:
         task_reject_on_worker_lost=True,
         task_acks_on_failure_or_timeout=True,  # a failed task has gone to the dead letters
         worker_prefetch_multiplier=1,
+        worker_proc_alive_timeout=180.0,  # a pool process loads its models when it starts
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
         task_send_sent_event=False,

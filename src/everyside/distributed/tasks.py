@@ -98,6 +98,7 @@ class Runtime:
         self.ingestor = Ingestor(self.store, s, extractor=Extractor(1), gate=gate)
         self.run(self.ingestor.__aenter__())
         self.run(self.ingestor.rebuild_index(utcnow()))
+        log.info("worker process %d ready", self.pid)
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(TASK_TIMEOUT_S)
@@ -150,6 +151,10 @@ class Runtime:
 
     def analyse(self, story_ids: list[int]) -> int:
         return svc.analyse(self.store, self.settings, [int(i) for i in story_ids], utcnow())
+
+    def mark_ready(self, hostname: str) -> None:
+        """Count this pool process as loaded (`{namespace}:ready:{node}`, for benchmarks)."""
+        self.redis.incr(f"{self.ns}:ready:{hostname}")
 
     def count_done(self, hostname: str | None) -> None:
         try:

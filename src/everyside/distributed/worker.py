@@ -27,7 +27,7 @@ from everyside.distributed.app import (
     make_app,
     queue_depths,
 )
-from everyside.distributed.tasks import namespace
+from everyside.distributed.tasks import namespace, runtime
 from everyside.errors import ConfigError
 from everyside.services import workers as svc
 from everyside.settings import Settings
@@ -114,6 +114,11 @@ def run_worker(settings: Settings, queues: str, concurrency: int, name: str | No
     nodename = name or f"everyside-{uuid.uuid4().hex[:6]}@{socket.gethostname()}"
     beat = Heartbeat(app, settings, store, nodename, ",".join(qnames + [ASSIGN] * assigner))
     signals.worker_ready.connect(beat.start, weak=False)
+    # each pool process loads its runtime (outlet directory, language and embedding models,
+    # the duplicate index) when it starts, not on its first task
+    signals.worker_process_init.connect(
+        lambda **_: runtime(settings, app).mark_ready(nodename), weak=False
+    )
     signals.worker_shutdown.connect(beat.stop, weak=False)
     candidate = None
     if assigner:
