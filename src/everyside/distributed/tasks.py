@@ -1,6 +1,6 @@
 """The pipeline's tasks and the per-process runtime that runs them.
 
-Each worker process (Celery's prefork child) opens its own `Runtime` on its first task: the
+Each pool process (Celery's prefork child) opens its own `Runtime` when it starts: the
 store, an event loop in a thread, and one `Ingestor` (the single-process ingest engine: its
 fetcher, with the politeness turns shared in Redis; robots.txt; the extractor in process; the
 one write path with its duplicate index rebuilt from the store). The tasks call that engine's
@@ -74,7 +74,9 @@ def entry_from_json(d: dict[str, Any]) -> Entry:
 
 
 class Runtime:
-    """What one worker process keeps between tasks (made on its first task, after the fork)."""
+    """What one pool process keeps between tasks: made when the process starts
+    (`worker_process_init`, so the first task does not wait for the models), else on its
+    first task; never before the fork."""
 
     def __init__(self, settings: Settings, app: Celery):
         import redis
