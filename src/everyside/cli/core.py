@@ -340,7 +340,7 @@ def worker(
     name: str | None = typer.Option(None, "--name", help="Node name (default: random@host)."),
 ) -> None:
     """Run a pipeline worker of the distributed shape (Celery on RabbitMQ, PostgreSQL store;
-    `pip install 'everyside[distributed]'`, docs/deploy.md)."""
+    the `distributed` extra, docs/deploy.md)."""
     try:
         from everyside.distributed.worker import run_worker
     except ImportError as e:
