@@ -148,6 +148,7 @@ class Runtime:
         if not rows:
             return 0
         assert ing.writer is not None
+        ing.writer.catch_up(self.store, now)  # near-duplicates other workers stored meanwhile
         written = ing.writer.write_batch(self.store, rows, now)
         return len(written.inserted)
 
