@@ -40,8 +40,13 @@ browser:
 services:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect \
 	  $$(ls /etc/postgresql) main start
-	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
-	  echo "PostgreSQL did not start on 127.0.0.1:5432" >&2; exit 1
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; \
+	  [ $$i = 30 ] && { echo "PostgreSQL did not start on 127.0.0.1:5432" >&2; exit 1; }; done; true
+	@# RabbitMQ and Redis for tests/test_distributed.py (the distributed shape)
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || redis-server --daemonize yes \
+	  --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /tmp >/dev/null
+	@rabbitmqctl -q status >/dev/null 2>&1 || { rabbitmq-server -detached; \
+	  for i in $$(seq 1 60); do rabbitmqctl -q status >/dev/null 2>&1 && break; sleep 2; done; }
 
 lint: install-test
 	$(BIN)/ruff check src tests tools

@@ -2,4 +2,5 @@
 
 from everyside.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned process (the assigner) re-imports this module
+    main()

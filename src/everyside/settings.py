@@ -245,6 +245,33 @@ class Settings:
     briefing_hour: int = _s(
         6, "Hour (UTC) from which the daily briefing is sent.", minimum=0, maximum=23
     )
+    # scale-out shape (issue 20; `pip install everyside[distributed]`, docs/deploy.md)
+    distributed: bool = _s(
+        False,
+        "`everyside up` enqueues the pipeline's work for `everyside worker` processes (Celery on "
+        "RabbitMQ, PostgreSQL store) instead of doing it in process.",
+    )
+    broker_url: str = _s(
+        "amqp://guest:guest@127.0.0.1:5672//",
+        "Celery broker (RabbitMQ) of the distributed shape.",
+        secret=True,
+    )
+    redis_url: str = _s(
+        "redis://127.0.0.1:6379/0",
+        "Redis of the distributed shape: the per-host politeness turns shared by every worker.",
+        secret=True,
+    )
+    task_max_tries: int = _s(
+        3,
+        "Tries of one task before its message goes to the dead-letter queue with its error.",
+        minimum=1,
+    )
+    worker_heartbeat_seconds: float = _s(
+        5.0,
+        "Seconds between two heartbeats of a worker (its row in worker_heartbeats, the queue "
+        "depths it reads, and its sweep for work whose message was lost).",
+        minimum=0.1,
+    )
     log_level: str = _s("INFO", "Logging level.", choices=LOG_LEVELS)
     # where each value came from: default | <config file> | env | cli | override
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -364,7 +391,7 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
 
 
 def _redact(name: str, value: str) -> str:
-    if name == "database_url" and "://" in value:
+    if name in ("database_url", "broker_url", "redis_url") and "://" in value:
         # keep the URL readable, hide only a password
         from sqlalchemy.engine import make_url
 

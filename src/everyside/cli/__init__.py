@@ -25,6 +25,7 @@ from everyside.cli.common import app, run_app
 MEASURING_MODULES: tuple[str, ...] = (
     "bench_cli",
     "bench_cluster",
+    "bench_distributed",
     "bench_ingest",
     "bench_summaries",
     "bench_web",

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from everyside.cli.common import app, console, err_console, state
+from everyside.errors import ConfigError
 from everyside.settings import SETTINGS
 
 config_app = typer.Typer(help="Inspect the effective settings.", no_args_is_help=True)
@@ -260,25 +261,92 @@ def up(
     host: str | None = typer.Option(None, "--host", help="Listen address."),
     port: int | None = typer.Option(None, "--port", help="Listen port."),
     ingest: bool | None = typer.Option(None, "--ingest/--no-ingest", help="Run the ingest loop."),
+    distributed: bool | None = typer.Option(
+        None,
+        "--distributed/--in-process",
+        help="Publish the due feeds for `everyside worker` processes (Celery on RabbitMQ, "
+        "PostgreSQL) instead of ingesting and analysing in this process.",
+    ),
 ) -> None:
     """Ingest and serve: the whole system in one process (SQLite by default)."""
-    from everyside.ingest import run_background
-
     st = state(ctx)
-    settings = st.settings(host=host, port=port, ingest=ingest)
+    settings = st.settings(host=host, port=port, ingest=ingest, distributed=distributed)
     store = st.store()
     stop = threading.Event()
-    # Directory sync, analysis of what arrived while we were down, then the ingest loop: all in
-    # the background, so the pages are served from the first second.
-    worker = threading.Thread(
-        target=run_background,
-        args=(store, settings, stop, utcnow),
-        name="everyside-ingest",
-        daemon=True,
-    )
+    if settings.distributed:
+        background = _distributed_background(settings, store, stop)
+    else:
+        from everyside.ingest import run_background
+
+        def background() -> None:
+            run_background(store, settings, stop, utcnow)
+
+    # Directory sync, analysis of what arrived while we were down, then the ingest loop (or,
+    # distributed, the publishing of due feeds): all in the background, so the pages are
+    # served from the first second.
+    worker = threading.Thread(target=background, name="everyside-ingest", daemon=True)
     worker.start()
     try:
         _serve(settings, store, stop)
     finally:
         stop.set()
         worker.join(timeout=30)
+
+
+def _distributed_background(settings, store, stop: threading.Event):  # type: ignore[no-untyped-def]
+    """The scheduler of the distributed shape, after checking the broker here: a broker that
+    is down stops `up` with a clear message instead of serving a system that never ingests."""
+    try:
+        from everyside.distributed.app import check_broker, make_app
+        from everyside.distributed.scheduler import run_scheduler
+    except ImportError as e:
+        raise ConfigError(
+            f"--distributed needs the distributed extra ({e}); pip install 'everyside[distributed]'"
+        ) from None
+    if store.is_sqlite:
+        raise ConfigError(
+            "--distributed needs PostgreSQL: set database_url (EVERYSIDE_DATABASE_URL) to the "
+            "postgresql:// URL the workers share"
+        )
+    check_broker(make_app(settings), settings)
+
+    def run() -> None:
+        if not settings.ingest:
+            return
+        try:
+            run_scheduler(store, settings, stop, utcnow)
+        except Exception:
+            import logging
+
+            logging.getLogger("everyside").exception("the distributed scheduler stopped")
+
+    return run
+
+
+@app.command()
+def worker(
+    ctx: typer.Context,
+    queues: str = typer.Option(
+        "ingest,assign,analyse",
+        "--queues",
+        "-Q",
+        help="Comma-separated work to take: ingest (poll feeds, fetch and write articles), "
+        "assign (an assigner candidate beside the pool: one holds the lock and assigns for "
+        "the whole system), analyse (coverage and summaries).",
+    ),
+    concurrency: int = typer.Option(
+        1, "--concurrency", "-c", min=1, help="Worker processes (one task at a time each)."
+    ),
+    name: str | None = typer.Option(None, "--name", help="Node name (default: random@host)."),
+) -> None:
+    """Run a pipeline worker of the distributed shape (Celery on RabbitMQ, PostgreSQL store;
+    the `distributed` extra, docs/deploy.md)."""
+    try:
+        from everyside.distributed.worker import run_worker
+    except ImportError as e:
+        raise ConfigError(
+            f"`everyside worker` needs the distributed extra ({e}); "
+            "pip install 'everyside[distributed]'"
+        ) from None
+    st = state(ctx)
+    raise typer.Exit(run_worker(st.settings(), queues, concurrency, name))

@@ -103,10 +103,12 @@ class Fetcher:
         settings: Settings,
         transport: httpx.AsyncBaseTransport | None = None,
         guard: Guard | None = None,
+        gate: HostGate | None = None,
     ):
         self.s = settings
         self.guard = guard or Guard(settings.allow_private_addresses)
-        self.gate = HostGate(settings.per_host_concurrency, settings.politeness_delay)
+        # `gate`: a HostGate whose turns are shared with other processes (distributed/)
+        self.gate = gate or HostGate(settings.per_host_concurrency, settings.politeness_delay)
         self.slots = asyncio.Semaphore(max(1, settings.fetch_concurrency))
         timeout = httpx.Timeout(
             connect=settings.connect_timeout,

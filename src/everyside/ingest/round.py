@@ -35,7 +35,7 @@ from everyside.ingest.articles import Candidate, PageReader, candidates
 from everyside.ingest.discover import FEED_ACCEPT, discover
 from everyside.ingest.extract import Extractor, detect_language
 from everyside.ingest.feeds import ParsedFeed, parse_feed
-from everyside.ingest.fetch import Fetcher, HTTPStatusError, Response
+from everyside.ingest.fetch import Fetcher, HostGate, HTTPStatusError, Response
 from everyside.ingest.robots import RobotsCache
 from everyside.services import feeds as storage
 from everyside.services import pipeline
@@ -74,8 +74,10 @@ class Ingestor:
         settings: Settings,
         extractor: Extractor | None = None,
         writer: ArticleWriter | None = None,
+        gate: HostGate | None = None,
     ):
         self.store = store
+        self.gate = gate  # per-host politeness shared with other processes (distributed/)
         self.s = settings
         self.limits = schedule.Limits(settings.poll_min_interval, settings.poll_max_interval)
         self._own_extractor = extractor is None and settings.fetch_pages
@@ -94,7 +96,7 @@ class Ingestor:
         if self.extractor is None or self.extractor.in_process or not self.s.fetch_pages:
             # the language model is loaded here only when no worker process detects languages
             await asyncio.to_thread(detect_language, "warm up the language model")
-        self.fetcher = Fetcher(self.s)
+        self.fetcher = Fetcher(self.s, gate=self.gate)
         robots = RobotsCache(self.fetcher, self.s.user_agent) if self.s.respect_robots else None
         self.pages = PageReader(
             self.fetcher, self.extractor if self.s.fetch_pages else None, robots
@@ -156,16 +158,22 @@ class Ingestor:
         return result
 
     # -- one feed ------------------------------------------------------------------------
-    async def _poll(self, feed: FeedRow, now: datetime, result: RoundResult) -> None:
+    async def _poll(
+        self, feed: FeedRow, now: datetime, result: RoundResult, pages: Any = None
+    ) -> None:
+        """Poll one feed; `pages` stands for `self.pages` (the distributed shape passes one
+        that hands the new entries to the fetch tasks instead of reading them here)."""
         try:
-            await self._poll_or_raise(feed, now, result)
+            await self._poll_or_raise(feed, now, result, pages)
         except EverysideError as e:
             self._failed(feed, now, result, str(e), getattr(e, "retry_after", None))
         except Exception as e:  # a bug must not stop the batch either; keep the trace in logs
             log.exception("feed %s: unexpected error", feed.url)
             self._failed(feed, now, result, f"internal error: {type(e).__name__}: {e}", None)
 
-    async def _poll_or_raise(self, feed: FeedRow, now: datetime, result: RoundResult) -> None:
+    async def _poll_or_raise(
+        self, feed: FeedRow, now: datetime, result: RoundResult, pages: Any = None
+    ) -> None:
         url = feed.url
         if feed.kind == "homepage":
             url, resp, parsed = await discover(self.fetcher, feed.url)
@@ -183,7 +191,7 @@ class Ingestor:
         known = await asyncio.to_thread(self._known, [c.key for c in fresh]) if fresh else {}
         new = [c for c in fresh if c.key not in known][:MAX_NEW_PER_FEED]
         capped = len([c for c in fresh if c.key not in known]) > MAX_NEW_PER_FEED
-        drafts = await self.pages.read_many(new, parsed.title, now)
+        drafts = await (pages or self.pages).read_many(new, parsed.title, now)
         changed = _changed(fresh, known)
         rows = [self._prepare(d, fp, feed) for d, fp in drafts]  # normalised and fingerprinted
         rows = [r for r in rows if r is not None]  # here, so the single writer only compares

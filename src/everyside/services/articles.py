@@ -113,17 +113,41 @@ class ArticleWriter:
         self.skew = timedelta(hours=float(settings.max_date_skew_hours))
         self.resolver = resolver or OutletResolver(None)
         self._lock = threading.Lock()
+        self._top = 0  # the highest article id `rebuild`/`catch_up` has looked at
 
     # -- the index -------------------------------------------------------------------------
     def rebuild(self, store: Store, now: datetime) -> int:
         """Refill the duplicate index with the stored articles of the window."""
         with store.read() as conn:
             found = rows.dedupe_window(conn, utc(now) - self.index.window)
+            top = rows.max_id(conn)
         with self._lock:
+            self._top = max(self._top, top)
             for r in found:
                 key = outlet_key(r.outlet_id, r.domain)
                 seen = from_db(r.created_at) or utc(now)
                 self.index.add(r.id, key, seen, r.text, r.copy_of)
+                self._top = max(self._top, int(r.id))
+        return len(found)
+
+    def catch_up(self, store: Store, now: datetime, lookback: int = 500) -> int:
+        """Add the articles other processes stored since this writer last looked (the
+        distributed shape: several writers, one index each). Ids are taken `lookback` below
+        the highest seen, since a transaction that got a lower id may commit later; each
+        article is fingerprinted once per writer. Returns how many were added."""
+        with store.read() as conn:
+            ids = rows.ids_above(conn, self._top - lookback)
+        with self._lock:
+            missing = [i for i in ids if i not in self.index.by_id]
+        if not missing:
+            return 0
+        with store.read() as conn:
+            found = rows.dedupe_rows(conn, missing)
+        with self._lock:
+            for r in found:
+                seen = from_db(r.created_at) or utc(now)
+                self.index.add(r.id, outlet_key(r.outlet_id, r.domain), seen, r.text, r.copy_of)
+            self._top = max([self._top, *ids])
         return len(found)
 
     def expire(self, now: datetime) -> int:
@@ -176,6 +200,7 @@ class ArticleWriter:
                            values["text"], values["copy_of"], p.fingerprint)  # fmt: skip
             known[values["key"]] = _KnownRow(aid, values)
             out.inserted.append(aid)
+            self._top = max(self._top, aid)
             return
         changed = _changes(old, values)
         if not changed:

@@ -79,6 +79,7 @@ def process_pending(
     now: datetime,
     repair: bool = True,
     refresh_estimates: bool = False,
+    analyse_later: Callable[[set[int]], None] | None = None,
 ) -> ProcessReport:
     """Cluster articles that have no story yet, then analyse the stories that changed.
 
@@ -86,7 +87,11 @@ def process_pending(
     `story_repair_every` articles and, with `repair` (the default, for every entry point), once
     more at the end of the batch, as the evaluation does at the end of a replayed file. The
     estimated lean of unrated outlets is refreshed every `estimate_refresh_stories` changed
-    stories, and with `refresh_estimates` (the end of an import) whenever any changed."""
+    stories, and with `refresh_estimates` (the end of an import) whenever any changed.
+
+    With `analyse_later` (the distributed assigner), the stories to analyse are handed to it
+    (it enqueues analysis tasks; their `analysis_due` marks keep them durable) instead of being
+    analysed here."""
     from everyside.services.stories import assign_pending, repair_stories
 
     report = ProcessReport()
@@ -104,7 +109,10 @@ def process_pending(
     changed |= left_over
     report.story_ids = changed
     if changed:
-        analyse(store, settings, changed, now, report)
+        if analyse_later is not None:
+            analyse_later(changed)
+        else:
+            analyse(store, settings, changed, now, report)
         note_stories_changed(store, settings, now, len(changed), force=refresh_estimates)
     set_metrics(
         store,

@@ -78,6 +78,23 @@ def dedupe_window(conn: Connection, since: datetime) -> Sequence[Any]:
     return conn.execute(q).all()
 
 
+def ids_above(conn: Connection, low: int) -> list[int]:
+    """Ids of the articles with an id above `low` (what other writers stored lately)."""
+    a = t.articles.c
+    return [int(i) for i in conn.execute(select(a.id).where(a.id > low).order_by(a.id)).scalars()]
+
+
+def max_id(conn: Connection) -> int:
+    return int(conn.execute(select(func.max(t.articles.c.id))).scalar() or 0)
+
+
+def dedupe_rows(conn: Connection, ids: list[int]) -> Sequence[Any]:
+    """`dedupe_window`'s columns for these articles."""
+    a = t.articles.c
+    q = select(a.id, a.outlet_id, a.domain, a.text, a.copy_of, a.created_at)
+    return conn.execute(q.where(a.id.in_(ids)).order_by(a.id)).all() if ids else []
+
+
 # -- the story engine's queue -------------------------------------------------------------
 ENGINE_COLUMNS = (
     t.articles.c.id,

@@ -397,3 +397,20 @@ outbox = Table(
 )
 Index("ix_outbox_due", outbox.c.status, outbox.c.next_attempt_at)
 Index("ix_outbox_reader", outbox.c.reader_id)
+
+# -- workers (0007): heartbeats of the Celery workers of the scale-out shape (issue 20) ------
+# One row per worker (its Celery node name), rewritten every few seconds by the worker with the
+# queue depths it read from the broker: /-/health.json and /-/metrics read this table, so a web
+# replica reports the workers and the queues without connecting to the broker itself.
+worker_heartbeats = Table(
+    "worker_heartbeats",
+    metadata,
+    Column("name", CleanString(200), primary_key=True),
+    Column("host", CleanString(200)),
+    Column("pid", Integer),
+    Column("queues", CleanString(500)),
+    Column("started_at", DateTime, nullable=False),
+    Column("seen_at", DateTime, nullable=False),
+    Column("tasks_done", Integer, nullable=False, default=0),
+    Column("queue_depths", JSON),  # {"queue name": messages ready} as the worker last read them
+)

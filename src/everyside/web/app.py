@@ -186,7 +186,7 @@ def create_app(settings: Settings, store: Store) -> FastAPI:
         store,
         build_templates(settings),
         security.secret_key(settings),
-        Metrics(store),
+        Metrics(store, 3 * float(settings.worker_heartbeat_seconds)),
         PageCache(float(settings.page_cache_seconds)),
         hosts.base_url(settings),
         Readers(store),
