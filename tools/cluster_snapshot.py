@@ -27,6 +27,7 @@ from pathlib import Path
 from everyside.bench.bench_cluster import synthetic_stream
 from everyside.domain.clustering.engine import embed_text
 from everyside.domain.clustering.repair import repair
+from everyside.domain.clustering.text import headline_source
 from everyside.services.embeddings import load_embedder, story_engine
 from everyside.settings import load_settings
 
@@ -62,7 +63,7 @@ def measure(snapshot: Path, articles: int, profile: bool, data: Path) -> None:
     for k in range(stored):
         item = next(stream)
         if k >= stored - WARM and engine.embedder is not None:
-            engine.embedder(embed_text(item))
+            engine.embedder(embed_text(item, headline_source(item)[0], False))
     items = [next(stream) for _ in range(articles)]
     gc.collect()
     prof = cProfile.Profile() if profile else None

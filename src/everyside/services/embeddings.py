@@ -47,8 +47,9 @@ def load_embedder() -> Embedder:
         # splits a space-separated text exactly as it splits each word alone, so words are
         # tokenized once and cached; whitespace runs and newlines count as one space.
         ids: list[int] = []
+        known = cache.get
         for word in text.split():
-            ids += word_ids(word)
+            ids += known(word) or word_ids(word)
         if not ids:
             return np.zeros(table.shape[1], dtype=np.float32)
         # the sum points where the mean does; the vector is normalised anyway

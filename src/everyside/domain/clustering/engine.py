@@ -13,22 +13,24 @@ drifted ones.
 
 from __future__ import annotations
 
-import heapq
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import numpy as np
 
 from everyside.domain.clustering.boiler import BoilerplateFilter
 from everyside.domain.clustering.clock import StreamClock
 from everyside.domain.clustering.decision import (
+    DENSE_FLOOR,
     JoinModel,
     MemberEvidence,
     channels,
     dense_scale,
 )
-from everyside.domain.clustering.index import MemberIndex
+from everyside.domain.clustering.index import SMALL_WALK, MemberIndex
 from everyside.domain.clustering.story import (
     ArticleVecs,
     DocFreq,
@@ -47,9 +49,6 @@ from everyside.domain.clustering.text import (
     terms,
 )
 from everyside.domain.clustering.view import StoryView, story_view
-
-if TYPE_CHECKING:
-    import numpy as np
 
 # text -> unit-length sentence embedding (the optional dense channel; see embed_text)
 Embedder = Callable[[str], "np.ndarray"]
@@ -201,24 +200,56 @@ class StoryEngine:
     # -- scoring ---------------------------------------------------------------------------
     def evidence(self, vecs: ArticleVecs, exclude: int | None = None) -> dict[int, MemberEvidence]:
         """Per candidate story, the best matches of `vecs` with its individual members."""
-        text, ents = self.index.query(vecs.text_sig, vecs.ent_sig)
-        dense = dict(self.index.nearest(vecs.dense))
-        # the members most like the article, by text, names or embedding
-        combined = dict(text)
-        for m, v in ents.items():
-            combined[m] = combined.get(m, 0.0) + 0.5 * v
-        for m, v in dense.items():
-            combined[m] = combined.get(m, 0.0) + dense_scale(v)
-        ranked = (
-            heapq.nlargest(MEMBER_PROBES, combined, key=combined.__getitem__)
-            if len(combined) > MEMBER_PROBES
-            else sorted(combined, key=combined.__getitem__, reverse=True)
-        )
+        index = self.index
+        t_slots, t_cos = index.read(vecs.text_sig, index.query_terms)
+        e_slots, e_cos = index.read(vecs.ent_sig, index.query_ents)
+        d_slots, d_cos = index.nearest_slots(vecs.dense)
+        nt, ne = len(t_slots), len(e_slots)
+        found = np.concatenate((t_slots, e_slots, d_slots))
+        if not len(found):
+            return {}
+        # one row per member found by text, names or embedding; `first`: where it was first
+        # found (the text postings, then the names', then the embedding neighbours)
+        slots, first, row = np.unique(found, return_index=True, return_inverse=True)
+        k = len(slots)
+        # summed in posting order, as MemberIndex.walk sums them
+        text = np.bincount(row[:nt], weights=t_cos, minlength=k)
+        ents = np.bincount(row[nt : nt + ne], weights=e_cos, minlength=k)
+        d_rows = row[nt + ne :]
+        # dense_scale of each cosine (the same float operations, on arrays)
+        d_scaled = np.maximum((d_cos.astype(np.float64) - DENSE_FLOOR) / (1.0 - DENSE_FLOOR), 0.0)
+        dense = np.bincount(d_rows, weights=d_scaled, minlength=k)
+        has_dense = np.zeros(k, dtype=bool)
+        has_dense[d_rows] = True
+        # the members most like the article, by text, names and embedding together; equal
+        # scores keep the order of the first design's dicts: members found by text first, then
+        # by names, then by embedding, each by slot (or as found, for a short walk)
+        score = text + 0.5 * ents + dense
+        tier = (first >= nt).astype(np.int64) + (first >= nt + ne)
+        within = first.copy()
+        for level, n in ((0, nt), (1, ne)):
+            if n >= SMALL_WALK:
+                at = tier == level
+                within[at] = slots[at]
+        if k > MEMBER_PROBES:  # only scores from the MEMBER_PROBES-th best on are ranked
+            cut = np.partition(score, k - MEMBER_PROBES)[k - MEMBER_PROBES]
+            pick = np.flatnonzero(score >= cut)
+        else:
+            pick = np.arange(k)
+        ranked = pick[np.lexsort((within[pick], tier[pick], -score[pick]))][:MEMBER_PROBES]
         out: dict[int, MemberEvidence] = {}
-        members, story_of = self.members, self.story_of
+        members, story_of, member = self.members, self.story_of, index.member
         a_dense = vecs.dense
         limit = self.params.candidates
-        for m in ranked:
+        for slot, t, e, d, near in zip(
+            slots[ranked].tolist(),
+            text[ranked].tolist(),
+            ents[ranked].tolist(),
+            dense[ranked].tolist(),
+            has_dense[ranked].tolist(),
+            strict=True,
+        ):
+            m = member(slot)
             sid = story_of.get(m)
             if sid is None or sid == exclude:
                 continue
@@ -227,12 +258,13 @@ class StoryEngine:
                 if len(out) >= limit:
                     continue
                 ev = out[sid] = MemberEvidence()
-            d = dense.get(m)
-            if d is None and a_dense is not None:
-                mem = members.get(m)
-                if mem is not None and mem.dense is not None:
-                    d = float(mem.dense @ a_dense)
-            ev.update(text.get(m, 0.0), dense_scale(d) if d is not None else 0.0, ents.get(m, 0.0))
+            if not near:
+                d = 0.0
+                if a_dense is not None:
+                    mem = members.get(m)
+                    if mem is not None and mem.dense is not None:
+                        d = dense_scale(float(mem.dense @ a_dense))
+            ev.update(t, d, e)
         return out
 
     def score(

@@ -18,13 +18,19 @@ slot numbers instead of a Python loop over every posting entry.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Hashable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 SIGNATURE = 24  # terms per member signature
 ENT_SIGNATURE = 12  # entities per member signature
+# a walk that read fewer posting entries sums them in a dict (numpy's fixed cost is not worth
+# it), which lists its members in order of first appearance instead of by slot
+SMALL_WALK = 48
 
 
 def signature(weights: Mapping[str, float], size: int, prefix: str = "") -> dict[str, float]:
@@ -56,8 +62,9 @@ class MemberIndex:
         self.scan = scan
         self.ring_size = ring
         self.dense_k = dense_k
-        # key -> (slots, weights), oldest first, at most 2 * scan entries
-        self.postings: dict[str, tuple[list[int], list[float]]] = {}
+        # key -> (slots, weights), oldest first, at most 2 * scan entries (typed arrays: a
+        # query joins them without a Python object per entry)
+        self.postings: dict[str, tuple[array[int], array[float]]] = {}
         self.slot_of: dict[Hashable, int] = {}
         self._ids: list[Any] = []  # slot -> member id (None: free)
         self._keys: list[tuple[str, ...]] = []  # slot -> its keys
@@ -94,7 +101,7 @@ class MemberIndex:
         for k, w in (*text_sig.items(), *ent_sig.items()):
             p = postings.get(k)
             if p is None:
-                postings[k] = ([slot], [w])
+                postings[k] = (array("q", (slot,)), array("d", (w,)))
             else:
                 p[0].append(slot)
                 p[1].append(w)
@@ -119,10 +126,12 @@ class MemberIndex:
             if p is None:
                 continue
             slots, ws = p
-            for i in range(len(slots) - 1, -1, -1):
-                if slots[i] == slot:
-                    del slots[i], ws[i]
-                    break
+            # a slot is in a posting at most once; evicted members are the oldest entries
+            try:
+                i = slots.index(slot)
+            except ValueError:
+                continue  # trimmed away already
+            del slots[i], ws[i]
             if not slots:
                 del postings[k]
         self._keys[slot] = ()
@@ -138,41 +147,110 @@ class MemberIndex:
         return self._walk(text_sig, self.query_terms), self._walk(ent_sig, self.query_ents)
 
     def _walk(self, sig: Mapping[str, float], n: int) -> dict[Hashable, float]:
+        slots, sums = self.walk(sig, n)
+        ids = self._ids
+        return {ids[sl]: v for sl, v in zip(slots.tolist(), sums.tolist(), strict=True)}
+
+    def walk(self, sig: Mapping[str, float], n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(slots, signature cosines) of the recent members sharing one of the `n` heaviest
+        keys of `sig`: slots in ascending order, or in order of first appearance when fewer
+        than `SMALL_WALK` postings were read (the order of `query`'s dicts)."""
+        slots, weights = self.read(sig, n)
+        if not len(slots):
+            return _NO_SLOTS, _NO_VALUES
+        if len(slots) < SMALL_WALK:  # numpy's fixed cost is not worth it
+            acc: dict[int, float] = {}
+            for sl, x in zip(slots.tolist(), weights.tolist(), strict=True):
+                acc[sl] = acc.get(sl, 0.0) + x
+            return (
+                np.fromiter(acc, dtype=np.int64, count=len(acc)),
+                np.fromiter(acc.values(), dtype=np.float64, count=len(acc)),
+            )
+        uniq, inv = np.unique(slots, return_inverse=True)
+        return uniq, np.bincount(inv, weights=weights)
+
+    def read(self, sig: Mapping[str, float], n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The posting entries of the `n` heaviest keys of `sig` (the `scan` most recent of
+        each), heaviest key first: (slots, weight of the key in `sig` x weight in the member).
+        A slot is listed once per key it shares; summed per slot, the weights are the cosine
+        of the two signatures."""
         keys = sorted(sig, key=sig.__getitem__, reverse=True)[:n] if len(sig) > n else list(sig)
         postings, scan = self.postings, self.scan
-        slots: list[int] = []
-        weights: list[float] = []
+        slots: array[int] = array("q")
+        weights: array[float] = array("d")
+        qs: list[float] = []
+        counts: list[int] = []
         for k in keys:
             p = postings.get(k)
             if p is None:
                 continue
-            q = sig[k]
             s, w = p
             if len(s) > scan:
                 s, w = s[-scan:], w[-scan:]
             slots += s
-            weights += [q * x for x in w]
+            weights += w
+            qs.append(sig[k])
+            counts.append(len(s))
         if not slots:
-            return {}
-        if len(slots) < 48:  # numpy's fixed cost is not worth it
-            acc: dict[int, float] = {}
-            for sl, x in zip(slots, weights, strict=True):
-                acc[sl] = acc.get(sl, 0.0) + x
-            ids = self._ids
-            return {ids[sl]: v for sl, v in acc.items()}
-        uniq, inv = np.unique(np.asarray(slots, dtype=np.int64), return_inverse=True)
-        sums = np.bincount(inv, weights=np.asarray(weights, dtype=np.float64))
-        ids = self._ids
-        return {ids[sl]: v for sl, v in zip(uniq.tolist(), sums.tolist(), strict=True)}
+            return _NO_SLOTS, _NO_VALUES
+        return (
+            np.frombuffer(slots, dtype=np.int64),
+            np.repeat(qs, counts) * np.frombuffer(weights, dtype=np.float64),
+        )
+
+    def member(self, slot: int) -> Any:
+        """The member in a slot (None when the slot is free)."""
+        return self._ids[slot]
 
     def nearest(self, dense: np.ndarray | None) -> list[tuple[Any, float]]:
         """(member, cosine) of the `dense_k` nearest embeddings in the ring."""
+        slots, sims = self.nearest_slots(dense)
+        ids = self._ids
+        return [(ids[sl], v) for sl, v in zip(slots.tolist(), sims.tolist(), strict=True)]
+
+    def nearest_slots(self, dense: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(slots, float32 cosines) of the `dense_k` nearest embeddings in the ring."""
         n = self._ring_len
         if dense is None or self._ring is None or not self.dense_k or not n:
-            return []
-        sims = self._ring[:n] @ dense
+            return _NO_SLOTS, _NO_COSINES
+        with _one_blas_thread():
+            sims = self._ring[:n] @ dense
         sims[self._ring_slots[:n] < 0] = -2.0
         k = min(self.dense_k, n)
         top = np.argpartition(-sims, k - 1)[:k] if n > k else np.arange(n)
-        ids, slots = self._ids, self._ring_slots
-        return [(ids[slots[i]], float(sims[i])) for i in top.tolist() if slots[i] >= 0]
+        slots = self._ring_slots[top]
+        keep = slots >= 0
+        return slots[keep], sims[top][keep]
+
+
+_NO_SLOTS = np.zeros(0, dtype=np.int64)
+_NO_VALUES = np.zeros(0, dtype=np.float64)
+_NO_COSINES = np.zeros(0, dtype=np.float32)
+
+
+@lru_cache(maxsize=1)
+def _blas_libraries() -> tuple[Any, ...]:
+    return tuple(ThreadpoolController().select(user_api="blas").lib_controllers)
+
+
+class _one_blas_thread:  # noqa: N801 (a context manager, used like a function)
+    """A context in which BLAS runs on one thread. The ring's matrix-vector product (4,096 x
+    256) is too small to gain from threads: OpenBLAS's threads cost 1.5-5 times the CPU time of
+    one thread on a busy machine (they spin while they wait for a core). Each row of the product
+    is computed by the same kernel either way, so the cosines are the same floats.
+    (threadpoolctl's own `limit()` context costs ~40 µs a call: it is built for rare calls.)"""
+
+    __slots__ = ("_saved",)
+
+    def __enter__(self) -> None:
+        saved = []
+        for lib in _blas_libraries():
+            n = lib.get_num_threads()
+            if n != 1:
+                lib.set_num_threads(1)
+                saved.append((lib, n))
+        self._saved = saved
+
+    def __exit__(self, *exc: object) -> None:
+        for lib, n in self._saved:
+            lib.set_num_threads(n)
