@@ -72,3 +72,91 @@ def test_idfs_are_exactly_idf_for_rare_and_common_keys_as_the_count_grows():
         # the same floats as the one-key formula, before and after the table is rebuilt
         assert dfs.idfs(keys) == [dfs.idf(k) for k in keys]
     assert dfs.df["common"] >= SMALL_DF > dfs.df["mid"]
+
+
+def _reference_evidence(engine, vecs, exclude=None):
+    """The evidence as the first version of the second design computed it: dicts keyed by
+    member, summed and ranked in Python (ties keep the dicts' order)."""
+    from everyside.domain.clustering.decision import MemberEvidence, dense_scale
+    from everyside.domain.clustering.engine import MEMBER_PROBES
+
+    text, ents = engine.index.query(vecs.text_sig, vecs.ent_sig)
+    dense = dict(engine.index.nearest(vecs.dense))
+    combined = dict(text)
+    for m, v in ents.items():
+        combined[m] = combined.get(m, 0.0) + 0.5 * v
+    for m, v in dense.items():
+        combined[m] = combined.get(m, 0.0) + dense_scale(v)
+    ranked = sorted(combined, key=combined.__getitem__, reverse=True)[:MEMBER_PROBES]
+    out = {}
+    for m in ranked:
+        sid = engine.story_of.get(m)
+        if sid is None or sid == exclude:
+            continue
+        ev = out.get(sid)
+        if ev is None:
+            if len(out) >= engine.params.candidates:
+                continue
+            ev = out[sid] = MemberEvidence()
+        d = dense.get(m)
+        if d is None and vecs.dense is not None:
+            mem = engine.members.get(m)
+            if mem is not None and mem.dense is not None:
+                d = float(mem.dense @ vecs.dense)
+        ev.update(text.get(m, 0.0), dense_scale(d) if d is not None else 0.0, ents.get(m, 0.0))
+    return out
+
+
+def test_the_vectorised_evidence_equals_the_plain_dict_computation():
+    """`StoryEngine.evidence` gathers member matches with numpy; it must find the same stories
+    with the same best matches, in the same order, as summing and ranking dicts in Python,
+    including ties between equal scores (exact repeats) and short walks (summed in a dict)."""
+    import zlib
+    from datetime import UTC, datetime, timedelta
+
+    from everyside.domain.clustering import EngineParams, NewsItem, StoryEngine
+    from everyside.domain.clustering.repair import repair
+
+    def embed(text: str) -> np.ndarray:  # a deterministic bag of word vectors
+        v = np.zeros(16, dtype=np.float32)
+        for w in text.lower().split():
+            v += np.random.default_rng(zlib.crc32(w.encode())).normal(size=16).astype(np.float32)
+        n = float(np.linalg.norm(v))
+        return v / n if n else v
+
+    rng = np.random.default_rng(5)
+    vocab = [f"word{k}" for k in range(300)]
+    names = [f"Name{k}" for k in range(60)]
+    events = [
+        (rng.choice(vocab, 12, replace=False), rng.choice(names, 3, replace=False))
+        for _ in range(40)
+    ]
+    # a short window: members are evicted and their slots reused (slot order != arrival order)
+    params = EngineParams(scan=8, ring=64, dense_k=6, window_days=0.05)
+    engine = StoryEngine(params, embedder=embed)
+    checked = 0
+    plain = engine.evidence
+
+    def evidence(vecs, exclude=None):
+        nonlocal checked
+        got = plain(vecs, exclude)
+        assert list(got.items()) == list(_reference_evidence(engine, vecs, exclude).items())
+        checked += 1
+        return got
+
+    engine.evidence = evidence
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    last = None
+    for k in range(500):
+        words, who = events[int(rng.integers(len(events)))]
+        if last is not None and rng.random() < 0.1:
+            title, text = last  # an exact repeat: equal scores for two members
+        else:
+            title = " ".join(rng.choice(words, 4))
+            extra = [*rng.choice(vocab, 3), f"{who[0]} and {who[1]}"]
+            text = " ".join([*rng.choice(words, 8), *extra])
+        last = (title, text)
+        engine.add(NewsItem(k, title=title, text=text, published_at=t0 + timedelta(minutes=k)))
+        if k % 50 == 49:
+            repair(engine)
+    assert checked > 500
