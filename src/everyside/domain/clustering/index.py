@@ -235,10 +235,10 @@ def _blas_libraries() -> tuple[Any, ...]:
 
 class _one_blas_thread:  # noqa: N801 (a context manager, used like a function)
     """A context in which BLAS runs on one thread. The ring's matrix-vector product (4,096 x
-    256) is too small to gain from threads: OpenBLAS's threads cost 1.5-5 times the CPU time of
+    256) is too small to gain from threads: OpenBLAS's threads cost 1.1-10 times the CPU time of
     one thread on a busy machine (they spin while they wait for a core). Each row of the product
     is computed by the same kernel either way, so the cosines are the same floats.
-    (threadpoolctl's own `limit()` context costs ~40 µs a call: it is built for rare calls.)"""
+    (threadpoolctl's own `limit()` context costs tens of µs a call: it is built for rare calls.)"""
 
     __slots__ = ("_saved",)
 
