@@ -28,48 +28,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from everyside.bench.ingest_run import WORDS
 from everyside.bench.localserver import Doc, LocalServer, Routes
 
-COMMON = tuple(
-    [
-        "the",
-        "minister",
-        "said",
-        "on",
-        "tuesday",
-        "that",
-        "government",
-        "would",
-        "review",
-        "policy",
-        "after",
-        "talks",
-        "with",
-        "officials",
-        "from",
-        "several",
-        "countries",
-        "amid",
-        "rising",
-        "prices",
-        "and",
-        "concerns",
-        "over",
-        "security",
-        "while",
-        "critics",
-        "argued",
-        "new",
-        "rules",
-        "could",
-        "affect",
-        "workers",
-        "families",
-        "businesses",
-        "across",
-        "region",
-    ]
-)
+COMMON = tuple(WORDS)  # the ingest benchmark's common words
 SYLLABLES = tuple(
     [
         "ka",
