@@ -38,6 +38,15 @@ def test_split_references_removes_every_gn_field(tmp_path: Path) -> None:
     assert json.loads(lines[0]) == {"id": "a1", "title": "T", "url": "https://x.example/1"}
 
 
+def _outlet(conn, oid: int, **values: object) -> None:  # noqa: ANN001
+    """One outlet row `o{oid}.example` with the given ratings and estimates."""
+    conn.execute(
+        insert(t.outlets).values(
+            id=oid, domain=f"o{oid}.example", name=f"o{oid}", created_at=T0, updated_at=T0, **values
+        )
+    )
+
+
 def test_article_figures_rater_first_then_estimate(store: Store) -> None:
     def go(conn) -> None:  # noqa: ANN001
         for oid, bias, est, fact, efact in (
@@ -45,19 +54,8 @@ def test_article_figures_rater_first_then_estimate(store: Store) -> None:
             (2, None, 0.2, None, 3.1),  # estimated
             (3, None, None, None, None),  # neither
         ):
-            conn.execute(
-                insert(t.outlets).values(
-                    id=oid,
-                    domain=f"o{oid}.example",
-                    name=f"o{oid}",
-                    bias=bias,
-                    estimated_bias=est,
-                    factuality=fact,
-                    estimated_factuality=efact,
-                    created_at=T0,
-                    updated_at=T0,
-                )
-            )
+            _outlet(conn, oid, bias=bias, estimated_bias=est, factuality=fact,
+                    estimated_factuality=efact)  # fmt: skip
         for aid, oid in ((1, 1), (2, 2), (3, 2), (4, 3)):
             conn.execute(
                 insert(t.articles).values(
@@ -104,17 +102,7 @@ def test_missing_reasons_name_why_and_which_outlets(store: Store) -> None:
             (5, None, None),  # never estimated (no row)
         )
         for oid, bias, est in outlets:
-            conn.execute(
-                insert(t.outlets).values(
-                    id=oid,
-                    domain=f"o{oid}.example",
-                    name=f"o{oid}",
-                    bias=bias,
-                    estimated_bias=est,
-                    created_at=T0,
-                    updated_at=T0,
-                )
-            )
+            _outlet(conn, oid, bias=bias, estimated_bias=est)
         why = "outlets with this evidence (cocoverage) are estimated no better than the mean"
         for oid in (3, 4):
             conn.execute(
