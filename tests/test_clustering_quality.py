@@ -7,9 +7,10 @@ their true arrival order, and the three labelled files in their own order, inter
 to 5,000 articles a day with delays of mean 6 h) and shuffled. The evaluation's seeds differ
 from the fit's (tools/fit_clustering.py), so these are streams the fit never read.
 
-The floors are what the engine reaches (measured 2026-12-06; the figures in the comments are
-of 2026-12-07, after the repair pass's split link went from 0.08 to 0.25), rounded down a
-little; they only ever move up. They were reset once, on 2026-12-06, for the second design of
+The floors are what the engine reaches, rounded down a little (the figures in the comments
+are of 2026-12-07, eighth session: slug words judged against the stream's vocabulary and the
+split check's common-neighbour rule at a link of 0.3; "was" gives the seventh session's); they
+only ever move up. They were reset once, on 2026-12-06, for the second design of
 the engine: on the real feed streams it went from 0.21 to 0.91 (Feb) and 0.47 to 0.85 (Aug),
 on the files' own orders and interleaved copies it is below the first design, whose floors
 rested on weights that failed every real stream. The issue's bars, the measured figures and
@@ -32,27 +33,27 @@ STORIES = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "stor
 
 # (file, order): (B-cubed F1 floor, B-cubed precision floor), with the dense channel (default)
 FLOORS = {
-    ("groundnews_feb2026_dev.jsonl", "own"): (0.90, 0.97),  # measured 0.906 / 0.983 (was 0.911)
-    ("groundnews_aug2025_dev.jsonl", "own"): (0.835, 0.845),  # 0.844 / 0.857
-    ("uci_dev.jsonl", "own"): (0.795, 0.86),  # 0.800 / 0.873 (was 0.804)
+    ("groundnews_feb2026_dev.jsonl", "own"): (0.925, 0.97),  # measured 0.930 / 0.978 (was 0.906)
+    ("groundnews_aug2025_dev.jsonl", "own"): (0.845, 0.88),  # 0.853 / 0.887 (was 0.844)
+    ("uci_dev.jsonl", "own"): (0.795, 0.86),  # 0.800 / 0.873
     ("uci_dev.jsonl", "spread"): (0.685, 0.775),  # 0.694 / 0.791
-    ("uci_dev.jsonl", "shuffled"): (0.705, 0.785),  # 0.709 / 0.802 (was 0.716)
-    ("allsides_dev.jsonl", "own"): (0.87, 0.835),  # 0.882 / 0.846
-    ("allsides_dev.jsonl", "spread"): (0.675, 0.575),  # 0.688 / 0.589
-    ("allsides_dev.jsonl", "shuffled"): (0.675, 0.565),  # 0.685 / 0.575
-    ("neus_train.jsonl", "own"): (0.87, 0.87),  # 0.883 / 0.881
-    ("neus_train.jsonl", "spread"): (0.60, 0.485),  # 0.610 / 0.495
-    ("neus_train.jsonl", "shuffled"): (0.58, 0.47),  # 0.590 / 0.483
+    ("uci_dev.jsonl", "shuffled"): (0.705, 0.785),  # 0.709 / 0.802
+    ("allsides_dev.jsonl", "own"): (0.88, 0.85),  # 0.887 / 0.856 (was 0.882)
+    ("allsides_dev.jsonl", "spread"): (0.72, 0.655),  # 0.729 / 0.664 (was 0.688)
+    ("allsides_dev.jsonl", "shuffled"): (0.705, 0.625),  # 0.715 / 0.633 (was 0.685)
+    ("neus_train.jsonl", "own"): (0.875, 0.875),  # 0.883 / 0.882
+    ("neus_train.jsonl", "spread"): (0.655, 0.57),  # 0.665 / 0.579 (was 0.610)
+    ("neus_train.jsonl", "shuffled"): (0.625, 0.545),  # 0.632 / 0.554 (was 0.590)
 }
 
 # the same without the dense channel (setting story_embeddings = false): the real streams and
 # the interleaved files
 LEXICAL_FLOORS = {
-    ("groundnews_feb2026_dev.jsonl", "own"): (0.865, 0.975),  # 0.872 / 0.984
-    ("groundnews_aug2025_dev.jsonl", "own"): (0.835, 0.88),  # 0.846 / 0.892
+    ("groundnews_feb2026_dev.jsonl", "own"): (0.915, 0.975),  # 0.925 / 0.981 (was 0.872)
+    ("groundnews_aug2025_dev.jsonl", "own"): (0.835, 0.885),  # 0.844 / 0.893
     ("uci_dev.jsonl", "spread"): (0.685, 0.78),  # 0.696 / 0.807
-    ("allsides_dev.jsonl", "spread"): (0.68, 0.605),  # 0.692 / 0.616
-    ("neus_train.jsonl", "spread"): (0.64, 0.565),  # 0.653 / 0.578
+    ("allsides_dev.jsonl", "spread"): (0.715, 0.665),  # 0.725 / 0.675 (was 0.692)
+    ("neus_train.jsonl", "spread"): (0.675, 0.62),  # 0.683 / 0.630 (was 0.653)
 }
 
 

@@ -299,7 +299,7 @@ class StoryEngine:
     def _features(self, item: NewsItem) -> tuple[str, bool, Features]:
         head, _ = headline_source(item)
         boiler = self.boiler.check(item.text, item.domain, set(terms(head)))
-        return head, boiler, extract(item, boilerplate=boiler)
+        return head, boiler, extract(item, boilerplate=boiler, seen=self.dfs.df)
 
     def _vecs(self, f: Features, head: str, boiler: bool, item: NewsItem) -> ArticleVecs:
         if len(self.dfs.df) > self._prune_at:  # before this article's keys go in

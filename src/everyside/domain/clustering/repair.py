@@ -5,9 +5,9 @@ candidate when the learned decision, applied to the story-vs-story channels (the
 centroid, mean embedding and time span read like one article), reaches the merge
 threshold (the join model with a merge threshold of its own, both fitted by
 tools/fit_clustering.py; `EngineParams.merge_threshold` may override it); a split
-needs two groups of at least `split_min_part` members with no title+body cosine of
-`SPLIT_LINK` or more between them. Merges are deliberately conservative: a wrong merge makes
-every downstream number wrong.
+needs two groups of at least `split_min_part` members with no link between them (a
+title+body cosine of `SPLIT_LINK` or more, supported by a common neighbour: `_components`).
+Merges are deliberately conservative: a wrong merge makes every downstream number wrong.
 """
 
 from __future__ import annotations
@@ -26,13 +26,21 @@ from everyside.domain.clustering.story import ArticleVecs, Story, norm, weights
 if TYPE_CHECKING:
     from everyside.domain.clustering.engine import StoryEngine
 
-# members with a title+body cosine at least this are linked. 0.25 (was 0.08, "no link at
-# all"): on interleaved political streams the online decision glues stories about the same
-# people into one of dozens of events, every member linked to some other by a cosine of 0.1;
-# at 0.25 those fall apart into their events while a real story's reports (the Feb 2026 feed
-# stream, uci_dev) stay connected. Chosen on the mix of files and orders (docs/quality.md);
-# 0.3 splits real excerpt-only stories (Feb 0.911 -> 0.885).
-SPLIT_LINK = 0.25
+# Members are linked when their title+body cosine reaches SPLIT_LINK; a link between two
+# members with text also needs a third member linked to both (below), so one report that
+# shares a few words with two events ("crackdown on protests": Minneapolis and Iran) no longer
+# holds them together. 0.25 (was 0.08, "no link at all", until 2026-12-07): on interleaved
+# political streams the online decision glues stories about the same people into one of dozens
+# of events, every member linked to some other by a cosine of 0.1. 0.3 since 2026-12-07, with
+# the common-neighbour rule: alone, 0.3 split real excerpt-only stories (Feb 0.911 -> 0.885),
+# whose reports hang together through many weak links and a few strong ones; with the rule the
+# strong ones form triangles and the story stays whole. Chosen on the mix of files and orders
+# (docs/design-notes/clustering.md).
+SPLIT_LINK = 0.3
+# Two reports that are headlines only share a handful of words, and a story told in short
+# headlines is a chain (uci_dev): their links keep the lower cosine and need no common
+# neighbour.
+SPLIT_LINK_TITLES = 0.25
 
 
 @dataclass
@@ -131,8 +139,13 @@ def _absorb(engine: StoryEngine, into: Story, gone: Story) -> None:
 
 
 def _components(engine: StoryEngine, s: Story) -> list[list[int]]:
-    """Groups of members linked by a title+body cosine of at least `SPLIT_LINK` (connected
-    components), largest first; equal sizes keep member order."""
+    """Groups of linked members (connected components), largest first; equal sizes keep
+    member order.
+
+    Two members are linked when their title+body cosine reaches `SPLIT_LINK`
+    (`SPLIT_LINK_TITLES` when both are headlines only). A link between members one of which
+    has text needs support: a third member linked to both, unless one of the two has no other
+    link (a report attached to the story by a single match stays attached)."""
     n = len(s.members)
     vocab: dict[str, int] = {}
     rows: list[int] = []
@@ -147,9 +160,20 @@ def _components(engine: StoryEngine, s: Story) -> list[list[int]]:
             vals.append(w * inv)
     x = csr_matrix((vals, (rows, cols)), shape=(n, max(len(vocab), 1)))
     sims = (x @ x.T).tocoo()
-    keep = sims.data >= SPLIT_LINK
-    links = csr_matrix((np.ones(int(keep.sum())), (sims.row[keep], sims.col[keep])), shape=(n, n))
-    _, labels = connected_components(links, directed=False)
+    text = np.fromiter((m.features.has_body for m in s.members), dtype=bool, count=n)
+    with_text = text[sims.row] | text[sims.col]
+    keep = (sims.row != sims.col) & (
+        sims.data >= np.where(with_text, SPLIT_LINK, SPLIT_LINK_TITLES)
+    )
+    r, c, w = sims.row[keep], sims.col[keep], with_text[keep]
+    links = csr_matrix((np.ones(len(r)), (r, c)), shape=(n, n))
+    degree = np.asarray(links.sum(axis=1)).ravel()
+    # members linked to both ends (indexing an empty selection gives no array: no links)
+    common = np.asarray((links @ links)[r, c]).ravel() if len(r) else np.zeros(0)
+    lone = (degree[r] <= 1) | (degree[c] <= 1)
+    ok = ~w | (common > 0) | lone
+    kept = csr_matrix((np.ones(int(ok.sum())), (r[ok], c[ok])), shape=(n, n))
+    _, labels = connected_components(kept, directed=False)
     groups: dict[int, list[int]] = {}
     for i, label in enumerate(labels.tolist()):
         groups.setdefault(label, []).append(i)

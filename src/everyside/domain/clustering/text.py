@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
@@ -259,17 +260,33 @@ class Features:
         self._text = None
 
 
-def extract(item: NewsItem, *, boilerplate: bool = False) -> Features:
+def extract(
+    item: NewsItem, *, boilerplate: bool = False, seen: Container[str] | None = None
+) -> Features:
     """Features of one article; tolerant of missing, huge or odd text. With `boilerplate` the
     body is a text that also stands under unrelated articles (a placeholder, a paywall
-    notice) and says nothing about this one: it is left out."""
+    notice) and says nothing about this one: it is left out.
+
+    `seen` (the terms of every earlier article of the stream) judges a headline taken from the
+    URL slug when the article has a text: a slug word that no earlier article used and this
+    article's own text does not use either is left out. Such words are a slug in another
+    language over an English excerpt (`ssha-vydeljat-armenii-mlrd` above "US Vice President
+    ... signed with Armenia"): counted twice as headline words and rare, they outweighed the
+    text and left the report a story of its own. A word in the slug's language that earlier
+    reports used (`empleos` in a second Spanish slug) stays, so such reports still match each
+    other."""
     head, source = headline_source(item)
     body = "" if boilerplate else (item.text or "").strip()[:MAX_CHARS]
     if source == "text" and boilerplate:
         head = ""
     f = Features(has_title=bool(head), has_body=bool(body))
+    if body:
+        f.body.update(terms(body))
     if head:
-        f.title.update(terms(head))
+        words = terms(head)
+        if source == "slug" and seen is not None and f.body:
+            words = [w for w in words if w in seen or w in f.body]
+        f.title.update(words)
         if source == "title":
             # Title Case headlines capitalise everything: only acronyms and numbers count
             # there. A slug is lower case: it names nothing.
@@ -279,7 +296,6 @@ def extract(item: NewsItem, *, boilerplate: bool = False) -> Features:
                 ents = [e for e in ents if e.isdigit() or _acronym_in(e, head)]
             f.ents.update(ents)
     if body:
-        f.body.update(terms(body))
         f.ents.update(entities(body))
     return f
 
