@@ -151,6 +151,8 @@ def test_two_workers_two_replicas_survive_kill_and_broker_cut() -> None:
         assert body["task"] == "everyside.fetch_article" and body["args"] == poison
         assert body["tries"] == 3
         assert "TypeError" in body["error"] and "no such field" in body["error"]
+        # it raised 3 times and never died (a retry that starts at once is no death)
+        assert body["died"] == 0 and body["reason"] == "failed 3 times: TypeError"
 
         stats = farm.stats()
         pages = [p for h in stats.values() for p in h["hits"] if p.startswith("/a/")]
@@ -233,6 +235,7 @@ def test_a_message_that_kills_its_worker_goes_to_the_dead_letters() -> None:
             send("record", i)
         expected = {str(i) for i in range(40)} | {"flaky"}
 
+        t0 = time.monotonic()
         cluster.start_worker("k1", concurrency=1, queues="ingest", command=POISON_WORKER)
 
         def settled() -> bool:
@@ -244,6 +247,7 @@ def test_a_message_that_kills_its_worker_goes_to_the_dead_letters() -> None:
             )
 
         _wait(cluster, settled, 360, "2 dead letters and 41 messages done")
+        print(f"settled {time.monotonic() - t0:.0f}s after the worker started")
         done = {m.decode() for m in r.smembers(f"{ns}:test:done")}
         assert done == expected
         dead = dead_letters(app)

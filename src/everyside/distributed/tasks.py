@@ -18,6 +18,9 @@ own steps:
   Story assignment is not a task: the assigner process (`distributed/assigner.py`, one lock
   holder in the system) picks up what has no story and publishes the `analyse` tasks.
 - `analyse(story_ids)`: coverage and summaries (`pipeline.analyse`), any worker, in parallel.
+
+Every task has `pipeline_task`'s class: retried when it raises, counted before each try so a
+message that kills its process is dead-lettered too (`deliveries`), `task_max_tries` in all.
 """
 
 from __future__ import annotations
@@ -211,6 +214,8 @@ def pipeline_task(settings: Settings) -> type[Task]:
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             """Count the try before its work (`deliveries`); a message whose earlier tries
             killed their process until none is left goes to the dead letters unrun."""
+            if self.request.called_directly or not self.request.id:  # no message: no count
+                return super().__call__(*args, **kwargs)
             guard = deliveries(settings)
             task_id = str(self.request.id)
             tries = guard.start(task_id)
