@@ -151,6 +151,8 @@ def test_two_workers_two_replicas_survive_kill_and_broker_cut() -> None:
         assert body["task"] == "everyside.fetch_article" and body["args"] == poison
         assert body["tries"] == 3
         assert "TypeError" in body["error"] and "no such field" in body["error"]
+        # it raised 3 times and never died (a retry that starts at once is no death)
+        assert body["died"] == 0 and body["reason"] == "failed 3 times: TypeError"
 
         stats = farm.stats()
         pages = [p for h in stats.values() for p in h["hits"] if p.startswith("/a/")]
@@ -182,6 +184,86 @@ def test_two_workers_two_replicas_survive_kill_and_broker_cut() -> None:
         metrics = _get(f"http://127.0.0.1:{web1}/-/metrics")[1].decode()
         assert 'everyside_queue_messages{queue="everyside.ingest"}' in metrics
         assert re.search(r"^everyside_workers_alive [2-9]", metrics, re.M)
+
+
+POISON_WORKER = [sys.executable, os.path.join(os.path.dirname(__file__), "poison_worker.py")]
+
+
+def _wait(cluster: Cluster, done: Any, timeout: float, what: str) -> None:
+    """Poll `done()` until true; fail with the logs after `timeout` s or if a process exits."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        exited = [n for n, p in cluster.procs.items() if p.poll() is not None]
+        if exited or time.monotonic() > deadline:
+            tails = "\n".join(f"--- {n}\n{cluster.log(n)[-4000:]}" for n in cluster.procs)
+            why = f"processes exited: {exited}" if exited else f"not after {timeout:.0f}s"
+            raise AssertionError(f"waiting for {what}: {why}\n{tails}")
+        time.sleep(0.5)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(420)
+def test_a_message_that_kills_its_worker_goes_to_the_dead_letters() -> None:
+    """Two messages whose task ends its own process (os._exit, as a segfault or the OOM killer
+    would) are each run `task_max_tries` (3) times, then dead-lettered unrun with the reason;
+    the 40 messages around them and one that kills its process once all complete, on a
+    single pool process (a message that came back for ever would block every other)."""
+    import redis
+
+    from everyside.distributed.app import dead_letters, make_app, queue_depths
+    from everyside.distributed.queues import DEAD, INGEST
+    from everyside.distributed.tasks import namespace
+    from everyside.settings import load_settings
+
+    with Cluster(PG_BASE) as cluster:
+        settings = load_settings(env=cluster.env())
+        assert settings.task_max_tries == 3
+        app, ns = make_app(settings), namespace(settings)
+        r = redis.Redis.from_url(settings.redis_url)
+
+        def send(task: str, arg: Any) -> str:
+            res = app.send_task(f"everyside.test.{task}", args=[arg], queue=INGEST,
+                                routing_key=INGEST)  # fmt: skip
+            return str(res.id)
+
+        poison = {"first": send("die", "first")}  # at the head of the queue
+        for i in range(20):
+            send("record", i)
+        send("die_once", "flaky")
+        poison["second"] = send("die", "second")
+        for i in range(20, 40):
+            send("record", i)
+        expected = {str(i) for i in range(40)} | {"flaky"}
+
+        t0 = time.monotonic()
+        cluster.start_worker("k1", concurrency=1, queues="ingest", command=POISON_WORKER)
+
+        def settled() -> bool:
+            depths = queue_depths(app)
+            return (
+                depths[DEAD] >= 2
+                and depths[INGEST] == 0
+                and r.scard(f"{ns}:test:done") >= len(expected)
+            )
+
+        _wait(cluster, settled, 360, "2 dead letters and 41 messages done")
+        print(f"settled {time.monotonic() - t0:.0f}s after the worker started")
+        done = {m.decode() for m in r.smembers(f"{ns}:test:done")}
+        assert done == expected
+        dead = dead_letters(app)
+        assert sorted(d["body"]["args"][0] for d in dead) == ["first", "second"], dead
+        for d in dead:
+            body, label = d["body"], d["body"]["args"][0]
+            assert body["task"] == "everyside.test.die" and body["id"] == poison[label]
+            assert body["reason"] == "worker died while processing it 3 times"
+            assert body["error"] == "WorkerLostError: worker died while processing it 3 times"
+            assert body["tries"] == 3 and body["died"] == 3
+            # run exactly 3 times: the 4th delivery was dead-lettered before its work
+            assert int(r.get(f"{ns}:test:runs:{label}") or 0) == 3
+        assert int(r.get(f"{ns}:test:runs:flaky") or 0) == 2  # one death is no poison
+        assert not list(r.scan_iter(f"{ns}:tries:*"))  # no count left behind
+        log = cluster.log("k1")
+        assert log.count("exited with 'exitcode 70'") == 2 * 3 + 1, log[-4000:]
 
 
 @pytest.mark.slow

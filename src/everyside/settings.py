@@ -263,7 +263,8 @@ class Settings:
     )
     task_max_tries: int = _s(
         3,
-        "Tries of one task before its message goes to the dead-letter queue with its error.",
+        "Tries of one task before its message goes to the dead-letter queue with its error "
+        "(tries that killed their worker process count too).",
         minimum=1,
     )
     worker_heartbeat_seconds: float = _s(

@@ -291,12 +291,14 @@ class Cluster:
         env.update(self.extra_env)
         return env
 
-    def _start(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+    def _start(
+        self, name: str, args: list[str], command: list[str] | None = None
+    ) -> subprocess.Popen[bytes]:
         log = (self.tmp / f"{name}.log").open("ab")
         env = self.env()
         (self.tmp / "none.toml").write_text("")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "everyside", *args],
+            [*(command or [sys.executable, "-m", "everyside"]), *args],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
@@ -305,11 +307,14 @@ class Cluster:
         self.procs[name] = proc
         return proc
 
-    def start_worker(self, name: str, concurrency: int = 1, queues: str = "") -> Any:
+    def start_worker(
+        self, name: str, concurrency: int = 1, queues: str = "", command: list[str] | None = None
+    ) -> Any:
+        """`everyside worker` (or `command` given the same arguments, for tests)."""
         args = ["worker", "--concurrency", str(concurrency), "--name", f"{name}@everyside"]
         if queues:
             args += ["--queues", queues]
-        return self._start(name, args)
+        return self._start(name, args, command)
 
     def start_web(self, name: str, port: int, *, scheduler: bool) -> Any:
         cmd = ["up", "--distributed"] if scheduler else ["serve"]

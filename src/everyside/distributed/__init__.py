@@ -11,6 +11,7 @@ here is imported by `import everyside`, `everyside up` or `everyside serve` with
 - `app`: the Celery application built from the settings (queues, dead-letter exchange,
   acks_late, prefetch 1) and the broker check that fails fast with a clear message.
 - `politeness`: the per-host turns shared by every worker (a reservation in Redis).
+- `deliveries`: the poison-message guard (tries that killed their process, counted in Redis).
 - `tasks`: the tasks and the per-process runtime (store, ingestor, event loop).
 - `worker`: `everyside worker` (Celery's worker, heartbeats, the assigner candidate).
 - `assigner`: the assigner candidate process (one holds the PostgreSQL lock system-wide).

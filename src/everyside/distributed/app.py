@@ -6,8 +6,11 @@ died under it (kill -9, out of memory), and `worker_prefetch_multiplier = 1` kee
 from holding messages it is not working on. A task that raises is retried (`task_max_tries`
 tries in all, with a growing pause); after the last, its message goes to the dead-letter queue
 with its error (`tasks.PipelineTask.on_failure`), acknowledged on the work queue so it never
-blocks it. The work queues also name the dead-letter exchange (`x-dead-letter-exchange`), so a
-message the broker or Celery rejects (undecodable, unknown task) lands there too.
+blocks it. A message whose tries kill their worker process instead of raising (a crash, the
+out-of-memory killer) is counted in Redis before each try (`deliveries`) and dead-lettered
+unrun once `task_max_tries` are spent. The work queues also name the dead-letter exchange
+(`x-dead-letter-exchange`), so a message the broker or Celery rejects (undecodable, unknown
+task) lands there too.
 """
 
 from __future__ import annotations

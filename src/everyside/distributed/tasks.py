@@ -18,6 +18,9 @@ own steps:
   Story assignment is not a task: the assigner process (`distributed/assigner.py`, one lock
   holder in the system) picks up what has no story and publishes the `analyse` tasks.
 - `analyse(story_ids)`: coverage and summaries (`pipeline.analyse`), any worker, in parallel.
+
+Every task has `pipeline_task`'s class: retried when it raises, counted before each try so a
+message that kills its process is dead-lettered too (`deliveries`), `task_max_tries` in all.
 """
 
 from __future__ import annotations
@@ -33,7 +36,9 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from celery import Celery, Task
+from celery.exceptions import Reject
 
+from everyside.distributed.deliveries import Deliveries, Tries, died_reason
 from everyside.distributed.queues import ANALYSE, DEAD_QUEUE, DLX, INGEST
 from everyside.ingest.articles import Candidate
 from everyside.ingest.extract import Extractor
@@ -178,36 +183,74 @@ def runtime(settings: Settings, app: Celery) -> Runtime:
         return _RUNTIME
 
 
-def register(app: Celery, settings: Settings) -> None:
-    """Register the tasks on `app` (their settings are the app's)."""
-    retries = max(0, int(settings.task_max_tries) - 1)
+_DELIVERIES: Deliveries | None = None
+_DELIVERIES_PID = 0
+
+
+def deliveries(settings: Settings) -> Deliveries:
+    """This process's poison-message guard (its own Redis client, made after the fork)."""
+    global _DELIVERIES, _DELIVERIES_PID
+    with _RUNTIME_LOCK:
+        if _DELIVERIES is None or os.getpid() != _DELIVERIES_PID:
+            _DELIVERIES = Deliveries.from_url(settings.redis_url, namespace(settings))
+            _DELIVERIES_PID = os.getpid()
+        return _DELIVERIES
+
+
+def pipeline_task(settings: Settings) -> type[Task]:
+    """The base class of the pipeline's tasks: acks late, retried on any error, and
+    dead-lettered after `task_max_tries` tries, whether they raised or killed their process."""
+    max_tries = max(1, int(settings.task_max_tries))
 
     class PipelineTask(Task):  # type: ignore[misc]
         acks_late = True
         reject_on_worker_lost = True
         autoretry_for = (Exception,)
-        max_retries = retries
+        max_retries = max_tries - 1
         retry_backoff = 1
         retry_backoff_max = 30
         retry_jitter = True
 
-        def on_failure(
-            self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
-        ) -> None:
-            """The last try failed: the message goes to the dead-letter queue with its error
-            (the work queue acknowledges it: it never blocks the queue)."""
-            body = {
-                "task": self.name,
-                "id": task_id,
-                "args": list(args or []),
-                "kwargs": dict(kwargs or {}),
-                "error": f"{type(exc).__name__}: {exc}",
-                "traceback": str(einfo)[-4000:],
-                "tries": int(self.request.retries or 0) + 1,
-                "failed_at": utcnow().isoformat(),
-            }
-            log.error("task %s %s failed after %d tries: %s", self.name, task_id,
-                      body["tries"], body["error"])  # fmt: skip
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            """Count the try before its work (`deliveries`); a message whose earlier tries
+            killed their process until none is left goes to the dead letters unrun."""
+            if self.request.called_directly or not self.request.id:  # no message: no count
+                return super().__call__(*args, **kwargs)
+            guard = deliveries(settings)
+            task_id = str(self.request.id)
+            tries = guard.start(task_id)
+            if tries is None:  # Redis is away: run uncounted (logged)
+                return super().__call__(*args, **kwargs)
+            if tries.died and tries.spent >= max_tries:
+                self.dead_letter_lost(tries, args, kwargs)
+                guard.forget(task_id)
+                return None
+            self.request.everyside_died = tries.died
+            self.request.everyside_ended = False
+            returned = False
+            try:
+                result = super().__call__(*args, **kwargs)
+                returned = True
+                return result
+            finally:
+                if returned:
+                    guard.forget(task_id)
+                else:
+                    self.end_try()
+
+        def end_try(self) -> None:
+            """The try raised and its process lives: spent, not died (once per try)."""
+            if not getattr(self.request, "everyside_ended", True):
+                self.request.everyside_ended = True
+                deliveries(settings).finished(str(self.request.id))
+
+        def retry(self, *args: Any, **kwargs: Any) -> Any:
+            # before the retry is published: its try may start elsewhere at once, and must
+            # not take this one for a death
+            self.end_try()
+            return super().retry(*args, **kwargs)
+
+        def dead_letter(self, body: dict[str, Any]) -> None:
             with self.app.producer_or_acquire() as producer:
                 producer.publish(
                     body,
@@ -219,9 +262,64 @@ def register(app: Celery, settings: Settings) -> None:
                     retry=True,
                 )
 
+        def dead_letter_lost(self, tries: Tries, args: Any, kwargs: Any) -> None:
+            reason = died_reason(tries.died)
+            body = {
+                "task": self.name,
+                "id": self.request.id,
+                "args": list(args or []),
+                "kwargs": dict(kwargs or {}),
+                "error": f"WorkerLostError: {reason}",
+                "reason": reason,
+                "traceback": "",
+                "tries": tries.spent,
+                "died": tries.died,
+                "failed_at": utcnow().isoformat(),
+            }
+            log.error("task %s %s dead-lettered unrun: %s (%d tries spent)",
+                      self.name, self.request.id, reason, tries.spent)  # fmt: skip
+            try:
+                self.dead_letter(body)
+            except Exception as e:  # the broker is away: deliver it again, decide again
+                raise Reject(f"could not dead-letter: {type(e).__name__}: {e}", requeue=True) from e
+
+        def on_failure(
+            self, exc: BaseException, task_id: str, args: Any, kwargs: Any, einfo: Any
+        ) -> None:
+            """The last try failed: the message goes to the dead-letter queue with its error
+            (the work queue acknowledges it: it never blocks the queue)."""
+            tries = int(self.request.retries or 0) + 1
+            died = int(getattr(self.request, "everyside_died", 0) or 0)
+            reason = f"failed {tries} time{'' if tries == 1 else 's'}: {type(exc).__name__}"
+            if died:
+                reason += f"; {died_reason(died)}"
+            body = {
+                "task": self.name,
+                "id": task_id,
+                "args": list(args or []),
+                "kwargs": dict(kwargs or {}),
+                "error": f"{type(exc).__name__}: {exc}",
+                "reason": reason,
+                "traceback": str(einfo)[-4000:],
+                "tries": tries,
+                "died": died,
+                "failed_at": utcnow().isoformat(),
+            }
+            log.error("task %s %s failed after %d tries: %s", self.name, task_id,
+                      body["tries"], body["error"])  # fmt: skip
+            self.dead_letter(body)
+            deliveries(settings).forget(task_id)
+
         def after_return(self, *args: Any, **kwargs: Any) -> None:
             if _RUNTIME is not None:
                 _RUNTIME.count_done(self.request.hostname)
+
+    return PipelineTask
+
+
+def register(app: Celery, settings: Settings) -> None:
+    """Register the tasks on `app` (their settings are the app's)."""
+    PipelineTask = pipeline_task(settings)
 
     def rt() -> Runtime:
         return runtime(settings, app)
