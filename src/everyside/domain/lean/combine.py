@@ -19,6 +19,7 @@ import numpy as np
 
 from everyside.domain.lean.axes import Axis, OutletRecord
 from everyside.domain.lean.cocoverage import StoryEvidence, cocoverage_signal
+from everyside.domain.lean.names import kind_signal, name_signal
 from everyside.domain.lean.evidence import METHODS, evidence, nothing_known, sentence
 from everyside.domain.lean.signals import (
     Signal,
@@ -98,6 +99,8 @@ def compute_signals(
         "audience": audience_signal(records, truth, prior),
         "labels": labels_signal(records, axis, truth, prior),
         "profile": profile_signal(records, truth, prior),
+        "kind": kind_signal(records, truth, prior),
+        "name": name_signal(records, truth),
         "cocoverage": cocoverage_signal(stories, truth, prior) if stories else {},
         "wording": wording_signal(texts, truth, min_articles) if texts else {},
     }

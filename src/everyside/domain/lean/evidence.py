@@ -13,7 +13,16 @@ from collections.abc import Mapping
 from everyside.domain.lean.signals import Signal
 from everyside.domain.lean.wording import TextEvidence
 
-METHODS: tuple[str, ...] = ("owner", "audience", "labels", "profile", "cocoverage", "wording")
+METHODS: tuple[str, ...] = (
+    "owner",
+    "audience",
+    "labels",
+    "profile",
+    "kind",
+    "name",
+    "cocoverage",
+    "wording",
+)
 
 
 def evidence(
@@ -37,8 +46,14 @@ def nothing_known(dom: str, texts: TextEvidence | None) -> str:
     if texts is not None and dom in texts.wire_only:
         return "all its articles are copies of other outlets' texts, and nothing else is known"
     if texts is not None and texts.articles.get(dom):
-        return "too few articles and no rated outlet shares its stories, owner or profile"
-    return "no articles yet, and no owner, audience, rating label, country or type is known"
+        return (
+            "too few articles, no rated outlet shares its stories, owner or profile, and its "
+            "name and type say nothing"
+        )
+    return (
+        "no articles yet, and no owner, audience, rating label, country or type is known, "
+        "nor does its name tell"
+    )
 
 
 def _count(n: float | str, one: str, many: str) -> str:
@@ -63,6 +78,11 @@ def sentence(ev: Mapping[str, float | str], methods: tuple[str, ...]) -> str:
     if "profile" in methods:
         kind = _count(ev["profile"], "rated outlet", "rated outlets")
         parts.append(f"{kind} of its kind ({ev.get('profile_detail', '')})")
+    if "kind" in methods:
+        kind = _count(ev["kind"], "rated outlet", "rated outlets")
+        parts.append(f"{kind} of its type ({ev.get('kind_detail', '')})")
+    if "name" in methods:
+        parts.append(f"its name ({ev.get('name_detail', '')})")
     if not parts:
         return "not enough evidence"
     head = ", ".join(parts[:-1])
