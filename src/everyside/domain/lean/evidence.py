@@ -18,8 +18,7 @@ METHODS: tuple[str, ...] = (
     "audience",
     "labels",
     "profile",
-    "kind",
-    "name",
+    "type",
     "cocoverage",
     "wording",
 )
@@ -46,14 +45,8 @@ def nothing_known(dom: str, texts: TextEvidence | None) -> str:
     if texts is not None and dom in texts.wire_only:
         return "all its articles are copies of other outlets' texts, and nothing else is known"
     if texts is not None and texts.articles.get(dom):
-        return (
-            "too few articles, no rated outlet shares its stories, owner or profile, and its "
-            "name and type say nothing"
-        )
-    return (
-        "no articles yet, and no owner, audience, rating label, country or type is known, "
-        "nor does its name tell"
-    )
+        return "too few articles, and no rated outlet shares its stories, owner, profile or type"
+    return "no articles yet, and no owner, audience, rating label, country or type is known"
 
 
 def _count(n: float | str, one: str, many: str) -> str:
@@ -78,11 +71,9 @@ def sentence(ev: Mapping[str, float | str], methods: tuple[str, ...]) -> str:
     if "profile" in methods:
         kind = _count(ev["profile"], "rated outlet", "rated outlets")
         parts.append(f"{kind} of its kind ({ev.get('profile_detail', '')})")
-    if "kind" in methods:
-        kind = _count(ev["kind"], "rated outlet", "rated outlets")
-        parts.append(f"{kind} of its type ({ev.get('kind_detail', '')})")
-    if "name" in methods:
-        parts.append(f"its name ({ev.get('name_detail', '')})")
+    if "type" in methods:
+        kind = _count(ev["type"], "rated outlet", "rated outlets")
+        parts.append(f"{kind} of its type ({ev.get('type_detail', '')})")
     if not parts:
         return "not enough evidence"
     head = ", ".join(parts[:-1])
