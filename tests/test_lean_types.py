@@ -5,28 +5,32 @@ from __future__ import annotations
 
 import pytest
 
-from everyside.domain.lean import BIAS, EstimateParams, OutletRecord, estimate_axis
+from everyside.domain.lean import BIAS, FACTUALITY, EstimateParams, OutletRecord, estimate_axis
 from everyside.domain.lean.outlet_types import outlet_type, split_domain, type_signal
 
 
 @pytest.mark.parametrize(
     ("domain", "expected"),
     [
-        ("kare11.com", "call sign"),
-        ("wral.com", "call sign"),
-        ("kxan.com", "call sign"),
-        ("1010wcsi.com", "call sign"),
-        ("mykxlg.com", "call sign"),
         ("kpbs.org", "call sign .org"),
-        ("nwnewsradio.com", "radio"),
-        ("connectradio.fm", "radio"),
+        ("kuow.org", "call sign .org"),
+        ("wamu.org", "call sign .org"),
+        # commercial call signs, radio names: no better than the mean on rated outlets
+        ("kare11.com", None),
+        ("wral.com", None),
+        ("1010wcsi.com", None),
+        ("nwnewsradio.com", None),
         ("conservativeangle.com", "right-wing name"),
         ("democraticaccent.com", "left-wing name"),
+        ("occupydemocrats.com", "left-wing name"),
         ("catholicvote.org", "religious name"),
         ("usmagazine.com", None),  # "maga" inside "magazine" is not a slogan
+        ("pressdemocrat.com", None),  # an old newspaper title, not a party
+        ("timesrepublican.com", None),
         ("islamabadpost.com.pk", None),
         ("nytimes.com", None),
-        ("kathimerini.gr", None),  # a K and letters, but not a US call-sign domain
+        ("kathimerini.gr", None),
+        ("kbc.co.ke", None),  # a K and letters, but not a US .org
         ("wikipedia.org", None),
     ],
 )
@@ -43,33 +47,33 @@ def test_split_domain() -> None:
 
 def test_type_prior_leaves_the_outlet_out_and_ignores_unknown_scope() -> None:
     recs = {
-        "kaaa.com": OutletRecord("kaaa.com", bias=0.0, scope="local", media_type="tv"),
-        "kbbb.com": OutletRecord("kbbb.com", bias=0.0, scope="local", media_type="tv"),
-        "kccc.com": OutletRecord("kccc.com", bias=2.0),  # rated, not in the station tables
-        "kddd.com": OutletRecord("kddd.com"),  # unrated, not in the station tables
-        "keee.com": OutletRecord("keee.com", scope="local", media_type="tv"),
+        "kaaa.org": OutletRecord("kaaa.org", bias=0.0, scope="local", media_type="tv"),
+        "kbbb.org": OutletRecord("kbbb.org", bias=0.0, scope="local", media_type="tv"),
+        "kccc.org": OutletRecord("kccc.org", bias=2.0),  # rated, not in the station tables
+        "kddd.org": OutletRecord("kddd.org"),  # unrated, not in the station tables
+        "keee.org": OutletRecord("keee.org", scope="local", media_type="tv"),
         "nytimes.com": OutletRecord("nytimes.com", bias=-1.0),
     }
     truth = {d: r.bias for d, r in recs.items() if r.bias is not None}
     sig = type_signal(recs, truth, prior=0.0)
     assert "nytimes.com" not in sig  # no type: no opinion
     k = 5.0  # ENCODE_SHRINK
-    # an unknown scope is not a cell of its own: kddd gets every call sign, not kccc alone
-    assert sig["kddd.com"].value == pytest.approx(2.0 / (3 + k))
-    assert sig["kddd.com"].detail == "call sign"
+    # an unknown scope is not a cell of its own: kddd gets every station, not kccc alone
+    assert sig["kddd.org"].value == pytest.approx(2.0 / (3 + k))
+    assert sig["kddd.org"].detail == "call sign .org"
     # kccc is rated: its own 2.0 is not in its opinion
-    assert sig["kccc.com"].value == pytest.approx(0.0)
-    assert sig["kccc.com"].n == 2
+    assert sig["kccc.org"].value == pytest.approx(0.0)
+    assert sig["kccc.org"].n == 2
     # a local TV station: the type's mean, then its scope's, then its media type's
     level1 = 2.0 / (3 + k)
-    assert sig["keee.com"].value == pytest.approx(
+    assert sig["keee.org"].value == pytest.approx(
         (0.0 + k * (0.0 + k * level1) / (2 + k)) / (2 + k)
     )
-    assert sig["keee.com"].detail == "call sign local tv"
+    assert sig["keee.org"].detail == "call sign .org local tv"
 
 
 def test_a_type_that_tells_gives_an_estimate_labelled_with_it() -> None:
-    """Rated public radio stations (call sign on .org) lean left, other radio stations any way;
+    """Rated public radio stations (call sign on .org) lean left, other outlets any way;
     an unrated public station whose name is all that is known is estimated from the type, with
     the error measured on rated outlets with the same evidence; a name that fits no type gives
     nothing to go on."""
@@ -78,8 +82,8 @@ def test_a_type_that_tells_gives_an_estimate_labelled_with_it() -> None:
     for i in range(40):
         dom = f"k{letters[i % 26]}{letters[(i // 26) % 26]}{letters[(i * 7) % 26]}.org"
         recs[dom] = OutletRecord(dom, bias=-1.0 + (0.2 if i % 4 == 0 else 0.0))
-    for i in range(60):  # rated radio stations of every lean
-        dom = f"news{i}radio.com"
+    for i in range(60):  # outlets of other types, of every lean
+        dom = f"freedom{i}.com" if i % 2 else f"progressive{i}.com"
         recs[dom] = OutletRecord(dom, bias=float(i % 7 - 3))
     recs["kzzz.org"] = OutletRecord("kzzz.org")
     recs["unknown.com"] = OutletRecord("unknown.com")
@@ -92,3 +96,12 @@ def test_a_type_that_tells_gives_an_estimate_labelled_with_it() -> None:
     typ = next(s for s in res.scores if s.method == "type")
     assert typ.outlets == 100 and typ.mae < typ.baseline_mae
     assert typ.accuracy > typ.baseline_accuracy
+
+
+def test_factuality_does_not_use_the_type_prior() -> None:
+    """On factuality the prior left the combined leave-one-out error unchanged (0.300)."""
+    recs = {f"k{c}{c}a.org": OutletRecord(f"k{c}{c}a.org", factuality=3.0) for c in "abcdefgh"}
+    recs["kzzz.org"] = OutletRecord("kzzz.org")
+    res = estimate_axis(recs, FACTUALITY, params=EstimateParams(folds=2, min_group=4))
+    assert "kzzz.org" not in res.estimates
+    assert all(s.method != "type" for s in res.scores)
