@@ -6,7 +6,7 @@ the estimates refreshed, and only then are the labels joined back by article id 
 against. Figures and method: docs/ratings.md ("Estimated lean and factuality").
 
 Three of the issue's bars are not met; they are pinned as strict expected failures, so the day
-they pass the suite says so: Feb rated-or-estimated (0.95; measured 0.860), estimate-only
+they pass the suite says so: Feb rated-or-estimated (0.95; measured 0.853), estimate-only
 agreement with Ground News (0.70; measured 0.696) and uci_dev rated-or-estimated (0.95;
 measured 0.695: its 2014 business and health headlines give co-coverage and wording no
 political signal, and most of its hosts are in no table, so most unrated outlets get "not
@@ -47,14 +47,15 @@ def evaluations(tmp_path_factory: pytest.TempPathFactory) -> dict[str, LeanEvalu
 def test_feb_stream_articles_have_a_rating_or_an_estimate(evaluations) -> None:  # noqa: ANN001
     bias = evaluations["groundnews_feb2026_dev"].articles["bias"]
     assert bias.articles == 1664
-    # measured 0.860 since the story engine's second design (0.950 before): with the stream's
-    # 46 stories found whole instead of ~550 fragments, co-coverage tells fewer outlets apart
-    # (every big story is covered by every side), so more of them get "not enough evidence"
+    # measured 0.853 (0.854 before the type prior, 0.860 when last pinned; 0.950 before the
+    # story engine's second design): with the stream's 46 stories found whole instead of ~550
+    # fragments, co-coverage tells fewer outlets apart (every big story is covered by every
+    # side), so more of them get "not enough evidence"
     assert bias.rated_or_estimated >= 0.85
     assert bias.rated / bias.articles >= 0.67  # raters alone (audience ideology not counted)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19's bar not met: measured 0.860 (see above)")
+@pytest.mark.xfail(strict=True, reason="issue 19's bar not met: measured 0.853 (see above)")
 def test_feb_stream_rating_or_estimate_issue_bar(evaluations) -> None:  # noqa: ANN001
     assert evaluations["groundnews_feb2026_dev"].articles["bias"].rated_or_estimated >= 0.95
 
@@ -117,7 +118,7 @@ LOO_FLOORS = [
     ("labels", 0.84, 0.31),
     ("profile", 0.88, 0.40),
     ("wording", 1.06, 0.54),  # 40 outlets with 3+ own articles: the weakest signal here
-    ("combined", 0.76, 0.31),
+    ("combined", 0.73, 0.31),  # bias 0.726 with the type prior (0.751 before)
 ]
 
 
@@ -127,6 +128,18 @@ def test_leave_one_out_per_method(evaluations, method: str, bias_mae: float, fac
         m = _methods(evaluations["groundnews_feb2026_dev"], axis)[method]
         assert m["mae"] <= ceiling and m["mae"] < m["baseline_mae"]
         assert m["accuracy"] > m["baseline_accuracy"]
+
+
+def test_type_prior_on_the_lean(evaluations) -> None:  # noqa: ANN001
+    """The outlet-type prior (public radio call signs on .org, names declaring a political or
+    religious identity) beats guessing the mean on the rated outlets it reaches; it is not used
+    on factuality, where it did not lower the combined error."""
+    feb = evaluations["groundnews_feb2026_dev"]
+    typ = _methods(feb, "bias")["type"]
+    assert typ["outlets"] >= 350
+    assert typ["mae"] <= 0.61 < typ["baseline_mae"]  # measured 0.604 vs 1.655
+    assert typ["accuracy"] >= 0.85 > typ["baseline_accuracy"]  # measured 89.8% vs 3.0%
+    assert "type" not in _methods(feb, "factuality")
 
 
 def test_store_signals_on_the_feb_stream(evaluations) -> None:  # noqa: ANN001

@@ -13,7 +13,15 @@ from collections.abc import Mapping
 from everyside.domain.lean.signals import Signal
 from everyside.domain.lean.wording import TextEvidence
 
-METHODS: tuple[str, ...] = ("owner", "audience", "labels", "profile", "cocoverage", "wording")
+METHODS: tuple[str, ...] = (
+    "owner",
+    "audience",
+    "labels",
+    "profile",
+    "type",
+    "cocoverage",
+    "wording",
+)
 
 
 def evidence(
@@ -37,7 +45,7 @@ def nothing_known(dom: str, texts: TextEvidence | None) -> str:
     if texts is not None and dom in texts.wire_only:
         return "all its articles are copies of other outlets' texts, and nothing else is known"
     if texts is not None and texts.articles.get(dom):
-        return "too few articles and no rated outlet shares its stories, owner or profile"
+        return "too few articles, and no rated outlet shares its stories, owner, profile or type"
     return "no articles yet, and no owner, audience, rating label, country or type is known"
 
 
@@ -63,6 +71,9 @@ def sentence(ev: Mapping[str, float | str], methods: tuple[str, ...]) -> str:
     if "profile" in methods:
         kind = _count(ev["profile"], "rated outlet", "rated outlets")
         parts.append(f"{kind} of its kind ({ev.get('profile_detail', '')})")
+    if "type" in methods:
+        kind = _count(ev["type"], "rated outlet", "rated outlets")
+        parts.append(f"{kind} of its type ({ev.get('type_detail', '')})")
     if not parts:
         return "not enough evidence"
     head = ", ".join(parts[:-1])
