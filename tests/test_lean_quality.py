@@ -77,15 +77,13 @@ def test_raters_still_agree_with_ground_news(evaluations) -> None:  # noqa: ANN0
     assert ref.share >= 0.88  # issue 19's bar; measured 0.883
 
 
-def test_estimates_agree_with_ground_news_floor(evaluations) -> None:  # noqa: ANN001
+def test_estimates_agree_with_ground_news(evaluations) -> None:  # noqa: ANN001
+    """Issue 19's bar (>= 0.70), met since 2026-12-07 (eighth session): measured 0.718 of 85
+    articles (61 agree) with the engine's slug and split changes and the outlet-type prior;
+    0.696 of 92 before. One article moves the share by 1.2 points: a thin margin."""
     ref = evaluations["groundnews_feb2026_dev"].articles["bias"].reference_estimated
     assert ref.total >= 85
-    assert ref.share >= 0.69  # measured 0.696 (92 articles; 0.672 of 116 before the new engine)
-
-
-@pytest.mark.xfail(strict=True, reason="issue 19's bar not met: measured 0.696")
-def test_estimates_agree_with_ground_news_issue_bar(evaluations) -> None:  # noqa: ANN001
-    assert evaluations["groundnews_feb2026_dev"].articles["bias"].reference_estimated.share >= 0.70
+    assert ref.share >= 0.70
 
 
 def test_uci_rating_or_estimate_floor(evaluations) -> None:  # noqa: ANN001
