@@ -405,7 +405,9 @@ def test_similar_stories_share_an_entity_or_key_term(which: str, request, page) 
                 "ul.similar a", "e => e.map(a => Number(a.getAttribute('href').split('/')[2]))"
             )
             assert shown == [s["id"] for s in body["similar"]]
-    assert pairs >= 5
+    # 3 on the Feb stream since the engine groups it into 116 stories (157 before: fragments of
+    # one story were each other's similar stories), 5 or more on the small site
+    assert pairs >= (3 if which == "big_site" else 5)
 
 
 @pytest.mark.parametrize("which", ["site", "big_site"])
