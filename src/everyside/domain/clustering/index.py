@@ -213,7 +213,7 @@ class MemberIndex:
         n = self._ring_len
         if dense is None or self._ring is None or not self.dense_k or not n:
             return _NO_SLOTS, _NO_COSINES
-        with _one_blas_thread():
+        with one_blas_thread():
             sims = self._ring[:n] @ dense
         sims[self._ring_slots[:n] < 0] = -2.0
         k = min(self.dense_k, n)
@@ -233,7 +233,7 @@ def _blas_libraries() -> tuple[Any, ...]:
     return tuple(ThreadpoolController().select(user_api="blas").lib_controllers)
 
 
-class _one_blas_thread:  # noqa: N801 (a context manager, used like a function)
+class one_blas_thread:  # noqa: N801 (a context manager, used like a function)
     """A context in which BLAS runs on one thread. The ring's matrix-vector product (4,096 x
     256) is too small to gain from threads: OpenBLAS's threads cost 1.1-10 times the CPU time of
     one thread on a busy machine (they spin while they wait for a core). Each row of the product

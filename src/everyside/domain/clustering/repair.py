@@ -20,8 +20,13 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from everyside.domain.clustering.decision import channels
-from everyside.domain.clustering.index import ENT_SIGNATURE, SIGNATURE, signature
-from everyside.domain.clustering.story import ArticleVecs, Story, norm, weights
+from everyside.domain.clustering.index import (
+    ENT_SIGNATURE,
+    SIGNATURE,
+    one_blas_thread,
+    signature,
+)
+from everyside.domain.clustering.story import ArticleVecs, Story
 
 if TYPE_CHECKING:
     from everyside.domain.clustering.engine import StoryEngine
@@ -147,33 +152,50 @@ def _components(engine: StoryEngine, s: Story) -> list[list[int]]:
     has text needs support: a third member linked to both, unless one of the two has no other
     link (a report attached to the story by a single match stays attached)."""
     n = len(s.members)
+    # every member's title+body vector (sublinear TF x the current IDF, unit length), built
+    # for all members at once: one IDF lookup per distinct term of the story, not per member
     vocab: dict[str, int] = {}
     rows: list[int] = []
     cols: list[int] = []
-    vals: list[float] = []
+    counts: list[int] = []
+    add_col = vocab.setdefault
     for i, m in enumerate(s.members):
-        v = weights(m.features.merged(), engine.dfs)
-        inv = 1.0 / norm(v)
-        for term, w in v.items():
+        body, title = m.features.body, m.features.title
+        # `Features.merged()` without building it: the headline's terms count twice
+        for term, c in body.items():
             rows.append(i)
-            cols.append(vocab.setdefault(term, len(vocab)))
-            vals.append(w * inv)
-    x = csr_matrix((vals, (rows, cols)), shape=(n, max(len(vocab), 1)))
-    sims = (x @ x.T).tocoo()
+            cols.append(add_col(term, len(vocab)))
+            counts.append(c + 2 * title.get(term, 0))
+        for term, c in title.items():
+            if term not in body:
+                rows.append(i)
+                cols.append(add_col(term, len(vocab)))
+                counts.append(2 * c)
+    idf = np.asarray(engine.dfs.idfs(vocab), dtype=np.float64)
+    col = np.asarray(cols, dtype=np.int64)
+    row = np.asarray(rows, dtype=np.int64)
+    n_terms = np.asarray(counts, dtype=np.float64)
+    keep = n_terms > 0  # a Counter may hold zero counts
+    row, col, n_terms = row[keep], col[keep], n_terms[keep]
+    vals = (1.0 + np.log(n_terms)) * idf[col]
+    norms = np.sqrt(np.bincount(row, weights=vals * vals, minlength=n))
+    norms[norms == 0] = 1.0
+    # rows are in member order and a term occurs once per member: CSR as it stands
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+    x = csr_matrix((vals / norms[row], col, indptr), shape=(n, max(len(vocab), 1)))
+    sims = (x @ x.T).toarray()  # n <= MEMBER_CAP: dense is cheaper than sparse bookkeeping
     text = np.fromiter((m.features.has_body for m in s.members), dtype=bool, count=n)
-    with_text = text[sims.row] | text[sims.col]
-    keep = (sims.row != sims.col) & (
-        sims.data >= np.where(with_text, SPLIT_LINK, SPLIT_LINK_TITLES)
-    )
-    r, c, w = sims.row[keep], sims.col[keep], with_text[keep]
-    links = csr_matrix((np.ones(len(r)), (r, c)), shape=(n, n))
-    degree = np.asarray(links.sum(axis=1)).ravel()
-    # members linked to both ends (indexing an empty selection gives no array: no links)
-    common = np.asarray((links @ links)[r, c]).ravel() if len(r) else np.zeros(0)
-    lone = (degree[r] <= 1) | (degree[c] <= 1)
-    ok = ~w | (common > 0) | lone
-    kept = csr_matrix((np.ones(int(ok.sum())), (r[ok], c[ok])), shape=(n, n))
-    _, labels = connected_components(kept, directed=False)
+    with_text = text[:, None] | text[None, :]
+    links = sims >= np.where(with_text, SPLIT_LINK, SPLIT_LINK_TITLES)
+    np.fill_diagonal(links, False)
+    as_float = links.astype(np.float32)
+    with one_blas_thread():  # too small to gain from BLAS threads (see index.py)
+        common = as_float @ as_float  # members linked to both ends (exact in float32)
+    degree = links.sum(axis=1)
+    lone = (degree[:, None] <= 1) | (degree[None, :] <= 1)
+    kept = links & (~with_text | (common > 0) | lone)
+    _, labels = connected_components(csr_matrix(kept), directed=False)
     groups: dict[int, list[int]] = {}
     for i, label in enumerate(labels.tolist()):
         groups.setdefault(label, []).append(i)
