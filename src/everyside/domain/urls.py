@@ -173,6 +173,14 @@ def registered_domain(url_or_host: str) -> str:
     return str(ext.top_domain_under_public_suffix or host)
 
 
+@lru_cache(maxsize=65536)
+def name_and_suffix(host: str) -> tuple[str, str]:
+    """The label under the public suffix and the suffix: `www.kare11.com` -> (kare11, com),
+    `alquds.co.uk` -> (alquds, co.uk); a host with no known suffix gives its last label."""
+    ext = _extractor()(host.lower().strip("."))
+    return ext.domain, ext.suffix
+
+
 def article_key(url: str | None, external_id: str | None) -> str:
     """The key an article is stored under: its canonical URL, else `urn:everyside:import:<id>`
     (rows of a file without URLs); InputError when it has neither."""

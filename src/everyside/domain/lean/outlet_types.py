@@ -27,8 +27,8 @@ from collections.abc import Mapping
 
 from everyside.domain.lean.axes import OutletRecord
 from everyside.domain.lean.signals import Opinion, Signal, hier_encode
+from everyside.domain.urls import name_and_suffix
 
-SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "gob", "go", "ne", "or"})
 CALL_SIGN = re.compile(r"^(?:\d{3,4})?(?:my)?[kw][a-z]{2,3}(?:\d{1,2}|tv|fm|am|radio|news|now)*$")
 RIGHT_WORDS = re.compile(
     r"conservative|patriot|liberty|freedom|republicans|maga(?!zine)|trump|gop|redstate|rightwing"
@@ -44,14 +44,9 @@ RELIGIOUS_WORDS = re.compile(
 
 
 def split_domain(domain: str) -> tuple[str, str]:
-    """(the registrable name's label, the suffix): `kare11.com` -> (kare11, com);
-    `alquds.co.uk` -> (alquds, co.uk); `news.ro` -> (news, ro)."""
-    parts = domain.lower().split(".")
-    if len(parts) >= 3 and len(parts[-1]) == 2 and parts[-2] in SECOND_LEVEL:
-        return parts[-3], ".".join(parts[-2:])
-    if len(parts) >= 2:
-        return parts[-2], parts[-1]
-    return domain.lower(), ""
+    """(the registrable name's label, the public suffix), by the public suffix list the URL
+    code uses: `kare11.com` -> (kare11, com); `alquds.co.uk` -> (alquds, co.uk)."""
+    return name_and_suffix(domain)
 
 
 def outlet_type(domain: str) -> str | None:
@@ -87,8 +82,4 @@ def type_signal(
                 key.append(part)
             keys[d] = tuple(key)
     out = hier_encode(keys, truth, prior)
-    return {d: Opinion(o.value, o.n, _detail(keys[d])) for d, o in out.items()}
-
-
-def _detail(key: tuple[str, ...]) -> str:
-    return " ".join(key)
+    return {d: Opinion(o.value, o.n, " ".join(keys[d])) for d, o in out.items()}
