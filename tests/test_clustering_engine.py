@@ -415,6 +415,7 @@ def test_the_vocabulary_table_is_bounded_and_keeps_the_words_of_open_stories():
 
 
 PLACEHOLDER = "Excerpt unavailable from publisher metadata."
+TEASER = "Subscribe to read the full story."
 
 
 def test_a_placeholder_text_under_unrelated_articles_never_glues_them():
@@ -459,6 +460,69 @@ def test_a_placeholder_text_under_unrelated_articles_never_glues_them():
     # and the headline shown is the slug, not the placeholder
     view = eng.view(got[1])
     assert view.headline == "Fed holds interest rates steady again"
+
+
+def test_the_first_reports_under_a_placeholder_are_read_again_once_it_is_known():
+    """The first article under a placeholder is read before anything shows the text to be one:
+    with the placeholder as its text (its words; a slug word no earlier report used is left
+    out) and as its headline. Once an unrelated article under the same text shows it is
+    boilerplate, the repair pass reads the first one again without it: it joins the story its
+    slug tells (a merge), or keeps its story with the slug as its headline."""
+    eng = StoryEngine()
+    fed_url = "https://fedwatch.example/2024/05/01/fed-holds-interest-rates-steady-powell-patience"
+    p0 = eng.add(
+        NewsItem(id="p0", text=PLACEHOLDER, url=fed_url, domain="fedwatch.example", published_at=T0)
+    ).story_id
+    q0 = eng.add(
+        NewsItem(
+            id="q0",
+            text=TEASER,
+            url="https://norway.example/news/storm-floods-coastal-towns-in-norway",
+            domain="norway.example",
+            published_at=T0 + timedelta(minutes=1),
+        )
+    ).story_id
+    assert eng.view(p0).headline == PLACEHOLDER
+    fed = [eng.add(it).story_id for it in _items(FED, start=T0 + timedelta(minutes=5), prefix="f")]
+    assert len(set(fed)) == 1 and p0 not in fed
+    # unrelated articles under the same texts, from other outlets: both are boilerplate now
+    for k, text in enumerate((PLACEHOLDER, TEASER)):
+        eng.add(
+            NewsItem(
+                id=f"x{k}",
+                text=text,
+                url=f"https://other{k}.example/article/{1234567 + k}",
+                domain=f"other{k}.example",
+                published_at=T0 + timedelta(minutes=90 + k),
+            )
+        )
+    result = repair(eng)
+    assert (p0, fed[0]) in result.merges
+    assert eng.story_of["p0"] == fed[0]
+    assert q0 in result.reread and eng.story_of["q0"] == q0
+    assert eng.view(q0).headline == "Storm floods coastal towns in norway"
+    heads = [eng.view(sid).headline for sid in eng.stories]
+    assert not [h for h in heads if h in (PLACEHOLDER, TEASER)]
+    # read once: a later repair pass has nothing left to read again
+    assert not repair(eng).reread
+
+
+def test_boilerplate_reveals_the_earlier_carriers_once_and_never_for_a_wire_copy():
+    from everyside.domain.clustering.boiler import BoilerplateFilter
+
+    bf = BoilerplateFilter()
+    assert not bf.check(PLACEHOLDER, "a.example", {"quake", "chile"}, ref="a1")
+    assert not bf.check(PLACEHOLDER, "a.example", {"fed", "rate"}, ref="a2")  # same outlet
+    assert bf.take_revealed() == []
+    assert bf.check(PLACEHOLDER, "b.example", {"storm", "norway"}, ref="b1")
+    assert bf.take_revealed() == ["a1", "a2"]
+    assert bf.check(PLACEHOLDER, "c.example", {"kenya"}, ref="c1")  # known: nothing to reveal
+    assert bf.take_revealed() == []
+    # a wire text: every outlet's headline shares its names, so it is never found out
+    wire = "WASHINGTON (AP) - The IRS shared taxpayer data of thousands of immigrants."
+    for k in range(6):
+        assert not bf.check(wire, f"p{k}.example", {"irs", "taxpay", "data", str(k)}, ref=k)
+    assert bf.take_revealed() == []
 
 
 def test_a_wire_copy_under_several_outlets_still_joins_one_story():

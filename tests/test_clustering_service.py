@@ -139,8 +139,13 @@ def test_real_feed_stream_gives_every_story_a_headline(tmp_path, settings):
             heads = conn.execute(
                 select(t.stories.c.headline).where(t.stories.c.merged_into.is_(None))
             ).scalars()
-            blank = [h for h in heads if not (h or "").strip()]
+            heads = list(heads)
+        blank = [h for h in heads if not (h or "").strip()]
         assert not blank
+        # the first report under the placeholder was read before the placeholder was known as
+        # one: the repair pass reads it again, and no story is headed by the placeholder
+        placeholder = [h for h in heads if "Excerpt unavailable" in (h or "")]
+        assert not placeholder
         _check_consistent(store)
     finally:
         story_service.forget(store)

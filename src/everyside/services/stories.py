@@ -197,7 +197,7 @@ def repair_stories(
     live = _live(store, settings, outlet_factuality)
     live.since_repair = 0
     result = repair(live.engine)
-    if not result.merges and not result.splits:
+    if not result.changed:
         return set()
     try:
         return store.write(lambda conn: _apply_repair(conn, live, result, utc(now)))
@@ -217,6 +217,7 @@ def _apply_repair(conn: Connection, live: _Live, result: RepairResult, now: date
         live.db_id[new] = new_id
         story_rows.move_articles(conn, moved, new_id)
         changed |= {live.to_db(old), new_id}
+    changed |= {live.to_db(sid) for sid in result.reread}
     engine_ids = {sid for sid in result.changed if sid in live.engine.stories}
     _refresh(conn, live, engine_ids, now)
     return changed

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -193,6 +193,39 @@ class StoryEngine:
         self.touched.discard(story_id)
         return Assignment(item.id, story_id, False, 1.0, "loaded")
 
+    def reread(self) -> tuple[list[tuple[int, int]], list[int]]:
+        """Read again the articles whose text was found to be boilerplate after they were
+        assigned (`BoilerplateFilter.take_revealed`): the first report under a placeholder
+        was read with the placeholder as its text, so its story is headed by it and matched
+        on its words. Each such article that is still a story of its own is assigned again
+        without the text: it joins the story it now matches (returned as a merge, absorbed ->
+        into) or keeps its story id with the headline and features it should have had
+        (returned in the second list). An article that had joined a larger story stays."""
+        merges: list[tuple[int, int]] = []
+        kept: list[int] = []
+        for ref in self.boiler.take_revealed():
+            if not isinstance(ref, NewsItem):
+                continue
+            sid = self.story_of.get(ref.id)
+            s = self.stories.get(sid) if sid is not None else None
+            if s is None or s.n != 1 or len(s.members) != 1:
+                continue
+            t = s.members[0].time
+            self.drop(s.id)
+            head, boiler, f = self._features(ref)
+            if f.empty:
+                kept.append(self._open(ref, f, t, None, story_id=s.id))
+                continue
+            # its words were counted in the document frequencies when it first came
+            vecs = self._vecs(f, head, boiler, ref, count=False)
+            best, p = self._best(vecs, t, _lang(ref.lang))
+            if best is not None and p >= self.model.threshold:
+                self._update(self.stories[best], ref, f, t, vecs)
+                merges.append((s.id, best))
+            else:
+                kept.append(self._open(ref, f, t, vecs, story_id=s.id))
+        return merges, kept
+
     def view(self, story_id: int) -> StoryView:
         """Headline, first article, members and why-grouped of an open story."""
         return story_view(self.stories[story_id], self.dfs, self.outlet_factuality)
@@ -298,16 +331,21 @@ class StoryEngine:
     # -- internals -------------------------------------------------------------------------
     def _features(self, item: NewsItem) -> tuple[str, bool, Features]:
         head, _ = headline_source(item)
-        boiler = self.boiler.check(item.text, item.domain, set(terms(head)))
+        # the article without its text, should the text turn out to be boilerplate later
+        ref = replace(item, text=None, copy_of=None) if item.text else None
+        boiler = self.boiler.check(item.text, item.domain, set(terms(head)), ref)
         return head, boiler, extract(item, boilerplate=boiler, seen=self.dfs.df)
 
-    def _vecs(self, f: Features, head: str, boiler: bool, item: NewsItem) -> ArticleVecs:
+    def _vecs(
+        self, f: Features, head: str, boiler: bool, item: NewsItem, *, count: bool = True
+    ) -> ArticleVecs:
         if len(self.dfs.df) > self._prune_at:  # before this article's keys go in
             cap = self.params.max_vocabulary
             self.dfs.prune(cap * 3 // 4, keep=self.index.postings)
             # if the open stories alone hold more keys, wait until the table grew by a quarter
             self._prune_at = max(cap, len(self.dfs.df) + cap // 4)
-        self.dfs.add(f.text.keys() | {"@" + e for e in f.ents})
+        if count:
+            self.dfs.add(f.text.keys() | {"@" + e for e in f.ents})
         dense = None
         if self.embedder is not None and not f.empty:
             text = embed_text(item, head, boiler)

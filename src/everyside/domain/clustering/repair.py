@@ -8,6 +8,8 @@ tools/fit_clustering.py; `EngineParams.merge_threshold` may override it); a spli
 needs two groups of at least `split_min_part` members with no link between them (a
 title+body cosine of `SPLIT_LINK` or more, supported by a common neighbour: `_components`).
 Merges are deliberately conservative: a wrong merge makes every downstream number wrong.
+First, the articles whose text turned out to be boilerplate after they came are read again
+without it (`StoryEngine.reread`).
 """
 
 from __future__ import annotations
@@ -53,10 +55,13 @@ class RepairResult:
     merges: list[tuple[int, int]] = field(default_factory=list)  # (absorbed, into)
     splits: list[tuple[int, int, tuple[int | str, ...]]] = field(default_factory=list)
     # (story, new story, ids of the articles moved to the new story)
+    reread: list[int] = field(default_factory=list)
+    # stories of one article read again without its boilerplate text (`StoryEngine.reread`):
+    # same id and article, a new headline
 
     @property
     def changed(self) -> set[int]:
-        out = {a for a, _ in self.merges} | {b for _, b in self.merges}
+        out = {a for a, _ in self.merges} | {b for _, b in self.merges} | set(self.reread)
         for s, new, _ in self.splits:
             out |= {s, new}
         return out
@@ -91,6 +96,8 @@ def _meeting_time(s: Story, o: Story) -> float | None:
 
 def repair(engine: StoryEngine) -> RepairResult:
     result = RepairResult()
+    merges, result.reread = engine.reread()
+    result.merges.extend(merges)
     for sid in sorted(engine.touched):
         if sid in engine.stories:
             _try_merge(engine, sid, result)
