@@ -80,6 +80,7 @@ class BoilerplateFilter:
                 self._known[key] = None
                 self._bound(self._known, self.capacity)
                 self._revealed.extend(self._refs.pop(key, ()))
+                del self._revealed[:-REF_CAPACITY]  # if nobody drains them, the newest
                 return True
         if len(carriers) < CARRIERS:
             carriers.append((domain, terms))
