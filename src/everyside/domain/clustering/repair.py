@@ -162,25 +162,26 @@ def _components(engine: StoryEngine, s: Story) -> list[list[int]]:
     # every member's title+body vector (sublinear TF x the current IDF, unit length), built
     # for all members at once: one IDF lookup per distinct term of the story, not per member
     vocab: dict[str, int] = {}
-    rows: list[int] = []
+    sizes: list[int] = []
     cols: list[int] = []
     counts: list[int] = []
     add_col = vocab.setdefault
-    for i, m in enumerate(s.members):
+    for m in s.members:
         body, title = m.features.body, m.features.title
-        # `Features.merged()` without building it: the headline's terms count twice
-        for term, c in body.items():
-            rows.append(i)
-            cols.append(add_col(term, len(vocab)))
-            counts.append(c + 2 * title.get(term, 0))
-        for term, c in title.items():
-            if term not in body:
-                rows.append(i)
-                cols.append(add_col(term, len(vocab)))
-                counts.append(2 * c)
+        # `Features.merged()`: the body's terms, then the headline's others; the headline's
+        # terms count twice
+        if title:
+            get = title.get
+            merged = {term: c + 2 * get(term, 0) for term, c in body.items()}
+            merged.update({term: 2 * c for term, c in title.items() if term not in body})
+        else:
+            merged = body
+        sizes.append(len(merged))
+        cols += [add_col(term, len(vocab)) for term in merged]
+        counts += merged.values()
     idf = np.asarray(engine.dfs.idfs(vocab), dtype=np.float64)
     col = np.asarray(cols, dtype=np.int64)
-    row = np.asarray(rows, dtype=np.int64)
+    row = np.repeat(np.arange(n, dtype=np.int64), sizes)
     n_terms = np.asarray(counts, dtype=np.float64)
     keep = n_terms > 0  # a Counter may hold zero counts
     row, col, n_terms = row[keep], col[keep], n_terms[keep]
