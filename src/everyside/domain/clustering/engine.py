@@ -306,7 +306,8 @@ class StoryEngine:
                 if a_dense is not None:
                     mem = members.get(m)
                     if mem is not None and mem.dense is not None:
-                        d = dense_scale(float(mem.dense @ a_dense))
+                        # `.dot`: the BLAS dot of `@`, the same float, half the call's cost
+                        d = dense_scale(float(mem.dense.dot(a_dense)))
             ev.update(t, d, e)
         return out
 

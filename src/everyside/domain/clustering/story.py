@@ -208,7 +208,7 @@ class Story:
             self.domains[m.domain] += 1
         if m.dense is not None:
             self.dense_sum = m.dense.copy() if self.dense_sum is None else self.dense_sum + m.dense
-            self.dense_norm = float(np.sqrt(self.dense_sum @ self.dense_sum)) or 1.0
+            self.dense_norm = float(np.sqrt(self.dense_sum.dot(self.dense_sum))) or 1.0
         if m.time is not None:
             if self.first_time is None or m.time < self.first_time:
                 self.first_time = m.time
