@@ -54,7 +54,7 @@ def load_embedder() -> Embedder:
             return np.zeros(table.shape[1], dtype=np.float32)
         # the sum points where the mean does; the vector is normalised anyway
         v = table.take(np.fromiter(ids, dtype=np.intp, count=len(ids)), axis=0).sum(axis=0)
-        n = float(np.sqrt(v @ v))
+        n = float(np.sqrt(v.dot(v)))
         return v / n if n > 0 else v
 
     return embed

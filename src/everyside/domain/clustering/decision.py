@@ -29,8 +29,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import mul
 
-import numpy as np
-
 from everyside.domain.clustering import weights as fitted
 from everyside.domain.clustering.story import ArticleVecs, Story, cosine
 
@@ -102,7 +100,7 @@ def channels(
     cent = cosine(a.text_sig, 1.0, s.vec_text, s.norm_text) if a.text_sig else 0.0
     dcent = 0.0
     if a.dense is not None and s.dense_sum is not None:
-        dcent = dense_scale(float(np.dot(s.dense_sum, a.dense)) / s.dense_norm)
+        dcent = dense_scale(float(s.dense_sum.dot(a.dense)) / s.dense_norm)
     seq, hours = closeness(gap_articles, time_gap_hours(t, s))
     return [
         ev.text,

@@ -239,11 +239,21 @@ class StoryEngine:
         d_slots, d_cos = index.nearest_slots(vecs.dense)
         nt, ne = len(t_slots), len(e_slots)
         found = np.concatenate((t_slots, e_slots, d_slots))
-        if not len(found):
+        size = len(found)
+        if not size:
             return {}
         # one row per member found by text, names or embedding; `first`: where it was first
-        # found (the text postings, then the names', then the embedding neighbours)
-        slots, first, row = np.unique(found, return_index=True, return_inverse=True)
+        # found (the text postings, then the names', then the embedding neighbours). What
+        # `np.unique(found, return_index=True, return_inverse=True)` computes, by the same
+        # steps without its wrapper's copies and checks (this runs for every article)
+        perm = found.argsort(kind="stable")
+        aux = found[perm]
+        new_slot = np.empty(size, dtype=bool)
+        new_slot[0] = True
+        np.not_equal(aux[1:], aux[:-1], out=new_slot[1:])
+        slots, first = aux[new_slot], perm[new_slot]
+        row = np.empty(size, dtype=np.intp)
+        row[perm] = np.cumsum(new_slot) - 1
         k = len(slots)
         # summed in posting order, as MemberIndex.walk sums them
         text = np.bincount(row[:nt], weights=t_cos, minlength=k)
@@ -296,7 +306,8 @@ class StoryEngine:
                 if a_dense is not None:
                     mem = members.get(m)
                     if mem is not None and mem.dense is not None:
-                        d = dense_scale(float(mem.dense @ a_dense))
+                        # `.dot`: the BLAS dot of `@`, the same float, half the call's cost
+                        d = dense_scale(float(mem.dense.dot(a_dense)))
             ev.update(t, d, e)
         return out
 
@@ -393,7 +404,7 @@ class StoryEngine:
         if dropped is not None:
             self.story_of.pop(dropped.id, None)
             self._unindex(dropped.id)
-        s.update_vecs(f, self.dfs)
+        s.update_vecs(f, self.dfs, vecs.idfs if vecs is not None else None)
         s.clock, s.seq = self.clock.time, self.seq
         self.story_of[item.id] = s.id
         self._recent[s.id] = None

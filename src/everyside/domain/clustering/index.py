@@ -71,6 +71,7 @@ class MemberIndex:
         self._free: list[int] = []
         self._ring: np.ndarray | None = None
         self._ring_slots = np.full(ring, -1, dtype=np.int64)
+        self._ring_pos: dict[int, int] = {}  # slot -> its row in the ring (if it has one)
         self._ring_at = 0
         self._ring_len = 0
 
@@ -110,8 +111,13 @@ class MemberIndex:
         if dense is not None:
             if self._ring is None:
                 self._ring = np.zeros((self.ring_size, dense.shape[0]), dtype=np.float32)
-            self._ring[self._ring_at] = dense
-            self._ring_slots[self._ring_at] = slot
+            at = self._ring_at
+            old = int(self._ring_slots[at])
+            if old >= 0 and self._ring_pos.get(old) == at:
+                del self._ring_pos[old]  # overwritten: that member leaves the ring
+            self._ring[at] = dense
+            self._ring_slots[at] = slot
+            self._ring_pos[slot] = at
             self._ring_at = (self._ring_at + 1) % self.ring_size
             self._ring_len = min(self._ring_len + 1, self.ring_size)
 
@@ -136,8 +142,9 @@ class MemberIndex:
                 del postings[k]
         self._keys[slot] = ()
         self._ids[slot] = None
-        ring = self._ring_slots[: self._ring_len]
-        ring[ring == slot] = -1
+        at = self._ring_pos.pop(slot, None)  # a slot has at most one row: freed, then reused
+        if at is not None:
+            self._ring_slots[at] = -1
         self._free.append(slot)
 
     def query(

@@ -48,6 +48,11 @@ SPLIT_LINK = 0.3
 # headlines is a chain (uci_dev): their links keep the lower cosine and need no common
 # neighbour.
 SPLIT_LINK_TITLES = 0.25
+# Below these sizes the split check computes with a few numpy calls what scipy's sparse product
+# and graph search compute (the same numbers: see _member_sims and _labels); scipy's fixed cost
+# per call (~10 sparse matrices built and validated) is most of a small story's check.
+SMALL_PRODUCT = 20_000  # pairs of entries that share a term
+SMALL_GRAPH = 128  # members
 
 
 @dataclass
@@ -162,36 +167,33 @@ def _components(engine: StoryEngine, s: Story) -> list[list[int]]:
     # every member's title+body vector (sublinear TF x the current IDF, unit length), built
     # for all members at once: one IDF lookup per distinct term of the story, not per member
     vocab: dict[str, int] = {}
-    rows: list[int] = []
+    sizes: list[int] = []
     cols: list[int] = []
     counts: list[int] = []
     add_col = vocab.setdefault
-    for i, m in enumerate(s.members):
+    for m in s.members:
         body, title = m.features.body, m.features.title
-        # `Features.merged()` without building it: the headline's terms count twice
-        for term, c in body.items():
-            rows.append(i)
-            cols.append(add_col(term, len(vocab)))
-            counts.append(c + 2 * title.get(term, 0))
-        for term, c in title.items():
-            if term not in body:
-                rows.append(i)
-                cols.append(add_col(term, len(vocab)))
-                counts.append(2 * c)
+        # `Features.merged()`: the body's terms, then the headline's others; the headline's
+        # terms count twice
+        if title:
+            get = title.get
+            merged = {term: c + 2 * get(term, 0) for term, c in body.items()}
+            merged.update({term: 2 * c for term, c in title.items() if term not in body})
+        else:
+            merged = body
+        sizes.append(len(merged))
+        cols += [add_col(term, len(vocab)) for term in merged]
+        counts += merged.values()
     idf = np.asarray(engine.dfs.idfs(vocab), dtype=np.float64)
     col = np.asarray(cols, dtype=np.int64)
-    row = np.asarray(rows, dtype=np.int64)
+    row = np.repeat(np.arange(n, dtype=np.int64), sizes)
     n_terms = np.asarray(counts, dtype=np.float64)
     keep = n_terms > 0  # a Counter may hold zero counts
     row, col, n_terms = row[keep], col[keep], n_terms[keep]
     vals = (1.0 + np.log(n_terms)) * idf[col]
     norms = np.sqrt(np.bincount(row, weights=vals * vals, minlength=n))
     norms[norms == 0] = 1.0
-    # rows are in member order and a term occurs once per member: CSR as it stands
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
-    x = csr_matrix((vals / norms[row], col, indptr), shape=(n, max(len(vocab), 1)))
-    sims = (x @ x.T).toarray()  # n <= MEMBER_CAP: dense is cheaper than sparse bookkeeping
+    sims = _member_sims(row, col, vals / norms[row], n, len(vocab))
     text = np.fromiter((m.features.has_body for m in s.members), dtype=bool, count=n)
     with_text = text[:, None] | text[None, :]
     links = sims >= np.where(with_text, SPLIT_LINK, SPLIT_LINK_TITLES)
@@ -202,11 +204,56 @@ def _components(engine: StoryEngine, s: Story) -> list[list[int]]:
     degree = links.sum(axis=1)
     lone = (degree[:, None] <= 1) | (degree[None, :] <= 1)
     kept = links & (~with_text | (common > 0) | lone)
-    _, labels = connected_components(csr_matrix(kept), directed=False)
     groups: dict[int, list[int]] = {}
-    for i, label in enumerate(labels.tolist()):
+    for i, label in enumerate(_labels(kept).tolist()):
         groups.setdefault(label, []).append(i)
     return sorted(groups.values(), key=len, reverse=True)
+
+
+def _member_sims(
+    row: np.ndarray, col: np.ndarray, data: np.ndarray, n: int, n_cols: int
+) -> np.ndarray:
+    """`x @ x.T` as a dense n x n array, for the CSR matrix x whose entries are listed row by
+    row (member order; a term at most once per member).
+
+    Small products are summed with `np.bincount`, in the order scipy's sparse product sums
+    them, so the floats are the same: entry (i, k) accumulates, from 0.0, x[i, j] * x[k, j] over
+    the terms j of row i in their stored order (scipy walks row i's entries and, for each, the
+    members sharing its term; bincount adds its weights in input order)."""
+    df = np.bincount(col, minlength=n_cols)
+    reps = df[col]  # for each entry, the entries sharing its term (itself included)
+    total = int(reps.sum())
+    if total > SMALL_PRODUCT:
+        # rows are in member order and a term occurs once per member: CSR as it stands
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+        x = csr_matrix((data, col, indptr), shape=(n, max(n_cols, 1)))
+        return (x @ x.T).toarray()  # n <= MEMBER_CAP: dense is cheaper than sparse bookkeeping
+    by_term = np.argsort(col, kind="stable")  # entries term by term, members ascending
+    first = np.cumsum(df) - df  # where each term starts in by_term
+    entry = np.repeat(np.arange(len(col)), reps)
+    ends = np.cumsum(reps)
+    partner = by_term[np.arange(total) - np.repeat(ends - reps - first[col], reps)]
+    flat = row[entry] * n + row[partner]
+    return np.bincount(flat, weights=data[entry] * data[partner], minlength=n * n).reshape(n, n)
+
+
+def _labels(linked: np.ndarray) -> np.ndarray:
+    """A label per member, equal within each connected component of the symmetric boolean
+    adjacency matrix `linked` (components are all the caller reads; labels differ from
+    scipy's numbering). Small graphs: each member takes the smallest label among itself and
+    its neighbours, then its label's label, until nothing changes (every label stays a member of
+    the same component and only decreases, so this ends with each component's first member)."""
+    n = len(linked)
+    if n > SMALL_GRAPH:
+        return connected_components(csr_matrix(linked), directed=False)[1]
+    labels = np.arange(n)
+    while True:
+        new = np.minimum(labels, np.where(linked, labels, n).min(axis=1))
+        new = new[new]
+        if np.array_equal(new, labels):
+            return labels
+        labels = new
 
 
 def _try_split(engine: StoryEngine, sid: int, result: RepairResult) -> None:

@@ -78,9 +78,17 @@ class DocFreq:
 
 def weights(counts: Counter[str] | dict[str, float], dfs: DocFreq) -> dict[str, float]:
     """Sublinear TF times IDF."""
+    return _weights(counts, dfs)[0]
+
+
+def _weights(
+    counts: Counter[str] | dict[str, float], dfs: DocFreq
+) -> tuple[dict[str, float], list[float]]:
+    """`weights`, and the IDF of each key it kept (in the order of `counts`)."""
     keys = [t for t, c in counts.items() if c > 0]
     log = math.log
-    return {t: (1.0 + log(counts[t])) * w for t, w in zip(keys, dfs.idfs(keys), strict=True)}
+    idfs = dfs.idfs(keys)
+    return {t: (1.0 + log(counts[t])) * w for t, w in zip(keys, idfs, strict=True)}, idfs
 
 
 def norm(vec: dict[str, float]) -> float:
@@ -114,12 +122,15 @@ class ArticleVecs:
     # the index signatures (see index.signature): heaviest terms / "@entities", unit length
     text_sig: dict[str, float] = field(default_factory=dict)
     ent_sig: dict[str, float] = field(default_factory=dict)
+    # the IDF of each key of the article's title, text and entity counts when it was weighted
+    # (the story update reads the same numbers: the table does not change in between)
+    idfs: tuple[list[float], list[float], list[float]] | None = None
 
 
 def article_vecs(f: Features, dfs: DocFreq, dense: np.ndarray | None = None) -> ArticleVecs:
-    t = weights(f.title, dfs)
-    x = weights(f.text, dfs)
-    e = weights(f.ents, dfs)
+    t, t_idf = _weights(f.title, dfs)
+    x, x_idf = _weights(f.text, dfs)
+    e, e_idf = _weights(f.ents, dfs)
     return ArticleVecs(
         t,
         x,
@@ -131,6 +142,7 @@ def article_vecs(f: Features, dfs: DocFreq, dense: np.ndarray | None = None) -> 
         dense,
         signature(x, SIGNATURE),
         signature(e, ENT_SIGNATURE, "@"),
+        (t_idf, x_idf, e_idf),
     )
 
 
@@ -188,15 +200,15 @@ class Story:
             dropped = self.members.pop(MEMBER_CAP // 2)
             self.members.append(m)
         f = m.features
-        self.title_sum.update(f.title)
-        self.text_sum.update(f.text)
-        self.ent_sum.update(f.ents)
+        _add_counts(self.title_sum, f.title)
+        _add_counts(self.text_sum, f.text)
+        _add_counts(self.ent_sum, f.ents)
         self.body_members += f.has_body
         if m.domain:
             self.domains[m.domain] += 1
         if m.dense is not None:
             self.dense_sum = m.dense.copy() if self.dense_sum is None else self.dense_sum + m.dense
-            self.dense_norm = float(np.sqrt(self.dense_sum @ self.dense_sum)) or 1.0
+            self.dense_norm = float(np.sqrt(self.dense_sum.dot(self.dense_sum))) or 1.0
         if m.time is not None:
             if self.first_time is None or m.time < self.first_time:
                 self.first_time = m.time
@@ -206,18 +218,27 @@ class Story:
                 self.last_ts = m.time.timestamp()
         return dropped
 
-    def update_vecs(self, f: Features, dfs: DocFreq) -> None:
+    def update_vecs(
+        self,
+        f: Features,
+        dfs: DocFreq,
+        idfs: tuple[list[float], list[float], list[float]] | None = None,
+    ) -> None:
         """Update the weighted centroids for one new member's terms only (cheap).
 
         Other terms keep the IDF they had when last computed; `refresh` (on every doubling of
-        the story, and by repair) recomputes everything.
+        the story, and by repair) recomputes everything. `idfs`: the IDF of each key of
+        `f.title`, `f.text` and `f.ents` as `dfs` gives them now (`ArticleVecs.idfs`), if known.
         """
         if self.n & (self.n - 1) == 0 or not self.vec_text:  # 1, 2, 4, 8, ... members
             self.refresh(dfs)
             return
-        self.norm_title = _bump(self.vec_title, self.norm_title, self.title_sum, f.title, dfs)
-        self.norm_text = _bump(self.vec_text, self.norm_text, self.text_sum, f.text, dfs)
-        self.norm_ents = _bump(self.vec_ents, self.norm_ents, self.ent_sum, f.ents, dfs)
+        t_idf, x_idf, e_idf = idfs or (None, None, None)
+        self.norm_title = _bump(
+            self.vec_title, self.norm_title, self.title_sum, f.title, dfs, t_idf
+        )
+        self.norm_text = _bump(self.vec_text, self.norm_text, self.text_sum, f.text, dfs, x_idf)
+        self.norm_ents = _bump(self.vec_ents, self.norm_ents, self.ent_sum, f.ents, dfs, e_idf)
 
     def refresh(self, dfs: DocFreq) -> None:
         """Recompute the weighted centroids (after a change)."""
@@ -237,11 +258,26 @@ class Story:
         return self.dense_sum / self.dense_norm if self.dense_sum is not None else None
 
 
+def _add_counts(sums: Counter[str], counts: Counter[str]) -> None:
+    """`sums.update(counts)`: the same counts in the same key order (new keys last, in the
+    order of `counts`), without `Counter.update`'s Python loop of item assignments."""
+    get = sums.get
+    dict.update(sums, {k: v + get(k, 0) for k, v in counts.items()})
+
+
 def _bump(
-    vec: dict[str, float], old_norm: float, sums: Counter[str], changed: Counter[str], dfs: DocFreq
+    vec: dict[str, float],
+    old_norm: float,
+    sums: Counter[str],
+    changed: Counter[str],
+    dfs: DocFreq,
+    known: list[float] | None = None,
 ) -> float:
     sq = old_norm * old_norm if vec else 0.0
-    for t, idf in zip(changed, dfs.idfs(changed), strict=True):
+    # `known`: the IDFs of `changed`'s keys (of those with a positive count: all of them when
+    # the lengths agree)
+    idfs = known if known is not None and len(known) == len(changed) else dfs.idfs(changed)
+    for t, idf in zip(changed, idfs, strict=True):
         old = vec.get(t, 0.0)
         new = sums[t] * idf
         vec[t] = new
