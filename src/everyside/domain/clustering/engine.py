@@ -168,13 +168,7 @@ class StoryEngine:
         if f.empty:
             sid = self._open(item, f, t, None)
             return Assignment(item.id, sid, True, 0.0, "no_content")
-        vecs = self._vecs(f, head, boiler, item)
-        best, p = self._best(vecs, t, _lang(item.lang))
-        if best is not None and p >= self.model.threshold:
-            self._update(self.stories[best], item, f, t, vecs)
-            return Assignment(item.id, best, False, p, "joined")
-        sid = self._open(item, f, t, vecs)
-        return Assignment(item.id, sid, True, p, "new")
+        return self._place(item, f, t, self._vecs(f, head, boiler, item))
 
     def add_many(self, items: Iterable[NewsItem], now: datetime | None = None) -> list[Assignment]:
         return [self.add(i, now) for i in items]
@@ -208,7 +202,7 @@ class StoryEngine:
                 continue
             sid = self.story_of.get(ref.id)
             s = self.stories.get(sid) if sid is not None else None
-            if s is None or s.n != 1 or len(s.members) != 1:
+            if s is None or s.n != 1:
                 continue
             t = s.members[0].time
             self.drop(s.id)
@@ -217,13 +211,11 @@ class StoryEngine:
                 kept.append(self._open(ref, f, t, None, story_id=s.id))
                 continue
             # its words were counted in the document frequencies when it first came
-            vecs = self._vecs(f, head, boiler, ref, count=False)
-            best, p = self._best(vecs, t, _lang(ref.lang))
-            if best is not None and p >= self.model.threshold:
-                self._update(self.stories[best], ref, f, t, vecs)
-                merges.append((s.id, best))
+            a = self._place(ref, f, t, self._vecs(f, head, boiler, ref, count=False), s.id)
+            if a.new_story:
+                kept.append(a.story_id)
             else:
-                kept.append(self._open(ref, f, t, vecs, story_id=s.id))
+                merges.append((s.id, a.story_id))
         return merges, kept
 
     def view(self, story_id: int) -> StoryView:
@@ -340,6 +332,23 @@ class StoryEngine:
         return sid, p
 
     # -- internals -------------------------------------------------------------------------
+    def _place(
+        self,
+        item: NewsItem,
+        f: Features,
+        t: datetime | None,
+        vecs: ArticleVecs,
+        story_id: int | None = None,
+    ) -> Assignment:
+        """Join the most probable story if the model is sure enough, else open one (with
+        `story_id`, if given)."""
+        best, p = self._best(vecs, t, _lang(item.lang))
+        if best is not None and p >= self.model.threshold:
+            self._update(self.stories[best], item, f, t, vecs)
+            return Assignment(item.id, best, False, p, "joined")
+        sid = self._open(item, f, t, vecs, story_id=story_id)
+        return Assignment(item.id, sid, True, p, "new")
+
     def _features(self, item: NewsItem) -> tuple[str, bool, Features]:
         head, _ = headline_source(item)
         # the article without its text, should the text turn out to be boilerplate later
