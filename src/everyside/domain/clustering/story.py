@@ -146,7 +146,7 @@ def article_vecs(f: Features, dfs: DocFreq, dense: np.ndarray | None = None) -> 
     )
 
 
-@dataclass
+@dataclass(slots=True)
 class Member:
     id: int | str
     title: str
@@ -201,7 +201,7 @@ class Story:
             self.members.append(m)
         f = m.features
         _add_counts(self.title_sum, f.title)
-        _add_counts(self.text_sum, f.text)
+        _add_counts(self.text_sum, f.text_once())
         _add_counts(self.ent_sum, f.ents)
         self.body_members += f.has_body
         if m.domain:

@@ -223,7 +223,7 @@ class NewsItem:
     copy_of: int | str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Features:
     """Bag-of-terms channels of one article (term -> count)."""
 
@@ -253,6 +253,11 @@ class Features:
         if self._text is None:
             self._text = self.merged()
         return self._text
+
+    def text_once(self) -> Counter[str]:
+        """`text` without keeping it: a member read again (merged into another story, or
+        rebuilt by a split) must not carry a second copy of its terms afterwards."""
+        return self._text if self._text is not None else self.merged()
 
     def release(self) -> None:
         """Forget the cached `text`: a story keeps its members' features for the whole
