@@ -14,6 +14,7 @@ without it (`StoryEngine.reread`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -175,10 +176,12 @@ def _components(engine: StoryEngine, s: Story) -> list[list[int]]:
         body, title = m.features.body, m.features.title
         # `Features.merged()`: the body's terms, then the headline's others; the headline's
         # terms count twice
+        merged: Mapping[str, int]
         if title:
-            get = title.get
+            heads = dict(title.items())
+            get = heads.get
             merged = {term: c + 2 * get(term, 0) for term, c in body.items()}
-            merged.update({term: 2 * c for term, c in title.items() if term not in body})
+            merged.update({term: 2 * c for term, c in heads.items() if term not in merged})
         else:
             merged = body
         sizes.append(len(merged))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -76,19 +76,17 @@ class DocFreq:
         return [small[d] if (d := get(k, 0)) < SMALL_DF else log(n1 / (d + 1)) + 1.0 for k in keys]
 
 
-def weights(counts: Counter[str] | dict[str, float], dfs: DocFreq) -> dict[str, float]:
+def weights(counts: Mapping[str, float], dfs: DocFreq) -> dict[str, float]:
     """Sublinear TF times IDF."""
     return _weights(counts, dfs)[0]
 
 
-def _weights(
-    counts: Counter[str] | dict[str, float], dfs: DocFreq
-) -> tuple[dict[str, float], list[float]]:
+def _weights(counts: Mapping[str, float], dfs: DocFreq) -> tuple[dict[str, float], list[float]]:
     """`weights`, and the IDF of each key it kept (in the order of `counts`)."""
-    keys = [t for t, c in counts.items() if c > 0]
+    kept = [(t, c) for t, c in counts.items() if c > 0]
     log = math.log
-    idfs = dfs.idfs(keys)
-    return {t: (1.0 + log(counts[t])) * w for t, w in zip(keys, idfs, strict=True)}, idfs
+    idfs = dfs.idfs([t for t, _ in kept])
+    return {t: (1.0 + log(c)) * w for (t, c), w in zip(kept, idfs, strict=True)}, idfs
 
 
 def norm(vec: dict[str, float]) -> float:
@@ -258,7 +256,7 @@ class Story:
         return self.dense_sum / self.dense_norm if self.dense_sum is not None else None
 
 
-def _add_counts(sums: Counter[str], counts: Counter[str]) -> None:
+def _add_counts(sums: Counter[str], counts: Mapping[str, int]) -> None:
     """`sums.update(counts)`: the same counts in the same key order (new keys last, in the
     order of `counts`), without `Counter.update`'s Python loop of item assignments."""
     get = sums.get
@@ -269,7 +267,7 @@ def _bump(
     vec: dict[str, float],
     old_norm: float,
     sums: Counter[str],
-    changed: Counter[str],
+    changed: Mapping[str, int],
     dfs: DocFreq,
     known: list[float] | None = None,
 ) -> float:
