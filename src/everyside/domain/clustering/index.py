@@ -21,6 +21,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Hashable, Mapping
 from functools import lru_cache
+from sys import intern
 from typing import Any
 
 import numpy as np
@@ -44,7 +45,9 @@ def signature(weights: Mapping[str, float], size: int, prefix: str = "") -> dict
     if sq <= 0.0:
         return {}
     inv = sq**-0.5
-    return {prefix + k: v * inv for k, v in kept.items()}
+    if prefix:  # one string per key, not one per member: the index keeps them for the window
+        return {intern(prefix + k): v * inv for k, v in kept.items()}
+    return {k: v * inv for k, v in kept.items()}
 
 
 class MemberIndex:
