@@ -45,6 +45,7 @@ from everyside.domain.clustering.text import (
     NewsItem,
     display_headline,
     extract,
+    frozen_weights,
     headline_source,
     terms,
 )
@@ -383,7 +384,7 @@ class StoryEngine:
             item.domain,
             t,
             f,
-            tvec,
+            frozen_weights(tvec),
             norm(tvec) if vecs is None else vecs.title_norm,
             vecs.dense if vecs is not None else None,
             self.seq,

@@ -93,7 +93,7 @@ def norm(vec: dict[str, float]) -> float:
     return math.sqrt(sum(v * v for v in vec.values())) or 1.0
 
 
-def cosine(a: dict[str, float], a_norm: float, b: dict[str, float], b_norm: float) -> float:
+def cosine(a: Mapping[str, float], a_norm: float, b: Mapping[str, float], b_norm: float) -> float:
     if len(a) > len(b):
         a, b = b, a
     get = b.get
@@ -151,7 +151,7 @@ class Member:
     domain: str | None
     time: datetime | None
     features: Features
-    tvec: dict[str, float] = field(default_factory=dict)  # weighted title at arrival
+    tvec: Mapping[str, float] = field(default_factory=dict)  # weighted title at arrival
     tnorm: float = 1.0
     dense: np.ndarray | None = None  # unit-length sentence embedding, if the engine has one
     seq: int = 0  # arrival number in the stream

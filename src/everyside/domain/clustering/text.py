@@ -226,20 +226,22 @@ class NewsItem:
 
 
 _D = TypeVar("_D")
+_V = TypeVar("_V", int, float)
 
 
-class FrozenCounts(Mapping[str, int]):
-    """An article's term counts once the engine has read it: the same terms in the same order,
-    stored as a tuple and an array (a third of a `Counter`'s memory). A story keeps its
-    members' counts for repair and its "why grouped" (up to 400 members a story, hundreds of
-    thousands in a long-running window), and never changes them; lookups scan the tuple, which
-    is cheap for the few terms of one article."""
+class FrozenMap(Mapping[str, _V]):
+    """A mapping that never changes, stored as a tuple of keys and an array of values: a
+    third of a dict's memory. A story keeps its members' term counts and headline weights
+    for repair, its "why grouped" and its headline (up to 400 members a story, hundreds of
+    thousands in a long-running window) and never changes them; lookups scan the tuple, which
+    is cheap for the few terms of one article. Same keys, same order as the dict it was made
+    from."""
 
-    __slots__ = ("_keys", "_counts")
+    __slots__ = ("_keys", "_values")
 
-    def __init__(self, counts: Mapping[str, int]) -> None:
-        self._keys = tuple(counts)
-        self._counts = array("I", [counts[k] for k in self._keys])
+    def __init__(self, values: Mapping[str, _V], typecode: str) -> None:
+        self._keys = tuple(values)
+        self._values: array[_V] = array(typecode, [values[k] for k in self._keys])
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -250,34 +252,43 @@ class FrozenCounts(Mapping[str, int]):
     def __contains__(self, key: object) -> bool:
         return key in self._keys
 
-    def __getitem__(self, key: str) -> int:
+    def __getitem__(self, key: str) -> _V:
         try:
-            return self._counts[self._keys.index(key)]
+            return self._values[self._keys.index(key)]
         except ValueError:
             raise KeyError(key) from None
 
-    def get(self, key: str, default: _D = None) -> int | _D:  # type: ignore[override,assignment]
+    def get(self, key: str, default: _D = None) -> _V | _D:  # type: ignore[override,assignment]
         keys = self._keys
-        return self._counts[keys.index(key)] if key in keys else default
+        return self._values[keys.index(key)] if key in keys else default
 
     # plain iterators, not views: a view would look every key up again
-    def items(self) -> Iterator[tuple[str, int]]:  # type: ignore[override]
-        return zip(self._keys, self._counts, strict=True)
+    def items(self) -> Iterator[tuple[str, _V]]:  # type: ignore[override]
+        return zip(self._keys, self._values, strict=True)
 
-    def values(self) -> array[int]:  # type: ignore[override]
-        return self._counts
+    def values(self) -> array[_V]:  # type: ignore[override]
+        return self._values
 
     def __repr__(self) -> str:
-        return f"FrozenCounts({dict(self.items())!r})"
+        return f"FrozenMap({dict(self.items())!r})"
 
 
-_NO_COUNTS = FrozenCounts({})
+FrozenCounts = FrozenMap[int]
+_NO_COUNTS: FrozenCounts = FrozenMap({}, "I")
+_NO_WEIGHTS: FrozenMap[float] = FrozenMap({}, "d")
 
 
 def _frozen(counts: Mapping[str, int]) -> FrozenCounts:
-    if isinstance(counts, FrozenCounts):
+    if isinstance(counts, FrozenMap):
         return counts
-    return FrozenCounts(counts) if counts else _NO_COUNTS
+    return FrozenMap(counts, "I") if counts else _NO_COUNTS
+
+
+def frozen_weights(weights: Mapping[str, float]) -> FrozenMap[float]:
+    """Weights kept for a long time (a member's headline weights), frozen."""
+    if isinstance(weights, FrozenMap):
+        return weights
+    return FrozenMap(weights, "d") if weights else _NO_WEIGHTS
 
 
 @dataclass(slots=True)
