@@ -720,3 +720,65 @@ def test_a_story_whose_reports_interlink_is_not_split():
     ]
     _glued(eng, texts)
     assert not repair(eng).splits
+
+
+def test_a_members_counts_are_frozen_with_the_same_terms_in_the_same_order():
+    """Once read, an article's counts live as FrozenMap (memory at 1M stored); everything the
+    repair pass and the story page read of them must be what the Counters said."""
+    import pickle
+
+    f = extract(
+        NewsItem(
+            1,
+            title="Senate passes the budget bill after a long night",
+            text="The Senate passed the budget bill on Tuesday. Senators from both parties "
+            "said the budget bill was late. NASA and the Pentagon get more money.",
+        )
+    )
+    before = {name: list(getattr(f, name).items()) for name in ("title", "body", "ents")}
+    merged = list(f.merged().items())
+    f.release()
+    for name, items in before.items():
+        frozen = getattr(f, name)
+        assert type(frozen).__name__ == "FrozenMap"
+        assert list(frozen.items()) == items  # same terms, same counts, same order
+        assert list(frozen) == [t for t, _ in items] and len(frozen) == len(items)
+        for term, count in items:
+            assert term in frozen and frozen[term] == count and frozen.get(term, 0) == count
+        assert frozen.get("no-such-term", 0) == 0 and "no-such-term" not in frozen
+        with pytest.raises(KeyError):
+            frozen["no-such-term"]
+    assert list(f.merged().items()) == merged
+    assert list(f.text_once().items()) == merged and f._text is None  # nothing kept
+    copy = pickle.loads(pickle.dumps(f))
+    assert list(copy.body.items()) == before["body"]
+    empty = extract(NewsItem(2, title="Budget"))
+    empty.release()
+    assert not empty.body and not empty.ents and list(empty.title.items()) == [("budget", 1)]
+
+
+def test_repair_reads_frozen_members_as_it_read_fresh_ones():
+    """A merge re-adds the absorbed story's members (frozen by then) to the other story, a
+    split rebuilds both parts from them: the sums must be what the fresh counts gave, and no
+    member may keep a second copy of its terms afterwards (memory at 1M stored)."""
+    eng = StoryEngine(EngineParams(split_min_part=2, repair_every=0))
+    quake, fed = _items(QUAKE), _items(FED, prefix="f")
+    sid = eng.add(quake[0]).story_id
+    fresh_text = {it.id: extract(it).merged() for it in quake + fed}
+    b = quake[1]
+    head, boiler, f = eng._features(b)
+    eng._open(b, f, b.published_at, eng._vecs(f, head, boiler, b))  # a duplicate story
+    for it in quake[2:] + fed:  # glue the other event on by hand
+        head, boiler, f = eng._features(it)
+        eng._update(eng.stories[sid], it, f, it.published_at, eng._vecs(f, head, boiler, it))
+    result = repair(eng)
+    assert result.merges and result.splits  # both paths re-added frozen members
+    assert len(eng.stories) == 2
+    for s in eng.stories.values():
+        assert all(m.features._text is None for m in s.members)
+        assert all(type(m.features.body).__name__ == "FrozenMap" for m in s.members)
+        want: dict[str, int] = {}
+        for m in s.members:
+            for term, n in fresh_text[m.id].items():
+                want[term] = want.get(term, 0) + n
+        assert dict(s.text_sum) == want
