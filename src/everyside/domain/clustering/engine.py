@@ -45,7 +45,7 @@ from everyside.domain.clustering.text import (
     NewsItem,
     display_headline,
     extract,
-    frozen_weights,
+    freeze,
     headline_source,
     terms,
 )
@@ -384,7 +384,7 @@ class StoryEngine:
             item.domain,
             t,
             f,
-            frozen_weights(tvec),
+            freeze(tvec, "d"),
             norm(tvec) if vecs is None else vecs.title_norm,
             vecs.dense if vecs is not None else None,
             self.seq,

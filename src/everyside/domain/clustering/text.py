@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from everyside.domain.text import analyzer
@@ -274,21 +274,15 @@ class FrozenMap(Mapping[str, _V]):
 
 
 FrozenCounts = FrozenMap[int]
-_NO_COUNTS: FrozenCounts = FrozenMap({}, "I")
-_NO_WEIGHTS: FrozenMap[float] = FrozenMap({}, "d")
+# one shared empty map per typecode ("I": counts, "d": weights): most members have no names
+_EMPTY: dict[str, FrozenMap[Any]] = {"I": FrozenMap({}, "I"), "d": FrozenMap({}, "d")}
 
 
-def _frozen(counts: Mapping[str, int]) -> FrozenCounts:
-    if isinstance(counts, FrozenMap):
-        return counts
-    return FrozenMap(counts, "I") if counts else _NO_COUNTS
-
-
-def frozen_weights(weights: Mapping[str, float]) -> FrozenMap[float]:
-    """Weights kept for a long time (a member's headline weights), frozen."""
-    if isinstance(weights, FrozenMap):
-        return weights
-    return FrozenMap(weights, "d") if weights else _NO_WEIGHTS
+def freeze(values: Mapping[str, _V], typecode: str) -> FrozenMap[_V]:
+    """`values` as a `FrozenMap` (typecode "I" for counts, "d" for weights), for keeping."""
+    if isinstance(values, FrozenMap):
+        return values
+    return FrozenMap(values, typecode) if values else _EMPTY[typecode]
 
 
 @dataclass(slots=True)
@@ -333,9 +327,9 @@ class Features:
         """Forget the cached `text` and freeze the counts: a story keeps its members'
         features for the whole window, so they take as little memory as they can."""
         self._text = None
-        self.title = _frozen(self.title)
-        self.body = _frozen(self.body)
-        self.ents = _frozen(self.ents)
+        self.title = freeze(self.title, "I")
+        self.body = freeze(self.body, "I")
+        self.ents = freeze(self.ents, "I")
 
 
 def extract(
