@@ -10,7 +10,7 @@ from everyside.domain.clustering import EngineParams, NewsItem
 from everyside.domain.clustering import StoryEngine as _StoryEngine
 from everyside.domain.clustering.clock import StreamClock
 from everyside.domain.clustering.metrics import score
-from everyside.domain.clustering.repair import repair
+from everyside.domain.clustering.repair import MergedAway, _absorb, repair
 from everyside.domain.clustering.text import entities, extract, stem, terms
 from everyside.services.embeddings import load_embedder
 
@@ -282,6 +282,44 @@ def test_repair_splits_a_story_made_of_two_unrelated_groups():
     old, new, moved = result.splits[0]
     assert old == sid and set(moved) == {"f0", "f1"}
     assert eng.story_of["f0"] == new and eng.story_of["a0"] == sid
+
+
+def test_a_split_that_undoes_a_merge_gives_the_story_its_id_back():
+    eng = StoryEngine(EngineParams(split_min_part=2))
+    quake = [eng.add(it).story_id for it in _items(QUAKE)]
+    fed = [eng.add(it).story_id for it in _items(FED, prefix="f")]
+    q, f = quake[0], fed[0]
+    assert set(quake) == {q} and set(fed) == {f} and q != f
+    _absorb(eng, eng.stories[q], eng.stories[f])  # a wrong merge, as the repair pass may make
+    assert f not in eng.stories and eng.story_of["f0"] == q
+    next_id = eng.next_id
+    result = repair(eng)
+    assert [(old, new) for old, new, _ in result.splits] == [(q, f)]
+    assert result.revived == {f} and eng.next_id == next_id
+    assert eng.story_of["f0"] == eng.story_of["f1"] == f and eng.story_of["a0"] == q
+    assert len(eng.merged_away) == 0  # alive again: forgotten
+
+
+def test_merged_away_revives_only_a_part_that_is_mostly_that_story():
+    mem = MergedAway()
+    mem.record(7, ["a", "b", "c", "d"])
+    mem.record(9, ["a", "x", "y"])  # a member merged again later keeps its first story
+    alive: dict[int, object] = {}
+    assert mem.revive(["a", "n1"], alive) is None  # half the part, but not half of story 7
+    assert mem.revive(["a", "b", "c", "n1", "n2", "n3", "n4"], alive) is None  # 3 of 7
+    assert mem.revive(["b", "c", "d", "n1"], {7: object()}) is None  # 7 is alive
+    assert mem.revive(["x", "y", "n1"], alive) == 9  # new reports joined it since: still 9
+    assert mem.revive(["b", "c", "d", "n1"], alive) == 7
+    assert len(mem) == 0
+
+
+def test_merged_away_forgets_the_oldest_merges_first():
+    mem = MergedAway(limit=5)
+    mem.record(1, ["a", "b", "c"])
+    mem.record(2, ["d", "e", "f"])  # 6 member ids held: story 1 is forgotten
+    assert len(mem) == 1
+    assert mem.revive(["a", "b", "c"], {}) is None
+    assert mem.revive(["d", "e", "f"], {}) == 2
 
 
 def test_repair_leaves_good_stories_alone():

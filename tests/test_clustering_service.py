@@ -247,6 +247,77 @@ def test_repair_stories_merges_in_the_store(tmp_path, settings):
         store.close()
 
 
+def test_a_split_that_undoes_a_merge_revives_the_stored_story(tmp_path, settings):
+    from everyside.domain.clustering.repair import RepairResult, _absorb
+
+    def event(name: str, title: str, text: str, hour: int) -> list[dict]:
+        return [
+            {
+                "id": f"{name}-{k}",
+                "story": name,
+                "url": f"https://{d}/news/{name}-{k}",
+                "domain": d,
+                "source": d,
+                "title": f"{title} ({d})",
+                "text": f"{text} Report {k}.",
+                "date": f"2021-08-31T{hour:02d}:0{k}:00+00:00",
+                "lang": "en",
+            }
+            for k, d in enumerate(("a.example", "b.example", "c.example"))
+        ]
+
+    store = open_store(f"sqlite:///{tmp_path / 'u.db'}")
+    try:
+        gold = _insert(
+            store,
+            event(
+                "quake",
+                "Magnitude 7.1 earthquake strikes central Chile near Santiago",
+                "A magnitude 7.1 earthquake struck central Chile near Santiago on Tuesday, "
+                "damaging buildings in Valparaiso and cutting power to thousands.",
+                10,
+            )
+            + event(
+                "fed",
+                "Federal Reserve holds interest rates steady as Powell signals patience",
+                "The Federal Reserve left its benchmark interest rate unchanged and Jerome Powell "
+                "said the central bank would be patient before cutting rates.",
+                11,
+            ),
+        )
+        story_service.assign_pending(store, settings, NOW)
+        by_gold = {gold[a]: s for a, s in _assigned(store).items()}
+        assert len(set(_assigned(store).values())) == 2
+        live = story_service._LIVE[store]
+        engine = live.engine
+        quake, fed = by_gold["quake"], by_gold["fed"]
+        eq = next(s for s in engine.stories.values() if live.to_db(s.id) == quake)
+        ef = next(s for s in engine.stories.values() if live.to_db(s.id) == fed)
+        # a wrong merge by the repair pass, applied to the store as repair_stories applies it
+        into, gone = (eq, ef) if eq.id < ef.id else (ef, eq)
+        _absorb(engine, into, gone)
+        store.write(
+            lambda c: story_service._apply_repair(
+                c, live, RepairResult(merges=[(gone.id, into.id)]), NOW
+            )
+        )
+        assert len(set(_assigned(store).values())) == 1
+        with store.read() as conn:
+            rows_before = conn.execute(select(t.stories.c.id)).scalars().all()
+        # the next pass splits the two events apart: the story merged away comes back
+        story_service.repair_stories(store, settings, NOW)
+        assert {gold[a]: s for a, s in _assigned(store).items()} == by_gold
+        with store.read() as conn:
+            stories = {r["id"]: r for r in conn.execute(select(t.stories)).mappings()}
+        assert sorted(stories) == sorted(rows_before)  # no new story row, no new URL
+        assert stories[quake]["merged_into"] is None and stories[fed]["merged_into"] is None
+        assert stories[quake]["article_count"] == stories[fed]["article_count"] == 3
+        _check_consistent(store)
+    finally:
+        story_service.forget(store)
+        store.close()
+
+
 @pytest.mark.postgres
 def test_assign_on_postgres(pg_url, settings):
     store = open_store(pg_url, migrate=True)

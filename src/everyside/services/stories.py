@@ -7,7 +7,8 @@ one `store.write` transaction per batch. A kill between batches leaves whole bat
 the next run (a new process, so a rebuilt engine) carries on with the rest. Counts and first/last
 times are computed by SQL from the articles themselves, so they are right even for stories whose
 older members are outside the engine's window. `repair_stories` applies the engine's merges
-(`stories.merged_into`) and splits.
+(`stories.merged_into`) and splits (a split that undoes a merge revives the story merged away,
+under its own id).
 """
 
 from __future__ import annotations
@@ -213,8 +214,12 @@ def _apply_repair(conn: Connection, live: _Live, result: RepairResult, now: date
         story_rows.merge(conn, g, i, now)
         changed |= {g, i}
     for old, new, moved in result.splits:
-        new_id = story_rows.new_story(conn, now)
-        live.db_id[new] = new_id
+        if new in result.revived:  # a split that undoes a merge: the story keeps its URL
+            new_id = live.to_db(new)
+            story_rows.revive(conn, new_id, now)
+        else:
+            new_id = story_rows.new_story(conn, now)
+            live.db_id[new] = new_id
         story_rows.move_articles(conn, moved, new_id)
         changed |= {live.to_db(old), new_id}
     changed |= {live.to_db(sid) for sid in result.reread}

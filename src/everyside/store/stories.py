@@ -95,6 +95,15 @@ def merge(conn: Connection, gone: int, into: int, now: datetime) -> None:
     mark_due(conn, [gone, into])
 
 
+def revive(conn: Connection, story_id: int, now: datetime) -> None:
+    """A story merged away is a story again (the repair pass split its articles back out):
+    its id, URL and history are kept; `move_articles` gives it its articles back."""
+    s = t.stories.c
+    conn.execute(
+        update(t.stories).where(s.id == story_id).values(merged_into=None, updated_at=to_db(now))
+    )
+
+
 def move_articles(conn: Connection, article_ids: Iterable[int], story_id: int) -> None:
     a = t.articles.c
     ids = list(article_ids)

@@ -31,6 +31,7 @@ from everyside.domain.clustering.decision import (
     dense_scale,
 )
 from everyside.domain.clustering.index import SMALL_WALK, MemberIndex
+from everyside.domain.clustering.repair import MergedAway
 from everyside.domain.clustering.story import (
     ArticleVecs,
     DocFreq,
@@ -146,6 +147,8 @@ class StoryEngine:
         self.seq = 0
         self.next_id = first_story_id
         self.touched: set[int] = set()  # stories changed since the last repair
+        # stories the repair pass merged away, by member: a split undoing a merge revives one
+        self.merged_away = MergedAway()
         # open stories, least recently updated first
         self._recent: OrderedDict[int, None] = OrderedDict()
         # views of stories evicted since the caller last drained this (opt-in: adapters that

@@ -14,7 +14,8 @@ without it (`StoryEngine.reread`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter, OrderedDict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -56,11 +57,74 @@ SMALL_PRODUCT = 20_000  # pairs of entries that share a term
 SMALL_GRAPH = 128  # members
 
 
+# How much of its merge history the engine keeps to give a split-off part its old id back
+# (`MergedAway`): member ids over all remembered merges.
+MERGED_MEMORY = 200_000
+
+
+class MergedAway:
+    """The stories merged away by the repair pass, remembered by their members, so that a
+    split that undoes a merge gives the part its old story id back (`revive`): on interleaved
+    streams the repair pass may merge two stories and split them apart again a few passes
+    later, and without this the part would take a new id each time (a new story URL, the old
+    one redirecting to the story it no longer belongs to).
+
+    A member is remembered under the first story it was merged away with, so after a chain of
+    merges (G into I, I into J) each part still finds its own story. Bounded: the oldest merges
+    are forgotten first once more than `limit` member ids are held."""
+
+    def __init__(self, limit: int = MERGED_MEMORY) -> None:
+        self.limit = limit
+        self._members: OrderedDict[int, tuple[Hashable, ...]] = OrderedDict()
+        self._of: dict[Hashable, int] = {}  # member -> the first story it was merged away with
+        self._held = 0
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def record(self, gone: int, members: Iterable[Hashable]) -> None:
+        self._drop(gone)
+        ids = tuple(members)
+        self._members[gone] = ids
+        self._held += len(ids)
+        of = self._of
+        for m in ids:
+            of.setdefault(m, gone)
+        while self._held > self.limit and self._members:
+            self._drop(next(iter(self._members)))
+
+    def revive(self, part: Sequence[Hashable], alive: Mapping[int, object]) -> int | None:
+        """The story merged away that `part` (the member ids of a split-off part) is: at least
+        half of the part was that story's when it was merged away, and at least half of that
+        story is in the part. The story is forgotten (it is alive again)."""
+        of = self._of
+        counts = Counter(g for m in part if (g := of.get(m)) is not None)
+        for gone, n in counts.most_common(2):
+            size = len(self._members[gone])
+            if gone not in alive and 2 * n >= len(part) and 2 * n >= size:
+                self._drop(gone)
+                return gone
+        return None
+
+    def _drop(self, gone: int) -> None:
+        ids = self._members.pop(gone, None)
+        if ids is None:
+            return
+        self._held -= len(ids)
+        of = self._of
+        for m in ids:
+            if of.get(m) == gone:
+                del of[m]
+
+
 @dataclass
 class RepairResult:
     merges: list[tuple[int, int]] = field(default_factory=list)  # (absorbed, into)
     splits: list[tuple[int, int, tuple[int | str, ...]]] = field(default_factory=list)
     # (story, new story, ids of the articles moved to the new story)
+    revived: set[int] = field(default_factory=set)
+    # the new stories of `splits` that are stories merged away earlier, back under their id
+    # (`MergedAway`): the store un-merges them
     reread: list[int] = field(default_factory=list)
     # stories of one article read again without its boilerplate text (`StoryEngine.reread`):
     # same id and article, a new headline
@@ -139,6 +203,7 @@ def _try_merge(engine: StoryEngine, sid: int, result: RepairResult) -> None:
 def _absorb(engine: StoryEngine, into: Story, gone: Story) -> None:
     members = list(gone.members)
     extra = gone.n - len(members)
+    engine.merged_away.record(gone.id, [m.id for m in members])
     engine.stories.pop(gone.id)
     engine._recent.pop(gone.id, None)
     engine.touched.discard(gone.id)
@@ -275,12 +340,18 @@ def _try_split(engine: StoryEngine, sid: int, result: RepairResult) -> None:
     members = s.members
     _rebuild(engine, s, [members[i] for i in sorted(keep)])
     for g in big[1:]:
+        moved = [members[i] for i in g]
+        # a part that is a story merged away earlier takes its id back (a split undoing a merge)
+        nid = engine.merged_away.revive([m.id for m in moved], engine.stories)
+        if nid is None:
+            nid = engine.next_id
+            engine.next_id += 1
+        else:
+            result.revived.add(nid)
         # the new story inherits the stream time of the one it split from: a story without a
         # clock at the head of the eviction order would block every eviction behind it
-        new = Story(engine.next_id, clock=s.clock, seq=s.seq, lang=s.lang)
-        engine.next_id += 1
+        new = Story(nid, clock=s.clock, seq=s.seq, lang=s.lang)
         engine.stories[new.id] = new
-        moved = [members[i] for i in g]
         _rebuild(engine, new, moved)
         engine._recent[new.id] = None
         result.splits.append((sid, new.id, tuple(m.id for m in moved)))
