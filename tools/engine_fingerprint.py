@@ -29,7 +29,7 @@ from typing import Any
 import everyside
 from everyside.bench.bench_cluster import synthetic_stream
 from everyside.domain.clustering.repair import repair
-from everyside.domain.clustering.replay import ORDERS, arranged, item_from_row, stream_order
+from everyside.domain.clustering.replay import ORDERS, arranged, in_arrival_order
 from everyside.domain.clustering.text import NewsItem
 from everyside.services.embeddings import story_engine
 from everyside.settings import load_settings
@@ -53,9 +53,7 @@ def _rows(path: Path) -> list[dict[str, Any]]:
 
 
 def replay_one(rows: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    items = [item_from_row(r) for r in rows]
-    order = stream_order(items)
-    return replay_items([items[i] for i in order])
+    return replay_items(in_arrival_order(rows)[0])
 
 
 def replay_items(seq: list[NewsItem]) -> dict[str, list[Any]]:

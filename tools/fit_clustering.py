@@ -46,7 +46,7 @@ from scipy.special import expit
 from everyside.domain.clustering.decision import FEATURES, SIGNS, JoinModel, channels
 from everyside.domain.clustering.engine import EngineParams, StoryEngine, _lang
 from everyside.domain.clustering.metrics import score
-from everyside.domain.clustering.replay import arranged, item_from_row, replay, stream_order
+from everyside.domain.clustering.replay import arranged, in_arrival_order, replay
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = (
@@ -79,17 +79,8 @@ def streams(data_dir: Path) -> list[Stream]:
             rows = [json.loads(line) for line in fh if line.strip()]
         orders = ("own",) if name in REAL_STREAMS else ("own", "spread", "shuffled")
         for order in orders:
-            arr = arranged(rows, order, seed=TRAIN_SEEDS.get(order))
-            items = [item_from_row(r) for r in arr]
-            idx = stream_order(items)
-            out.append(
-                Stream(
-                    f"{name.removesuffix('.jsonl')}/{order}",
-                    name,
-                    [items[i] for i in idx],
-                    [arr[i]["story"] for i in idx],
-                )
-            )
+            items, gold = in_arrival_order(arranged(rows, order, seed=TRAIN_SEEDS.get(order)))
+            out.append(Stream(f"{name.removesuffix('.jsonl')}/{order}", name, items, gold))
     return out
 
 

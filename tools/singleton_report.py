@@ -12,11 +12,11 @@ stories") has the figures of 2026-12-07 and why no singleton pass was added.
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from pathlib import Path
 
-from everyside.domain.clustering.replay import arranged, item_from_row, replay, stream_order
+from everyside.bench.eval_clustering import read_rows
+from everyside.domain.clustering.replay import arranged, in_arrival_order, replay
 from everyside.services.embeddings import story_engine
 from everyside.settings import load_settings
 
@@ -26,12 +26,7 @@ THRESHOLDS = (0.2, 0.4, 0.6)
 
 def singletons(path: Path, order: str) -> list[tuple[float, bool]]:
     """(best probability, right) of every single-article story with content at the end."""
-    with path.open(encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh if line.strip()]
-    arr = arranged(rows, order)
-    items = [item_from_row(r) for r in arr]
-    idx = stream_order(items)
-    items, gold = [items[i] for i in idx], [arr[i]["story"] for i in idx]
+    items, gold = in_arrival_order(arranged(read_rows(path), order))
     settings = load_settings(env={})
     eng = story_engine(settings)
     labels = replay(eng, items, settings.story_repair_every)

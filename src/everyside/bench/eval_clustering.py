@@ -52,17 +52,16 @@ def engine_scores(rows: list[dict[str, Any]], settings: Any) -> tuple[Scores, fl
     """The product's replay: online assignment plus the repair pass every
     `params.repair_every` articles (the `story_repair_every` setting)."""
     from everyside.domain.clustering.metrics import score
-    from everyside.domain.clustering.replay import item_from_row, replay, stream_order
+    from everyside.domain.clustering.replay import in_arrival_order, replay
     from everyside.services.embeddings import story_engine
 
-    items = [item_from_row(r) for r in rows]
-    order = stream_order(items)
+    items, gold = in_arrival_order(rows)
     engine = story_engine(settings)
     params = engine.params
     start = time.perf_counter()
-    pred = replay(engine, [items[i] for i in order], params.repair_every)
+    pred = replay(engine, items, params.repair_every)
     elapsed = time.perf_counter() - start
-    return score([rows[i]["story"] for i in order], pred), len(rows) / max(elapsed, 1e-9)
+    return score(gold, pred), len(rows) / max(elapsed, 1e-9)
 
 
 def _texts(rows: list[dict[str, Any]], order: list[int]) -> list[str]:

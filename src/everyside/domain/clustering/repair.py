@@ -203,7 +203,7 @@ def _try_merge(engine: StoryEngine, sid: int, result: RepairResult) -> None:
 def _absorb(engine: StoryEngine, into: Story, gone: Story) -> None:
     members = list(gone.members)
     extra = gone.n - len(members)
-    engine.merged_away.record(gone.id, [m.id for m in members])
+    engine.merged_away.record(gone.id, (m.id for m in members))
     engine.stories.pop(gone.id)
     engine._recent.pop(gone.id, None)
     engine.touched.discard(gone.id)
@@ -341,8 +341,9 @@ def _try_split(engine: StoryEngine, sid: int, result: RepairResult) -> None:
     _rebuild(engine, s, [members[i] for i in sorted(keep)])
     for g in big[1:]:
         moved = [members[i] for i in g]
+        ids = tuple(m.id for m in moved)
         # a part that is a story merged away earlier takes its id back (a split undoing a merge)
-        nid = engine.merged_away.revive([m.id for m in moved], engine.stories)
+        nid = engine.merged_away.revive(ids, engine.stories)
         if nid is None:
             nid = engine.next_id
             engine.next_id += 1
@@ -354,7 +355,7 @@ def _try_split(engine: StoryEngine, sid: int, result: RepairResult) -> None:
         engine.stories[new.id] = new
         _rebuild(engine, new, moved)
         engine._recent[new.id] = None
-        result.splits.append((sid, new.id, tuple(m.id for m in moved)))
+        result.splits.append((sid, new.id, ids))
 
 
 def _rebuild(engine: StoryEngine, s: Story, members: list) -> None:

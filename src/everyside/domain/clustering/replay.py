@@ -51,6 +51,14 @@ def stream_order(items: Sequence[NewsItem]) -> list[int]:
     return arrival_order([it.published_at for it in items])
 
 
+def in_arrival_order(rows: Sequence[Mapping[str, Any]]) -> tuple[list[NewsItem], list[str]]:
+    """Labelled rows as the engine reads them: the items in replay order (`stream_order`) and
+    the gold story of each (read only to score, never by the engine)."""
+    items = [item_from_row(r) for r in rows]
+    order = stream_order(items)
+    return [items[i] for i in order], [rows[i]["story"] for i in order]
+
+
 RETIMED_START = datetime(2020, 1, 1, tzinfo=UTC)  # a fixed epoch: re-dated streams repeat
 DENSE_SPREAD_HOURS = 6.0  # the mean delay of `everyside eval clustering --per-day`
 SPREAD_SEED = 11  # the random delays of re-dated streams: fixed, so a re-dated stream repeats
