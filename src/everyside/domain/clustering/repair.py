@@ -207,12 +207,12 @@ def _absorb(engine: StoryEngine, into: Story, gone: Story) -> None:
     engine.stories.pop(gone.id)
     engine._recent.pop(gone.id, None)
     engine.touched.discard(gone.id)
+    story_of = engine.story_of
     for m in members:
-        dropped = into.add(m, gone.lang)
-        engine.story_of[m.id] = into.id
-        if dropped is not None:
-            engine.story_of.pop(dropped.id, None)
-            engine._unindex(dropped.id)
+        story_of[m.id] = into.id
+    for dropped in into.extend(members, gone.lang):
+        story_of.pop(dropped.id, None)
+        engine._unindex(dropped.id)
     into.n += extra
     into.seq = max(into.seq, gone.seq)
     if gone.clock is not None and (into.clock is None or gone.clock > into.clock):
@@ -232,28 +232,28 @@ def _components(engine: StoryEngine, s: Story) -> list[list[int]]:
     n = len(s.members)
     # every member's title+body vector (sublinear TF x the current IDF, unit length), built
     # for all members at once: one IDF lookup per distinct term of the story, not per member
-    vocab: dict[str, int] = {}
     sizes: list[int] = []
-    cols: list[int] = []
+    found: list[str] = []  # each member's terms, member by member
     counts: list[int] = []
-    add_col = vocab.setdefault
     for m in s.members:
         body, title = m.features.body, m.features.title
         # `Features.merged()`: the body's terms, then the headline's others; the headline's
         # terms count twice
         merged: Mapping[str, int]
         if title:
-            heads = dict(title.items())
-            get = heads.get
-            merged = {term: c + 2 * get(term, 0) for term, c in body.items()}
-            merged.update({term: 2 * c for term, c in heads.items() if term not in merged})
+            merged = dict(body.items())
+            get = merged.get
+            for term, c in title.items():
+                merged[term] = get(term, 0) + 2 * c
         else:
             merged = body
         sizes.append(len(merged))
-        cols += [add_col(term, len(vocab)) for term in merged]
+        found += merged
         counts += merged.values()
+    # columns in order of first appearance
+    vocab = {term: i for i, term in enumerate(dict.fromkeys(found))}
     idf = np.asarray(engine.dfs.idfs(vocab), dtype=np.float64)
-    col = np.asarray(cols, dtype=np.int64)
+    col = np.fromiter(map(vocab.__getitem__, found), dtype=np.int64, count=len(found))
     row = np.repeat(np.arange(n, dtype=np.int64), sizes)
     n_terms = np.asarray(counts, dtype=np.float64)
     keep = n_terms > 0  # a Counter may hold zero counts
@@ -360,9 +360,10 @@ def _try_split(engine: StoryEngine, sid: int, result: RepairResult) -> None:
 
 def _rebuild(engine: StoryEngine, s: Story, members: list) -> None:
     fresh = Story(s.id, clock=s.clock, seq=s.seq, lang=s.lang)
+    fresh.extend(members, s.lang)
+    story_of = engine.story_of
     for m in members:
-        fresh.add(m, s.lang)
-        engine.story_of[m.id] = s.id
+        story_of[m.id] = s.id
     fresh.refresh(engine.dfs)
     fresh.split_checked = fresh.n
     engine.stories[s.id] = fresh

@@ -187,6 +187,25 @@ class Story:
 
     def add(self, m: Member, lang: str | None) -> Member | None:
         """Add a member; returns the member whose details were dropped to stay under the cap."""
+        dropped = self._add(m, lang)
+        if m.dense is not None:
+            self._dense_norm()
+        return dropped
+
+    def extend(self, members: Iterable[Member], lang: str | None) -> list[Member]:
+        """`add` each member in turn (the same sums in the same order); the members dropped to
+        stay under the cap. The embedding norm is computed once, at the end (a rebuild or a
+        merge adds hundreds of members at once)."""
+        dropped = [d for m in members if (d := self._add(m, lang)) is not None]
+        self._dense_norm()
+        return dropped
+
+    def _dense_norm(self) -> None:
+        total = self.dense_sum
+        if total is not None:
+            self.dense_norm = float(np.sqrt(total.dot(total))) or 1.0
+
+    def _add(self, m: Member, lang: str | None) -> Member | None:
         self.n += 1
         dropped = None
         if self.lang is None:
@@ -205,8 +224,10 @@ class Story:
         if m.domain:
             self.domains[m.domain] += 1
         if m.dense is not None:
-            self.dense_sum = m.dense.copy() if self.dense_sum is None else self.dense_sum + m.dense
-            self.dense_norm = float(np.sqrt(self.dense_sum.dot(self.dense_sum))) or 1.0
+            if self.dense_sum is None:
+                self.dense_sum = m.dense.copy()  # the story's own array: summed in place
+            else:
+                np.add(self.dense_sum, m.dense, out=self.dense_sum)
         if m.time is not None:
             if self.first_time is None or m.time < self.first_time:
                 self.first_time = m.time
