@@ -160,3 +160,32 @@ def test_the_vectorised_evidence_equals_the_plain_dict_computation():
         if k % 50 == 49:
             repair(engine)
     assert checked > 500
+
+
+def test_a_story_extended_at_once_equals_one_added_member_by_member():
+    """`Story.extend` (rebuilds and merges) sums in place and takes the embedding norm once:
+    the same story as `add` member by member, drops past the cap included, and the first
+    member's embedding is not changed by the sums that start from it."""
+    from collections import Counter
+
+    from everyside.domain.clustering.story import MEMBER_CAP, Member, Story
+    from everyside.domain.clustering.text import Features
+
+    rng = np.random.default_rng(3)
+
+    def member(k: int) -> Member:
+        v = rng.normal(size=8).astype(np.float32)
+        f = Features(Counter({f"t{k % 7}": 1}), Counter({f"b{k % 5}": 2}), Counter({"@x": 1}))
+        f.has_body = True
+        return Member(k, f"head {k}", f"d{k % 3}.com", None, f, dense=v / np.linalg.norm(v))
+
+    members = [member(k) for k in range(MEMBER_CAP + 25)]
+    first = members[0].dense.copy()
+    one, many = Story(1), Story(1)
+    dropped_one = [d for m in members if (d := one.add(m, "en")) is not None]
+    dropped_many = many.extend(members, "en")
+    assert [d.id for d in dropped_many] == [d.id for d in dropped_one] and len(dropped_one) == 25
+    assert [m.id for m in many.members] == [m.id for m in one.members]
+    assert np.array_equal(many.dense_sum, one.dense_sum) and many.dense_norm == one.dense_norm
+    assert many.text_sum == one.text_sum and many.n == one.n and many.domains == one.domains
+    assert np.array_equal(members[0].dense, first)
