@@ -11,22 +11,21 @@ stories") has the figures of 2026-12-07 and why no singleton pass was added.
 
 from __future__ import annotations
 
-import argparse
 from collections import Counter
-from pathlib import Path
+from typing import Any
 
-from everyside.bench.eval_clustering import read_rows
-from everyside.domain.clustering.replay import arranged, in_arrival_order, replay
+from _streams import labelled_streams
+
+from everyside.domain.clustering.replay import in_arrival_order, replay
 from everyside.services.embeddings import story_engine
 from everyside.settings import load_settings
 
-ROOT = Path(__file__).resolve().parents[1]
 THRESHOLDS = (0.2, 0.4, 0.6)
 
 
-def singletons(path: Path, order: str) -> list[tuple[float, bool]]:
+def singletons(rows: list[dict[str, Any]]) -> list[tuple[float, bool]]:
     """(best probability, right) of every single-article story with content at the end."""
-    items, gold = in_arrival_order(arranged(read_rows(path), order))
+    items, gold = in_arrival_order(rows)
     settings = load_settings(env={})
     eng = story_engine(settings)
     labels = replay(eng, items, settings.story_repair_every)
@@ -51,17 +50,8 @@ def singletons(path: Path, order: str) -> list[tuple[float, bool]]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    ap.add_argument(
-        "streams", nargs="+", help="FILE:ORDER, FILE without .jsonl (own|spread|shuffled)"
-    )
-    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "stories")
-    args = ap.parse_args()
-    for spec in args.streams:
-        name, _, order = spec.partition(":")
-        found = singletons(args.data / f"{name}.jsonl", order or "own")
+    for spec, rows in labelled_streams(__doc__):
+        found = singletons(rows)
         cells = []
         for thr in THRESHOLDS:
             hit = [ok for p, ok in found if p >= thr]

@@ -10,7 +10,7 @@ on the threshold, so a whole threshold sweep costs one pass.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ import numpy as np
 
 from everyside.domain.clustering.clock import arrival_order
 from everyside.domain.clustering.engine import StoryEngine
-from everyside.domain.clustering.repair import repair
+from everyside.domain.clustering.repair import RepairResult, repair
 from everyside.domain.clustering.text import NewsItem
 
 
@@ -132,14 +132,21 @@ def arranged(
     raise ValueError(f"unknown order {order!r}: one of {', '.join(ORDERS)}")
 
 
-def replay(engine: StoryEngine, items: Sequence[NewsItem], repair_every: int) -> list[int]:
+def replay(
+    engine: StoryEngine,
+    items: Sequence[NewsItem],
+    repair_every: int,
+    *,
+    repair_pass: Callable[[StoryEngine], RepairResult] = repair,
+) -> list[int]:
     """Story label of each item, fed in the given order, as the product runs it: the repair pass
     after every `repair_every` articles (0: never) and once at the end of the stream. Merges are
-    applied in order (chains resolve) and splits move their articles, as the store does."""
+    applied in order (chains resolve) and splits move their articles, as the store does.
+    (`repair_pass`: `repair`, or a tool's wrapper of it that looks at each pass.)"""
     label: dict[int, int] = {}
 
     def run_repair() -> None:
-        result = repair(engine)
+        result = repair_pass(engine)
         for gone, into in result.merges:
             for k, sid in label.items():
                 if sid == gone:
