@@ -11,7 +11,15 @@ from everyside.domain.clustering import StoryEngine as _StoryEngine
 from everyside.domain.clustering.clock import StreamClock
 from everyside.domain.clustering.metrics import score
 from everyside.domain.clustering.repair import MergedAway, _absorb, repair
-from everyside.domain.clustering.text import entities, extract, stem, terms
+from everyside.domain.clustering.text import (
+    display_headline,
+    entities,
+    extract,
+    headline_source,
+    slug_headline,
+    stem,
+    terms,
+)
 from everyside.services.embeddings import load_embedder
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
@@ -645,6 +653,44 @@ def test_undated_reports_of_distinct_events_stay_apart():
         for k, (t, x) in enumerate(QUAKE[:1] + FED[:1])
     ]
     assert len(set(stories)) == 2
+
+
+def test_a_two_word_slug_is_shown_when_nothing_else_tells_what_the_report_is():
+    """Real feeds: no title, a placeholder excerpt, and two words in the article's own path
+    segment. They are shown rather than "Untitled report", but not matched on: two words
+    ("supreme court", "trump canada") name a topic, not an event."""
+    placeholder = "Excerpt unavailable from publisher metadata."
+    item = NewsItem(
+        id=1,
+        url="https://www.rawstory.com/nancy-guthrie-2675257438/",
+        text=placeholder,
+        domain="rawstory.com",
+    )
+    assert display_headline(item, boilerplate=True) == "Nancy guthrie"
+    assert slug_headline(item.url) == ""  # not a headline the engine matches on
+    assert extract(item, boilerplate=True).empty
+    # the same two words higher up the path name a section: still untitled
+    section = NewsItem(
+        id=2,
+        url="https://www.eurekalert.org/news-releases/1115754",
+        text=placeholder,
+        domain="eurekalert.org",
+    )
+    assert display_headline(section, boilerplate=True) == "Untitled report from eurekalert.org"
+    # a text of its own comes first
+    own = NewsItem(id=3, url=item.url, text="Pima County deputies searched the home again.")
+    assert display_headline(own) == "Pima County deputies searched the home again."
+    assert headline_source(own) == ("Pima County deputies searched the home again.", "text")
+
+
+def test_a_uuid_in_the_url_is_no_headline():
+    """`article_0dacb7ef-baff-...`: the hex groups that happen to be letters are not words."""
+    url = (
+        "https://www.fwbusiness.com/news/national/article_0dacb7ef-baff-546b-868a-9a9208d41320.html"
+    )
+    assert slug_headline(url, short=True) == ""
+    uuid_then_words = "https://x.example/a/0dacb7ef-dead-beef-868a-9a9208d41320-storm-hits-coast"
+    assert slug_headline(uuid_then_words) == "storm hits coast"
 
 
 def test_slug_words_no_report_used_are_left_out_of_the_headline():

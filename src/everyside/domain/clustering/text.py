@@ -137,32 +137,45 @@ def entities(text: str, *, skip_initial: bool = True) -> list[str]:
 
 # A URL path segment reads like a headline when it has at least this many words of letters.
 SLUG_MIN_WORDS = 3
+# The article's own segment (the last of the path) with two words (`/nancy-guthrie-2675257438/`,
+# `/1557659-coral-bleaching/`) is the headline of last resort: a two-word segment higher up names
+# a section (`/news-releases/1115754`), and two words are read only when the article has nothing
+# else to tell (no title, no longer slug, no text of its own). Used whenever a slug was: on the
+# real Feb stream "supreme court" or "jobs report" over a text of its own glued reports to other
+# stories about the court or the economy (B-cubed F1 0.930 -> 0.926).
+SLUG_MIN_WORDS_LAST = 2
+# a UUID in a segment (`article_0dacb7ef-baff-546b-868a-9a9208d41320`) is an id, not words
+_SLUG_UUID = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE
+)
 _SLUG_SPLIT = re.compile(r"[-_+\s]+")
 _SLUG_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)  # letters only: ids and dates are not words
 _SLUG_EXT = re.compile(r"\.(?:s?html?|php\d?|aspx?|cms|ece|amp|jsp)$", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])")
 
 
-def slug_headline(url: str | None) -> str:
+def slug_headline(url: str | None, *, short: bool = False) -> str:
     """The words of the URL path segment that reads most like a headline, or "".
 
     News sites put the headline in the path (`.../5238791-us-reaches-nuclear-deal-armenia`);
-    numeric ids, dates, hashes and file extensions are dropped. Fewer than `SLUG_MIN_WORDS`
-    words (`/article/1241673`, `/a-75885494`) is no headline."""
+    numeric ids, UUIDs, dates, hashes and file extensions are dropped. Fewer than
+    `SLUG_MIN_WORDS` words (`/article/1241673`, `/a-75885494`) is no headline; with `short`,
+    the last segment of the path, the article's own, may have `SLUG_MIN_WORDS_LAST`."""
     if not url:
         return ""
     try:
         path = unquote(urlsplit(url).path)
     except ValueError:
         return ""
+    segments = [seg for seg in path.split("/") if seg]
     best: list[str] = []
-    for segment in path.split("/"):
-        words = [
-            w for w in _SLUG_SPLIT.split(_SLUG_EXT.sub("", segment)) if _SLUG_WORD.fullmatch(w)
-        ]
-        if len(words) > len(best):
+    for i, segment in enumerate(segments):
+        plain = _SLUG_UUID.sub(" ", _SLUG_EXT.sub("", segment))
+        words = [w for w in _SLUG_SPLIT.split(plain) if _SLUG_WORD.fullmatch(w)]
+        least = SLUG_MIN_WORDS_LAST if short and i == len(segments) - 1 else SLUG_MIN_WORDS
+        if len(words) >= least and len(words) > len(best):
             best = words
-    return " ".join(best) if len(best) >= SLUG_MIN_WORDS else ""
+    return " ".join(best)
 
 
 def first_sentence(text: str | None, limit: int = 110) -> str:
@@ -201,7 +214,7 @@ def display_headline(item: NewsItem, boilerplate: bool = False) -> str:
         sentence = first_sentence(item.text)
         if sentence:
             return sentence
-    slug = slug_headline(item.url)
+    slug = slug_headline(item.url, short=True)
     if slug:
         return slug[:1].upper() + slug[1:]
     # nothing that says what it reports (no title, no headline in the URL, a placeholder
