@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 from everyside.domain.clustering import EngineParams, NewsItem
 from everyside.domain.clustering import StoryEngine as _StoryEngine
 from everyside.domain.clustering.clock import StreamClock
+from everyside.domain.clustering.decision import DENSE_RIVAL
+from everyside.domain.clustering.decision import channels as channels_of
 from everyside.domain.clustering.metrics import score
 from everyside.domain.clustering.repair import MergedAway, _absorb, repair
 from everyside.domain.clustering.text import (
@@ -866,3 +869,45 @@ def test_repair_reads_frozen_members_as_it_read_fresh_ones():
             for term, n in fresh_text[m.id].items():
                 want[term] = want.get(term, 0) + n
         assert dict(s.text_sum) == want
+
+
+def test_the_story_holding_the_nearest_report_keeps_its_odds_and_rivals_lose_some():
+    """`decision.DENSE_RIVAL`: each candidate's log-odds drop by how far its best embedding
+    match falls short of the best among the candidates; without the dense channel nothing
+    changes. Two stories (an earthquake, a rate decision) and a report on the earthquake that
+    also names the Fed: both are candidates."""
+    eng = StoryEngine()
+    for it in _items(QUAKE[:2], prefix="q") + _items(FED, prefix="f"):
+        eng.add(it)
+    title, text = QUAKE[2]
+    item = NewsItem(
+        id="x",
+        title=title,
+        text=text + " The Federal Reserve's Jerome Powell was asked about rates.",
+        published_at=T0 + timedelta(hours=2),
+    )
+    head, boiler, f = eng._features(item)
+    vecs = eng._vecs(f, head, boiler, item, count=False)
+    found = eng.evidence(vecs)
+    assert len(found) == 2
+    t = item.published_at.timestamp()
+    plain = {
+        sid: eng.model.prob(
+            channels_of(vecs, ev, eng.stories[sid], eng.seq - eng.stories[sid].seq, t)
+        )
+        for sid, ev in found.items()
+    }
+    scored = dict((sid, p) for p, sid in eng.score(vecs, item.published_at, eng.seq, None))
+    best_dense = max(ev.dense for ev in found.values())
+    for sid, ev in found.items():
+        if ev.dense == best_dense:
+            assert scored[sid] == plain[sid]
+        else:
+            assert scored[sid] < plain[sid]
+            logit = math.log(plain[sid] / (1 - plain[sid]))
+            lowered = 1 / (1 + math.exp(-(logit + DENSE_RIVAL * (ev.dense - best_dense))))
+            assert scored[sid] == pytest.approx(lowered, rel=1e-9)
+    if eng.embedder is None:
+        assert scored == plain
+    else:
+        assert len({ev.dense for ev in found.values()}) == 2  # the rival term is at work

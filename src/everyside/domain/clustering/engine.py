@@ -29,6 +29,7 @@ from everyside.domain.clustering.decision import (
     MemberEvidence,
     channels,
     dense_scale,
+    rival_offset,
 )
 from everyside.domain.clustering.index import SMALL_WALK, MemberIndex
 from everyside.domain.clustering.repair import MergedAway
@@ -315,14 +316,19 @@ class StoryEngine:
         lang: str | None,
         exclude: int | None = None,
     ) -> list[tuple[float, int]]:
-        """(probability, story) of every candidate story, best first."""
+        """(probability, story) of every candidate story, best first. A candidate's odds are
+        lowered by how far its best embedding match falls short of the best among all of them
+        (`decision.DENSE_RIVAL`)."""
         ts = t.timestamp() if t is not None else None
+        found = self.evidence(vecs, exclude)
+        best_dense = max((ev.dense for ev in found.values()), default=0.0)
         out = []
-        for sid, ev in self.evidence(vecs, exclude).items():
+        for sid, ev in found.items():
             s = self.stories[sid]
             if lang and s.lang and lang != s.lang:
                 continue  # lexical signals cannot compare languages: never glue across them
-            out.append((self.model.prob(channels(vecs, ev, s, seq - s.seq, ts)), sid))
+            x = channels(vecs, ev, s, seq - s.seq, ts)
+            out.append((self.model.prob(x, rival_offset(ev.dense, best_dense)), sid))
         out.sort(reverse=True)
         return out
 
