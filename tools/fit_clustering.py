@@ -24,6 +24,11 @@ scores streams the fit never read.
    maxima and the dense channel at 0) scored 0.756 at join 0.4 / merge 0.6 against 0.780 for
    the shipped weights, which were kept.
 
+The rival term (`decision.DENSE_RIVAL`: a candidate's log-odds lowered by how far its best
+embedding match falls short of the best among the article's candidates) compares candidates with
+each other, so it is not in the examples of step 1 (one candidate at a time) and is not fitted;
+the replays of steps 3 and 4 are the product's and include it.
+
 Two variants: with the dense channel (dense) and for lexical channels only (lexical).
 With --write, writes src/everyside/domain/clustering/weights.py. --save/--write-from let the two
 variants be fitted in parallel processes. The gold `story` field is read only here, never by
