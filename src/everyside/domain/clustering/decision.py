@@ -16,10 +16,13 @@ more, and being far never counts *against* one. Two closenesses:
 
 The model is monotone by construction (every weight >= 0, `SIGNS`): more overlap never lowers
 the probability, and with no overlap the probability is the intercept's whatever the time, so
-time alone never glues two stories. There is no size feature: a 300-article story keeps growing
-while its reports match it. Weights are fitted by `tools/fit_clustering.py` on a mix of
-arrival orders (each file's own order, interleaved re-dated copies, shuffled copies and the
-real feed streams) and shipped in `weights.py`.
+time alone never glues two stories. Between candidates one comparison is added outside the
+model (`DENSE_RIVAL`): a story's odds drop when another candidate holds a report more like the
+article, never rise, so a better match with *this* story still never lowers its probability.
+There is no size feature: a 300-article story keeps growing while its reports match it. Weights
+are fitted by `tools/fit_clustering.py` on a mix of arrival orders (each file's own order,
+interleaved re-dated copies, shuffled copies and the real feed streams) and shipped in
+`weights.py`.
 """
 
 from __future__ import annotations
