@@ -662,23 +662,21 @@ def test_a_two_word_slug_is_shown_when_nothing_else_tells_what_the_report_is():
     """Real feeds: no title, a placeholder excerpt, and two words in the article's own path
     segment. They are shown rather than "Untitled report", but not matched on: two words
     ("supreme court", "trump canada") name a topic, not an event."""
-    placeholder = "Excerpt unavailable from publisher metadata."
-    item = NewsItem(
-        id=1,
-        url="https://www.rawstory.com/nancy-guthrie-2675257438/",
-        text=placeholder,
-        domain="rawstory.com",
-    )
+
+    def under_placeholder(k: int, url: str) -> NewsItem:
+        return NewsItem(
+            id=k,
+            url=url,
+            text="Excerpt unavailable from publisher metadata.",
+            domain=url.split("/")[2].removeprefix("www."),
+        )
+
+    item = under_placeholder(1, "https://www.rawstory.com/nancy-guthrie-2675257438/")
     assert display_headline(item, boilerplate=True) == "Nancy guthrie"
     assert slug_headline(item.url) == ""  # not a headline the engine matches on
     assert extract(item, boilerplate=True).empty
     # the same two words higher up the path name a section: still untitled
-    section = NewsItem(
-        id=2,
-        url="https://www.eurekalert.org/news-releases/1115754",
-        text=placeholder,
-        domain="eurekalert.org",
-    )
+    section = under_placeholder(2, "https://www.eurekalert.org/news-releases/1115754")
     assert display_headline(section, boilerplate=True) == "Untitled report from eurekalert.org"
     # a text of its own comes first
     own = NewsItem(id=3, url=item.url, text="Pima County deputies searched the home again.")

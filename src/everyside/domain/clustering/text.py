@@ -138,11 +138,10 @@ def entities(text: str, *, skip_initial: bool = True) -> list[str]:
 # A URL path segment reads like a headline when it has at least this many words of letters.
 SLUG_MIN_WORDS = 3
 # The article's own segment (the last of the path) with two words (`/nancy-guthrie-2675257438/`,
-# `/1557659-coral-bleaching/`) is the headline of last resort: a two-word segment higher up names
-# a section (`/news-releases/1115754`), and two words are read only when the article has nothing
-# else to tell (no title, no longer slug, no text of its own). Used whenever a slug was: on the
-# real Feb stream "supreme court" or "jobs report" over a text of its own glued reports to other
-# stories about the court or the economy (B-cubed F1 0.930 -> 0.926).
+# `/1557659-coral-bleaching/`) is the *shown* headline of last resort (`display_headline`): a
+# two-word segment higher up names a section (`/news-releases/1115754`). The engine does not
+# match on two words: they name a topic, not an event, and on the real Feb stream matching on
+# them joined reports to other stories about the same people (B-cubed F1 0.930 -> 0.926).
 SLUG_MIN_WORDS_LAST = 2
 # a UUID in a segment (`article_0dacb7ef-baff-546b-868a-9a9208d41320`) is an id, not words
 _SLUG_UUID = re.compile(
